@@ -1,0 +1,18 @@
+using System.CommandLine;
+using NativeCore.Cli.Commands;
+
+namespace NativeCore.Cli;
+
+/// <summary>The <c>nativecore</c> command line: parses, dispatches, and turns failures into one line and an exit code.</summary>
+public static class Program
+{
+    /// <summary>Entry point.</summary>
+    public static int Main(string[] args)
+    {
+        var root = new RootCommand("NativeCore: a lean GPT trainer with hand-written kernels, for studying what fine-tuning does to a capability.");
+        root.Subcommands.Add(VerifyCommand.Create());
+        root.Subcommands.Add(InfoCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
+        return root.Parse(args).Invoke();
+    }
+}

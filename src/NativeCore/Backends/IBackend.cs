@@ -1,0 +1,132 @@
+using NativeCore.Tensors;
+
+namespace NativeCore.Backends;
+
+/// <summary>
+/// The tensor operations the model, trainer and analysis tools are built from. Each backend (<c>cpu</c>,
+/// <c>reference</c>, and the ILGPU ones) implements all of them, so the model never knows where it runs.
+/// </summary>
+/// <remarks>
+/// Conventions, shared by every implementation:
+/// <list type="bullet">
+/// <item>Shapes use B (batch), T (time), C (channels), NH (heads), V (vocabulary), N = B·T rows.</item>
+/// <item>Forward operations overwrite their outputs. Backward operations <b>accumulate</b> (+=) into every
+/// gradient they write, so callers zero gradient buffers once per step.</item>
+/// <item>Every operation is deterministic: the same inputs give the same bits, whatever the thread count.</item>
+/// </list>
+/// </remarks>
+public interface IBackend : IDisposable
+{
+    /// <summary>The name used on the command line (<c>cpu</c>, <c>reference</c>, <c>ilgpu-cpu</c>, <c>cuda</c>…).</summary>
+    string Name { get; }
+
+    /// <summary>A human-readable description of the device this backend runs on.</summary>
+    string DeviceDescription { get; }
+
+    /// <summary>Allocates a zeroed float buffer.</summary>
+    DeviceBuffer<float> Allocate(int length);
+
+    /// <summary>Allocates a zeroed int buffer (token ids, targets).</summary>
+    DeviceBuffer<int> AllocateInt(int length);
+
+    /// <summary>Waits until every queued operation has finished (a no-op on synchronous backends).</summary>
+    void Synchronize();
+
+    /// <summary>x ← value.</summary>
+    void Fill(Tensor x, float value);
+
+    /// <summary>dst ← src (same length).</summary>
+    void Copy(Tensor dst, Tensor src);
+
+    /// <summary>
+    /// General matrix multiply on row-major matrices: C[m,n] ← op(A)·op(B) + beta·C, where op(A) is [m,k]
+    /// (A stored [k,m] when <paramref name="transA"/>) and op(B) is [k,n] (B stored [n,k] when <paramref name="transB"/>).
+    /// beta is 0 (overwrite) or 1 (accumulate).
+    /// </summary>
+    void Gemm(bool transA, bool transB, int m, int n, int k, Tensor a, Tensor b, float beta, Tensor c);
+
+    /// <summary>x[r,c] += bias[c] for x [rows, cols].</summary>
+    void AddBias(Tensor x, Tensor bias, int rows, int cols);
+
+    /// <summary>dbias[c] += Σ_r dout[r,c] for dout [rows, cols].</summary>
+    void BiasBackward(Tensor dbias, Tensor dout, int rows, int cols);
+
+    /// <summary>out[b,t,:] ← wte[tokens[b,t],:] + wpe[t,:]. out [B,T,C], wte [V,C], wpe [block,C].</summary>
+    void EmbeddingForward(Tensor output, DeviceBuffer<int> tokens, Tensor wte, Tensor wpe, int b, int t, int c);
+
+    /// <summary>
+    /// dwte[tokens[b,t],:] += dout[b,t,:] and dwpe[t,:] += dout[b,t,:], summed in a fixed order, so the result is
+    /// bit-reproducible (no float atomics).
+    /// </summary>
+    void EmbeddingBackward(Tensor dwte, Tensor dwpe, Tensor dout, DeviceBuffer<int> tokens, int b, int t, int c);
+
+    /// <summary>
+    /// Layer norm over the last dimension: out = (x − mean)·rstd·weight + bias, saving mean [N] and rstd [N] for
+    /// the backward pass. x, out [N,C]; <paramref name="bias"/> may be null (bias-free models).
+    /// </summary>
+    void LayerNormForward(Tensor output, Tensor mean, Tensor rstd, Tensor input, Tensor weight, Tensor? bias, int n, int c, float eps);
+
+    /// <summary>Accumulates dinput, dweight and dbias (when not null) from dout, using the saved mean and rstd.</summary>
+    void LayerNormBackward(Tensor dinput, Tensor dweight, Tensor? dbias, Tensor dout, Tensor input, Tensor weight, Tensor mean, Tensor rstd, int n, int c);
+
+    /// <summary>
+    /// Causal multi-head self-attention. qkv [B,T,3C] packs q, k and v; out [B,T,C]; pattern [B,NH,T,T] receives
+    /// the softmax probabilities (zero above the diagonal), which the backward pass and the hooks read.
+    /// </summary>
+    void AttentionForward(Tensor output, Tensor pattern, Tensor qkv, int b, int t, int c, int nh);
+
+    /// <summary>Accumulates dqkv [B,T,3C] from dout [B,T,C], using qkv and the saved pattern.</summary>
+    void AttentionBackward(Tensor dqkv, Tensor dout, Tensor qkv, Tensor pattern, int b, int t, int c, int nh);
+
+    /// <summary>out ← GELU(x) with the tanh approximation.</summary>
+    void GeluForward(Tensor output, Tensor input);
+
+    /// <summary>dinput += GELU'(x)·dout.</summary>
+    void GeluBackward(Tensor dinput, Tensor input, Tensor dout);
+
+    /// <summary>out ← a + b (the residual connection; its backward is <see cref="Accumulate"/>).</summary>
+    void Add(Tensor output, Tensor a, Tensor b);
+
+    /// <summary>dst += src.</summary>
+    void Accumulate(Tensor dst, Tensor src);
+
+    /// <summary>
+    /// Inverted dropout in place: x[i] ← keep(i) ? x[i]/(1−p) : 0, where keep(i) comes from a counter-based hash of
+    /// (seed, i). Every backend computes the same mask for the same seed.
+    /// </summary>
+    void DropoutForward(Tensor x, float p, ulong seed);
+
+    /// <summary>dinput += keep(i)·dout[i]/(1−p), with the mask of <see cref="DropoutForward"/> for the same seed.</summary>
+    void DropoutBackward(Tensor dinput, Tensor dout, float p, ulong seed);
+
+    /// <summary>
+    /// Softmax cross-entropy per row: losses[r] ← −log softmax(logits[r])[targets[r]], or 0 where the target is −1.
+    /// logits [N,V], losses [N].
+    /// </summary>
+    void CrossEntropyForward(Tensor losses, Tensor logits, DeviceBuffer<int> targets, int n, int v);
+
+    /// <summary>dlogits[r] += scale·(softmax(logits[r]) − onehot(targets[r])), skipping rows whose target is −1.</summary>
+    void CrossEntropyBackward(Tensor dlogits, Tensor logits, DeviceBuffer<int> targets, int n, int v, float scale);
+
+    /// <summary>Σ x², accumulated in double in a fixed order (for global gradient-norm clipping and for the loss).</summary>
+    double SumOfSquares(Tensor x);
+
+    /// <summary>Σ x, accumulated in double in a fixed order.</summary>
+    double Sum(Tensor x);
+
+    /// <summary>
+    /// One AdamW step, PyTorch's formula: p ← p·(1 − lr·wd); m ← β1·m + (1−β1)·g; v ← β2·v + (1−β2)·g²;
+    /// p ← p − (lr/(1−β1^t))·m/(√v/√(1−β2^t) + eps), with g = gradScale·grad (gradScale carries the clipping).
+    /// </summary>
+    void AdamW(Tensor param, Tensor grad, Tensor m, Tensor v, AdamWStep step);
+}
+
+/// <summary>The scalars of one AdamW update.</summary>
+/// <param name="LearningRate">lr for this step (after the schedule).</param>
+/// <param name="Beta1">First-moment decay.</param>
+/// <param name="Beta2">Second-moment decay.</param>
+/// <param name="Eps">Added to the denominator.</param>
+/// <param name="WeightDecay">Decoupled weight decay for this tensor (0 for biases, norms and embeddings).</param>
+/// <param name="Step">1-based step count t, for bias correction.</param>
+/// <param name="GradScale">Factor applied to every gradient first (global-norm clipping).</param>
+public readonly record struct AdamWStep(float LearningRate, float Beta1, float Beta2, float Eps, float WeightDecay, int Step, float GradScale);

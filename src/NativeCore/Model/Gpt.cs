@@ -1,0 +1,280 @@
+using NativeCore.Backends;
+using NativeCore.Kernels;
+using NativeCore.Tensors;
+
+namespace NativeCore.Model;
+
+/// <summary>
+/// A minGPT/nanoGPT decoder: token and position embeddings, pre-LayerNorm blocks of causal self-attention and a 4×
+/// tanh-GELU MLP, a final LayerNorm and an LM head (untied, or tied to <c>wte</c>). Parameters and gradients each live
+/// in one flat device buffer with named views; every operation goes through <see cref="IBackend"/>.
+/// </summary>
+/// <remarks>Usage: <see cref="Forward"/> (with targets, for a loss), then <see cref="Backward"/> for gradients.</remarks>
+public sealed class Gpt : IDisposable
+{
+    private readonly IBackend _be;
+    private Activations? _acts;
+    private DeviceBuffer<int>? _tokens;
+    private DeviceBuffer<int>? _targets;
+    private int _validTargets;
+    private bool _lastForwardTrained;
+    private ulong _dropoutSeed;
+
+    /// <summary>Creates a model with zeroed parameters; call <see cref="InitializeWeights"/> or load weights next.</summary>
+    public Gpt(IBackend backend, GptConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        ArgumentNullException.ThrowIfNull(config);
+        _be = backend;
+        Config = config;
+        Layout = new ParameterLayout(config);
+        Parameters = backend.Allocate(Layout.TotalLength);
+        Gradients = backend.Allocate(Layout.TotalLength);
+    }
+
+    /// <summary>The model's shape.</summary>
+    public GptConfig Config { get; }
+
+    /// <summary>The backend every operation runs on.</summary>
+    public IBackend Backend => _be;
+
+    /// <summary>Names, shapes and offsets of the parameters in <see cref="Parameters"/>.</summary>
+    public ParameterLayout Layout { get; }
+
+    /// <summary>All parameters, one flat buffer.</summary>
+    public DeviceBuffer<float> Parameters { get; }
+
+    /// <summary>All gradients, same layout as <see cref="Parameters"/>.</summary>
+    public DeviceBuffer<float> Gradients { get; }
+
+    /// <summary>The logits [B,T,V] of the last forward pass.</summary>
+    public Tensor Logits => (_acts ?? throw new InvalidOperationException("no forward pass has run")).Logits;
+
+    /// <summary>A view of the parameter called <paramref name="name"/>.</summary>
+    public Tensor Param(string name) => View(Parameters, Layout[name]);
+
+    /// <summary>A view of the gradient of <paramref name="name"/>.</summary>
+    public Tensor Grad(string name) => View(Gradients, Layout[name]);
+
+    /// <summary>A view of <paramref name="spec"/> inside any buffer laid out like the parameters.</summary>
+    public static Tensor View(DeviceBuffer<float> buffer, ParameterSpec spec) => new(buffer, spec.Offset, spec.Shape);
+
+    /// <summary>minGPT initialisation from a counter-based normal source, so a seed gives the same weights everywhere.</summary>
+    public void InitializeWeights(ulong seed)
+    {
+        var host = new float[Layout.TotalLength];
+        double residStd = 0.02 / Math.Sqrt(2.0 * Config.NLayer);
+        foreach (var p in Layout.Parameters)
+        {
+            ulong pseed = CounterHash.Mix(seed, (ulong)p.Offset);
+            for (int i = 0; i < p.Length; i++)
+            {
+                host[p.Offset + i] = p.Init switch
+                {
+                    ParameterInit.Normal => (float)(0.02 * Gaussian.Sample(pseed, (ulong)i)),
+                    ParameterInit.ResidualProjection => (float)(residStd * Gaussian.Sample(pseed, (ulong)i)),
+                    ParameterInit.Ones => 1f,
+                    _ => 0f,
+                };
+            }
+        }
+        Parameters.CopyFromHost(host);
+    }
+
+    /// <summary>
+    /// Runs the model on tokens [B,T]. With targets [B,T] (−1 = ignored) it returns the mean cross-entropy over the
+    /// counted positions, else NaN. <paramref name="training"/> turns dropout on, drawing masks from
+    /// <paramref name="dropoutSeed"/>. Hooks requested by <paramref name="cache"/> are copied into it.
+    /// </summary>
+    public float Forward(ReadOnlySpan<int> tokens, ReadOnlySpan<int> targets, int b, int t, ActivationCache? cache = null, bool training = false, ulong dropoutSeed = 0)
+    {
+        var cfg = Config;
+        if (t > cfg.BlockSize) throw new InvalidConfigException($"sequence length {t} exceeds model.block_size {cfg.BlockSize}");
+        if (tokens.Length != b * t) throw new ArgumentException($"expected {b * t} tokens for B={b}, T={t}, got {tokens.Length}");
+        foreach (int tok in tokens)
+            if ((uint)tok >= (uint)cfg.VocabSize) throw new ArgumentException($"token id {tok} is outside the vocabulary of {cfg.VocabSize}");
+        var a = EnsureActivations(b, t);
+        _tokens!.CopyFromHost(tokens);
+        _lastForwardTrained = training && cfg.Dropout > 0;
+        _dropoutSeed = dropoutSeed;
+        int n = b * t, c = cfg.NEmbd;
+
+        // Embeddings: x = wte[tokens] + wpe[positions].
+        _be.EmbeddingForward(a.Embed, _tokens, Param("transformer.wte.weight"), Param("transformer.wpe.weight"), b, t, c);
+        cache?.Record(_be, HookPoints.Embed, a.Embed);
+        Dropout(a.Embed, site: 0);
+        Tensor x = a.Embed.Reshape(n, c);
+
+        for (int l = 0; l < cfg.NLayer; l++)
+        {
+            var blk = a.Blocks[l];
+            string h = $"transformer.h.{l}";
+            // Attention branch: x + c_proj(attn(ln_1(x))).
+            LayerNorm(blk.Ln1, blk.Ln1Mean, blk.Ln1Rstd, x, h + ".ln_1");
+            Linear(blk.Qkv, blk.Ln1, h + ".attn.c_attn");
+            _be.AttentionForward(blk.AttnOut, blk.Pattern, blk.Qkv, b, t, c, cfg.NHead);
+            cache?.Record(_be, HookPoints.AttnPattern(l), blk.Pattern);
+            Linear(blk.AttnProj, blk.AttnOut, h + ".attn.c_proj");
+            Dropout(blk.AttnProj, site: 1 + 2 * l);
+            _be.Add(blk.Resid2, x, blk.AttnProj);
+            // MLP branch: x + c_proj(gelu(c_fc(ln_2(x)))).
+            LayerNorm(blk.Ln2, blk.Ln2Mean, blk.Ln2Rstd, blk.Resid2, h + ".ln_2");
+            Linear(blk.Fc, blk.Ln2, h + ".mlp.c_fc");
+            _be.GeluForward(blk.FcGelu, blk.Fc);
+            Linear(blk.MlpProj, blk.FcGelu, h + ".mlp.c_proj");
+            Dropout(blk.MlpProj, site: 2 + 2 * l);
+            _be.Add(blk.ResidPost, blk.Resid2, blk.MlpProj);
+            cache?.Record(_be, HookPoints.ResidPost(l), blk.ResidPost.Reshape(b, t, c));
+            x = blk.ResidPost;
+        }
+
+        LayerNorm(a.LnF, a.LnFMean, a.LnFRstd, x, "transformer.ln_f");
+        _be.Gemm(false, true, n, cfg.VocabSize, c, a.LnF, LmHead(Parameters), 0f, a.Logits);
+
+        if (targets.IsEmpty)
+        {
+            _validTargets = 0;
+            return float.NaN;
+        }
+        if (targets.Length != n) throw new ArgumentException($"expected {n} targets, got {targets.Length}");
+        _validTargets = 0;
+        foreach (int tg in targets)
+        {
+            if (tg >= cfg.VocabSize || tg < -1) throw new ArgumentException($"target {tg} is outside [-1, {cfg.VocabSize})");
+            if (tg >= 0) _validTargets++;
+        }
+        _targets!.CopyFromHost(targets);
+        _be.CrossEntropyForward(a.Losses, a.Logits, _targets, n, cfg.VocabSize);
+        return _validTargets == 0 ? 0f : (float)(_be.Sum(a.Losses) / _validTargets);
+    }
+
+    /// <summary>
+    /// Computes the gradient of the last forward pass's mean loss into <see cref="Gradients"/> (overwriting it).
+    /// </summary>
+    public void Backward()
+    {
+        var a = _acts ?? throw new InvalidOperationException("Backward needs a forward pass with targets first");
+        if (_validTargets == 0) throw new InvalidOperationException("Backward needs a forward pass with at least one target");
+        var cfg = Config;
+        int b = a.B, t = a.T, n = b * t, c = cfg.NEmbd;
+        _be.Fill(AllOf(Gradients), 0f);
+
+        // Loss → logits → LM head → final LayerNorm.
+        Zero(a.DLogits);
+        _be.CrossEntropyBackward(a.DLogits, a.Logits, _targets!, n, cfg.VocabSize, 1f / _validTargets);
+        Zero(a.DLn);
+        _be.Gemm(false, false, n, c, cfg.VocabSize, a.DLogits, LmHead(Parameters), 1f, a.DLn);
+        _be.Gemm(true, false, cfg.VocabSize, c, n, a.DLogits, a.LnF, 1f, LmHead(Gradients));
+        Zero(a.DResid);
+        Tensor lastResid = cfg.NLayer > 0 ? a.Blocks[^1].ResidPost : a.Embed.Reshape(n, c);
+        LayerNormBackward(a.DResid, a.DLn, lastResid, a.LnFMean, a.LnFRstd, "transformer.ln_f");
+
+        for (int l = cfg.NLayer - 1; l >= 0; l--)
+        {
+            var blk = a.Blocks[l];
+            string h = $"transformer.h.{l}";
+            Tensor x = l == 0 ? a.Embed.Reshape(n, c) : a.Blocks[l - 1].ResidPost;
+            // MLP branch; DResid holds d(resid_post) and becomes d(resid2).
+            Tensor dMlp = DropoutBackward(a.DResid, a.DBranch, site: 2 + 2 * l);
+            Zero(a.DFcGelu);
+            LinearBackward(a.DFcGelu, dMlp, blk.FcGelu, h + ".mlp.c_proj");
+            Zero(a.DFc);
+            _be.GeluBackward(a.DFc, blk.Fc, a.DFcGelu);
+            Zero(a.DLn);
+            LinearBackward(a.DLn, a.DFc, blk.Ln2, h + ".mlp.c_fc");
+            LayerNormBackward(a.DResid, a.DLn, blk.Resid2, blk.Ln2Mean, blk.Ln2Rstd, h + ".ln_2");
+            // Attention branch; DResid becomes d(x).
+            Tensor dAttnProj = DropoutBackward(a.DResid, a.DBranch, site: 1 + 2 * l);
+            Zero(a.DAttn);
+            LinearBackward(a.DAttn, dAttnProj, blk.AttnOut, h + ".attn.c_proj");
+            Zero(a.DQkv);
+            _be.AttentionBackward(a.DQkv, a.DAttn, blk.Qkv, blk.Pattern, b, t, c, cfg.NHead);
+            Zero(a.DLn);
+            LinearBackward(a.DLn, a.DQkv, blk.Ln1, h + ".attn.c_attn");
+            LayerNormBackward(a.DResid, a.DLn, x, blk.Ln1Mean, blk.Ln1Rstd, h + ".ln_1");
+        }
+
+        Tensor dEmbed = DropoutBackward(a.DResid, a.DBranch, site: 0);
+        _be.EmbeddingBackward(Grad("transformer.wte.weight"), Grad("transformer.wpe.weight"), dEmbed, _tokens!, b, t, c);
+    }
+
+    /// <summary>Frees parameters, gradients and activations.</summary>
+    public void Dispose()
+    {
+        _acts?.Dispose();
+        _tokens?.Dispose();
+        _targets?.Dispose();
+        Parameters.Dispose();
+        Gradients.Dispose();
+    }
+
+    private Activations EnsureActivations(int b, int t)
+    {
+        if (_acts is { } existing && existing.B == b && existing.T == t) return existing;
+        _acts?.Dispose();
+        _tokens?.Dispose();
+        _targets?.Dispose();
+        _acts = new Activations(_be, Config, b, t);
+        _tokens = _be.AllocateInt(b * t);
+        _targets = _be.AllocateInt(b * t);
+        return _acts;
+    }
+
+    private Tensor LmHead(DeviceBuffer<float> buffer) =>
+        View(buffer, Layout[Config.TiedEmbeddings ? "transformer.wte.weight" : "lm_head.weight"]);
+
+    private static Tensor AllOf(DeviceBuffer<float> buffer) => new(buffer, 0, buffer.Length);
+
+    private Tensor? OptionalParam(string name) => Layout.Contains(name) ? Param(name) : null;
+
+    private Tensor? OptionalGrad(string name) => Layout.Contains(name) ? Grad(name) : null;
+
+    private void Zero(Tensor t) => _be.Fill(t, 0f);
+
+    /// <summary>out [N,OC] = inp [N,IC] · Wᵀ + b.</summary>
+    private void Linear(Tensor output, Tensor input, string prefix)
+    {
+        var w = Param(prefix + ".weight");
+        int outF = w.Shape[0], inF = w.Shape[1], n = input.Length / inF;
+        _be.Gemm(false, true, n, outF, inF, input, w, 0f, output);
+        if (OptionalParam(prefix + ".bias") is { } bias) _be.AddBias(output, bias, n, outF);
+    }
+
+    /// <summary>dinp += dout·W, dW += doutᵀ·inp, db += Σ dout.</summary>
+    private void LinearBackward(Tensor dinput, Tensor dout, Tensor input, string prefix)
+    {
+        var w = Param(prefix + ".weight");
+        int outF = w.Shape[0], inF = w.Shape[1], n = input.Length / inF;
+        _be.Gemm(false, false, n, inF, outF, dout, w, 1f, dinput);
+        _be.Gemm(true, false, outF, inF, n, dout, input, 1f, Grad(prefix + ".weight"));
+        if (OptionalGrad(prefix + ".bias") is { } db) _be.BiasBackward(db, dout, n, outF);
+    }
+
+    private void LayerNorm(Tensor output, Tensor mean, Tensor rstd, Tensor input, string prefix)
+    {
+        int c = Config.NEmbd;
+        _be.LayerNormForward(output, mean, rstd, input, Param(prefix + ".weight"), OptionalParam(prefix + ".bias"), input.Length / c, c, Config.LayerNormEps);
+    }
+
+    private void LayerNormBackward(Tensor dinput, Tensor dout, Tensor input, Tensor mean, Tensor rstd, string prefix)
+    {
+        int c = Config.NEmbd;
+        _be.LayerNormBackward(dinput, Grad(prefix + ".weight"), OptionalGrad(prefix + ".bias"), dout, input, Param(prefix + ".weight"), mean, rstd, input.Length / c, c);
+    }
+
+    private ulong SiteSeed(int site) => CounterHash.Mix(_dropoutSeed, (ulong)site);
+
+    private void Dropout(Tensor x, int site)
+    {
+        if (_lastForwardTrained) _be.DropoutForward(x, Config.Dropout, SiteSeed(site));
+    }
+
+    /// <summary>The gradient behind a dropout site: <paramref name="dout"/> itself when dropout was off, else masked into scratch.</summary>
+    private Tensor DropoutBackward(Tensor dout, Tensor scratch, int site)
+    {
+        if (!_lastForwardTrained) return dout;
+        Zero(scratch);
+        _be.DropoutBackward(scratch, dout, Config.Dropout, SiteSeed(site));
+        return scratch;
+    }
+}

@@ -1,0 +1,182 @@
+using NativeCore.Backends;
+using NativeCore.Tensors;
+
+namespace NativeCore.Reference;
+
+/// <summary>
+/// The <c>reference</c> backend: stores float32 tensors like <c>cpu</c>, but computes every operation by widening
+/// its inputs to double and calling <see cref="ReferenceOps"/>. Slow and single-threaded, for debugging a model run
+/// against the oracle (<c>--backend reference</c>).
+/// </summary>
+public sealed class ReferenceBackend : IBackend
+{
+    /// <inheritdoc />
+    public string Name => "reference";
+
+    /// <inheritdoc />
+    public string DeviceDescription => "host, double-precision reference operations";
+
+    /// <inheritdoc />
+    public DeviceBuffer<float> Allocate(int length) => new HostBuffer<float>(length);
+
+    /// <inheritdoc />
+    public DeviceBuffer<int> AllocateInt(int length) => new HostBuffer<int>(length);
+
+    /// <inheritdoc />
+    public void Synchronize()
+    {
+    }
+
+    /// <inheritdoc />
+    public void Fill(Tensor x, float value) => Host(x).Fill(value);
+
+    /// <inheritdoc />
+    public void Copy(Tensor dst, Tensor src) => Host(src).CopyTo(Host(dst));
+
+    /// <inheritdoc />
+    public void Gemm(bool transA, bool transB, int m, int n, int k, Tensor a, Tensor b, float beta, Tensor c)
+    {
+        var cd = Wide(c);
+        ReferenceOps.Gemm(transA, transB, m, n, k, Wide(a), Wide(b), beta, cd);
+        Store(c, cd);
+    }
+
+    /// <inheritdoc />
+    public void AddBias(Tensor x, Tensor bias, int rows, int cols) => Update(x, xd => ReferenceOps.AddBias(xd, Wide(bias), rows, cols));
+
+    /// <inheritdoc />
+    public void BiasBackward(Tensor dbias, Tensor dout, int rows, int cols) => Update(dbias, d => ReferenceOps.BiasBackward(d, Wide(dout), rows, cols));
+
+    /// <inheritdoc />
+    public void EmbeddingForward(Tensor output, DeviceBuffer<int> tokens, Tensor wte, Tensor wpe, int b, int t, int c) =>
+        Update(output, o => ReferenceOps.EmbeddingForward(o, Ints(tokens), Wide(wte), Wide(wpe), b, t, c));
+
+    /// <inheritdoc />
+    public void EmbeddingBackward(Tensor dwte, Tensor dwpe, Tensor dout, DeviceBuffer<int> tokens, int b, int t, int c)
+    {
+        double[] dte = Wide(dwte), dpe = Wide(dwpe);
+        ReferenceOps.EmbeddingBackward(dte, dpe, Wide(dout), Ints(tokens), b, t, c);
+        Store(dwte, dte);
+        Store(dwpe, dpe);
+    }
+
+    /// <inheritdoc />
+    public void LayerNormForward(Tensor output, Tensor mean, Tensor rstd, Tensor input, Tensor weight, Tensor? bias, int n, int c, float eps)
+    {
+        double[] o = new double[output.Length], mu = new double[n], rs = new double[n];
+        ReferenceOps.LayerNormForward(o, mu, rs, Wide(input), Wide(weight), bias is { } bt ? Wide(bt) : default, n, c, eps);
+        Store(output, o);
+        Store(mean, mu);
+        Store(rstd, rs);
+    }
+
+    /// <inheritdoc />
+    public void LayerNormBackward(Tensor dinput, Tensor dweight, Tensor? dbias, Tensor dout, Tensor input, Tensor weight, Tensor mean, Tensor rstd, int n, int c)
+    {
+        double[] di = Wide(dinput), dw = Wide(dweight), db = dbias is { } dbt ? Wide(dbt) : [];
+        ReferenceOps.LayerNormBackward(di, dw, db, Wide(dout), Wide(input), Wide(weight), Wide(mean), Wide(rstd), n, c);
+        Store(dinput, di);
+        Store(dweight, dw);
+        if (dbias is { } dbt2) Store(dbt2, db);
+    }
+
+    /// <inheritdoc />
+    public void AttentionForward(Tensor output, Tensor pattern, Tensor qkv, int b, int t, int c, int nh)
+    {
+        double[] o = new double[output.Length], p = new double[pattern.Length];
+        ReferenceOps.AttentionForward(o, p, Wide(qkv), b, t, c, nh);
+        Store(output, o);
+        Store(pattern, p);
+    }
+
+    /// <inheritdoc />
+    public void AttentionBackward(Tensor dqkv, Tensor dout, Tensor qkv, Tensor pattern, int b, int t, int c, int nh) =>
+        Update(dqkv, d => ReferenceOps.AttentionBackward(d, Wide(dout), Wide(qkv), Wide(pattern), b, t, c, nh));
+
+    /// <inheritdoc />
+    public void GeluForward(Tensor output, Tensor input) => Update(output, o => ReferenceOps.GeluForward(o, Wide(input)));
+
+    /// <inheritdoc />
+    public void GeluBackward(Tensor dinput, Tensor input, Tensor dout) => Update(dinput, d => ReferenceOps.GeluBackward(d, Wide(input), Wide(dout)));
+
+    /// <inheritdoc />
+    public void Add(Tensor output, Tensor a, Tensor b)
+    {
+        double[] ad = Wide(a), bd = Wide(b);
+        for (int i = 0; i < ad.Length; i++) ad[i] += bd[i];
+        Store(output, ad);
+    }
+
+    /// <inheritdoc />
+    public void Accumulate(Tensor dst, Tensor src) => Add(dst, dst, src);
+
+    /// <inheritdoc />
+    public void DropoutForward(Tensor x, float p, ulong seed) => Update(x, xd => ReferenceOps.DropoutForward(xd, p, seed));
+
+    /// <inheritdoc />
+    public void DropoutBackward(Tensor dinput, Tensor dout, float p, ulong seed) => Update(dinput, d => ReferenceOps.DropoutBackward(d, Wide(dout), p, seed));
+
+    /// <inheritdoc />
+    public void CrossEntropyForward(Tensor losses, Tensor logits, DeviceBuffer<int> targets, int n, int v) =>
+        Update(losses, l => ReferenceOps.CrossEntropyForward(l, Wide(logits), Ints(targets), n, v));
+
+    /// <inheritdoc />
+    public void CrossEntropyBackward(Tensor dlogits, Tensor logits, DeviceBuffer<int> targets, int n, int v, float scale) =>
+        Update(dlogits, d => ReferenceOps.CrossEntropyBackward(d, Wide(logits), Ints(targets), n, v, scale));
+
+    /// <inheritdoc />
+    public double SumOfSquares(Tensor x)
+    {
+        double s = 0;
+        foreach (float f in Host(x)) s += (double)f * f;
+        return s;
+    }
+
+    /// <inheritdoc />
+    public double Sum(Tensor x)
+    {
+        double s = 0;
+        foreach (float f in Host(x)) s += f;
+        return s;
+    }
+
+    /// <inheritdoc />
+    public void AdamW(Tensor param, Tensor grad, Tensor m, Tensor v, AdamWStep step)
+    {
+        double[] p = Wide(param), md = Wide(m), vd = Wide(v);
+        ReferenceOps.AdamW(p, Wide(grad), md, vd, step);
+        Store(param, p);
+        Store(m, md);
+        Store(v, vd);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+    }
+
+    private static Span<float> Host(Tensor t) => ((HostBuffer<float>)t.Buffer).Array.AsSpan(t.Offset, t.Length);
+
+    private static int[] Ints(DeviceBuffer<int> b) => ((HostBuffer<int>)b).Array;
+
+    private static double[] Wide(Tensor t)
+    {
+        var src = Host(t);
+        var d = new double[src.Length];
+        for (int i = 0; i < d.Length; i++) d[i] = src[i];
+        return d;
+    }
+
+    private static void Store(Tensor t, ReadOnlySpan<double> values)
+    {
+        var dst = Host(t);
+        for (int i = 0; i < dst.Length; i++) dst[i] = (float)values[i];
+    }
+
+    private static void Update(Tensor t, Action<double[]> op)
+    {
+        var d = Wide(t);
+        op(d);
+        Store(t, d);
+    }
+}
