@@ -1,0 +1,112 @@
+using System.Buffers.Binary;
+using System.Text;
+using NativeCore.IO;
+
+namespace NativeCore.Tests.IO;
+
+public sealed class SafetensorsTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("st-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, true);
+
+    private string Valid()
+    {
+        string path = Path.Combine(_dir, "ok.safetensors");
+        Safetensors.Write(path,
+        [
+            SafeTensor.FromFloat32("weight", [2, 3], [1, 2, 3, 4, 5, 6]),
+            SafeTensor.FromInt32("ids", [4], [7, 8, 9, 10]),
+            SafeTensor.FromFloat64("scale", [1], [0.5]),
+        ], new Dictionary<string, string> { ["format"] = "pt" });
+        return path;
+    }
+
+    /// <summary>A file with a hand-written header and <paramref name="dataBytes"/> zero bytes of data.</summary>
+    private string Raw(string name, string header, int dataBytes, long? claimedHeaderLength = null)
+    {
+        byte[] h = Encoding.UTF8.GetBytes(header);
+        var bytes = new byte[8 + h.Length + dataBytes];
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)(claimedHeaderLength ?? h.Length));
+        h.CopyTo(bytes, 8);
+        string path = Path.Combine(_dir, name);
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    private static void Rejected(string path, params string[] mentions)
+    {
+        var e = Assert.Throws<InvalidCheckpointException>(() => Safetensors.Read(path));
+        Assert.Contains(path, e.Message);
+        foreach (string m in mentions) Assert.Contains(m, e.Message);
+    }
+
+    [Fact]
+    public void Round_trips_every_dtype_and_metadata()
+    {
+        var (tensors, meta) = Safetensors.Read(Valid());
+        Assert.Equal([1f, 2, 3, 4, 5, 6], tensors["weight"].ToFloat32());
+        Assert.Equal([2, 3], tensors["weight"].Shape);
+        Assert.Equal([7, 8, 9, 10], tensors["ids"].ToInt32());
+        Assert.Equal([0.5f], tensors["scale"].ToFloat32());
+        Assert.Equal("pt", meta["format"]);
+    }
+
+    [Fact]
+    public void Truncated_file_is_rejected_naming_the_tensor()
+    {
+        string path = Valid();
+        var bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes[..^6]);
+        Rejected(path, "'scale'", "past the");
+    }
+
+    [Fact]
+    public void File_shorter_than_the_length_prefix_is_rejected()
+    {
+        string path = Path.Combine(_dir, "tiny.safetensors");
+        File.WriteAllBytes(path, [1, 2, 3]);
+        Rejected(path, "truncated");
+    }
+
+    [Fact]
+    public void Header_length_past_the_end_is_rejected() =>
+        Rejected(Raw("hdr.safetensors", "{}", 0, claimedHeaderLength: 4096), "header length 4096");
+
+    [Fact]
+    public void Overlapping_offsets_are_rejected_naming_both_tensors() =>
+        Rejected(Raw("overlap.safetensors",
+            """{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}""", 12),
+            "'a'", "'b'", "overlaps");
+
+    [Fact]
+    public void Wrong_dtype_size_is_rejected_naming_the_tensor() =>
+        Rejected(Raw("size.safetensors", """{"w":{"dtype":"F32","shape":[2,3],"data_offsets":[0,20]}}""", 20), "'w'", "24 bytes");
+
+    [Fact]
+    public void Bad_json_is_rejected() =>
+        Rejected(Raw("json.safetensors", """{"w":{"dtype":"F32",""", 0), "not valid JSON");
+
+    [Fact]
+    public void Unknown_dtype_is_rejected_naming_the_tensor() =>
+        Rejected(Raw("dtype.safetensors", """{"w":{"dtype":"Q7","shape":[1],"data_offsets":[0,1]}}""", 1), "'w'", "Q7");
+
+    [Fact]
+    public void Missing_file_is_rejected() => Rejected(Path.Combine(_dir, "absent.safetensors"), "not found");
+
+    [Fact]
+    public void Loading_weights_with_a_wrong_shape_names_the_tensor_and_loads_nothing()
+    {
+        using var be = Backends.BackendRegistry.Create("cpu");
+        var config = new NativeCore.Model.GptConfig { NLayer = 1, NHead = 2, NEmbd = 8, BlockSize = 4, VocabSize = 5 };
+        using var model = new NativeCore.Model.Gpt(be, config);
+        model.InitializeWeights(1);
+        var before = model.Parameters.ToArray();
+        var tensors = NativeCore.Model.GptWeights.Export(model).ToDictionary(t => t.Name);
+        tensors["transformer.h.0.mlp.c_fc.weight"] = SafeTensor.FromFloat32("transformer.h.0.mlp.c_fc.weight", [8, 8], new float[64]);
+        tensors["transformer.wte.weight"] = SafeTensor.FromFloat32("transformer.wte.weight", [5, 8], Enumerable.Repeat(9f, 40).ToArray());
+        var e = Assert.Throws<InvalidCheckpointException>(() => NativeCore.Model.GptWeights.Load(model, tensors, "model.safetensors"));
+        Assert.Contains("transformer.h.0.mlp.c_fc.weight", e.Message);
+        Assert.Equal(before, model.Parameters.ToArray());
+    }
+}

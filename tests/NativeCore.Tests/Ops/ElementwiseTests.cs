@@ -1,0 +1,115 @@
+using NativeCore.Backends;
+using NativeCore.Reference;
+using static NativeCore.Tests.Numerics;
+
+namespace NativeCore.Tests.Ops;
+
+public class ElementwiseTests
+{
+    private const int Rows = 37, Cols = 29;
+
+    [Theory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void Gelu_matches_reference_and_finite_differences(string backend)
+    {
+        using var be = BackendRegistry.Create(backend);
+        double[] x = RandomF(Rows * Cols, 1, 3.0), dy = RandomF(Rows * Cols, 2);
+        double[] o = new double[x.Length], dx = new double[x.Length];
+        ReferenceOps.GeluForward(o, x);
+        ReferenceOps.GeluBackward(dx, x, dy);
+        var tx = Upload(be, x);
+        var to = Upload(be, new double[x.Length]);
+        be.GeluForward(to, tx);
+        Close(o, Download(to), 1e-6, "gelu");
+        var tdx = Upload(be, new double[x.Length]);
+        be.GeluBackward(tdx, tx, Upload(be, dy));
+        Close(dx, Download(tdx), 1e-5, "gelu backward");
+
+        double[] small = x[..20], dsmall = dy[..20];
+        double[] F(double[] v)
+        {
+            var r = new double[v.Length];
+            ReferenceOps.GeluForward(r, v);
+            return r;
+        }
+        var ts = Upload(be, small);
+        var tds = Upload(be, new double[20]);
+        be.GeluBackward(tds, ts, Upload(be, dsmall));
+        Close(NumericalGradient(F, small, dsmall), Download(tds), 1e-5, "gelu finite differences");
+    }
+
+    [Theory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void Residual_add_and_accumulate(string backend)
+    {
+        using var be = BackendRegistry.Create(backend);
+        double[] a = RandomF(Rows * Cols, 3), b = RandomF(Rows * Cols, 4);
+        var to = Upload(be, new double[a.Length]);
+        be.Add(to, Upload(be, a), Upload(be, b));
+        Close(a.Zip(b, (x, y) => x + y).ToArray(), Download(to), 1e-7, "add");
+        // The residual's backward is accumulation into both inputs' gradients.
+        be.Accumulate(to, Upload(be, a));
+        Close(a.Zip(b, (x, y) => 2 * x + y).ToArray(), Download(to), 1e-7, "accumulate");
+    }
+
+    [Theory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void Bias_forward_and_backward(string backend)
+    {
+        using var be = BackendRegistry.Create(backend);
+        double[] x = RandomF(Rows * Cols, 5), bias = RandomF(Cols, 6), dy = RandomF(Rows * Cols, 7);
+        var expected = (double[])x.Clone();
+        ReferenceOps.AddBias(expected, bias, Rows, Cols);
+        var tx = Upload(be, x);
+        be.AddBias(tx, Upload(be, bias), Rows, Cols);
+        Close(expected, Download(tx), 1e-7, "bias");
+
+        double[] F(double[] bv)
+        {
+            var r = (double[])x.Clone();
+            ReferenceOps.AddBias(r, bv, Rows, Cols);
+            return r;
+        }
+        var tdb = Upload(be, new double[Cols]);
+        be.BiasBackward(tdb, Upload(be, dy), Rows, Cols);
+        Close(NumericalGradient(F, bias, dy), Download(tdb), 1e-5, "bias backward");
+    }
+
+    [Theory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void Dropout_mask_matches_reference_and_backward_uses_it(string backend)
+    {
+        const float p = 0.3f;
+        const ulong seed = 99;
+        using var be = BackendRegistry.Create(backend);
+        double[] x = RandomF(Rows * Cols, 8), dy = RandomF(Rows * Cols, 9);
+        var expected = (double[])x.Clone();
+        ReferenceOps.DropoutForward(expected, p, seed);
+        var tx = Upload(be, x);
+        be.DropoutForward(tx, p, seed);
+        Close(expected, Download(tx), 1e-7, "dropout");
+        double dropped = expected.Count(v => v == 0) / (double)expected.Length;
+        Assert.InRange(dropped, p - 0.05, p + 0.05);
+
+        double[] F(double[] v)
+        {
+            var r = (double[])v.Clone();
+            ReferenceOps.DropoutForward(r, p, seed);
+            return r;
+        }
+        var tdx = Upload(be, new double[x.Length]);
+        be.DropoutBackward(tdx, Upload(be, dy), p, seed);
+        Close(NumericalGradient(F, x[..x.Length].ToArray(), dy), Download(tdx), 1e-5, "dropout backward");
+    }
+
+    [Theory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void Reductions_match_double_sums(string backend)
+    {
+        using var be = BackendRegistry.Create(backend);
+        double[] x = RandomF(50_001, 10);
+        var tx = Upload(be, x);
+        Assert.Equal(x.Sum(v => v * v), be.SumOfSquares(tx), 1e-6 * x.Length);
+        Assert.Equal(x.Sum(), be.Sum(tx), 1e-6 * x.Length);
+    }
+}
