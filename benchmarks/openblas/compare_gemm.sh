@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Runs OpenBLAS sgemm and `nativecore bench gemm` in turn at the paper model's GEMM shapes (batch x sequence = 4096)
+# and prints both GFLOP/s and their ratio. A benchmark, not a test: CI does not run it.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+if [ ! -f /usr/include/x86_64-linux-gnu/cblas.h ] && [ ! -f /usr/include/cblas.h ]; then
+  apt-get update -qq && apt-get install -y -qq libopenblas-dev >/dev/null
+fi
+gcc -O2 -o "$here/sgemm_bench" "$here/sgemm_bench.c" -lopenblas
+dotnet build -c Release "$root/src/NativeCore.Cli" >/dev/null
+cli="$root/src/NativeCore.Cli/bin/Release/net10.0/NativeCore.Cli.dll"
+threads=${THREADS:-2}
+printf '%-22s %12s %12s %8s\n' shape openblas nativecore ratio
+for shape in "4096 192 576" "4096 192 768" "4096 768 192" "1024 1024 1024"; do
+  set -- $shape
+  blas=$(OPENBLAS_NUM_THREADS=$threads "$here/sgemm_bench" "$1" "$2" "$3" | sed -E 's/.*"gflops": ([0-9.]+).*/\1/')
+  ours=$(dotnet "$cli" bench gemm --m "$1" --k "$2" --n "$3" | tail -1 | sed -E 's/.*"gflops": ([0-9.]+).*/\1/')
+  printf '%-22s %12s %12s %8s\n' "$1x$2.$2x$3" "$blas" "$ours" "$(echo "scale=3; $ours / $blas" | bc)"
+done
