@@ -24,6 +24,8 @@ internal static class InfoCommand
                     Console.WriteLine($"  {name,-12} unavailable: {e.Message}");
                 }
             }
+            Console.WriteLine("ILGPU devices:");
+            foreach (string line in BackendRegistry.DescribeIlgpuDevices()) Console.WriteLine($"  {line}");
             return 0;
         }));
         return cmd;

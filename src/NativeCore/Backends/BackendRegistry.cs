@@ -1,4 +1,5 @@
 using NativeCore.Backends.Cpu;
+using NativeCore.Backends.Ilgpu;
 using NativeCore.Reference;
 
 namespace NativeCore.Backends;
@@ -10,7 +11,13 @@ public static class BackendRegistry
     public const string Default = "cpu";
 
     /// <summary>Every name <see cref="Create"/> accepts.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["cpu", "reference"];
+    public static IReadOnlyList<string> Names { get; } = ["cpu", "reference", "ilgpu-cpu", "cuda", "opencl"];
+
+    /// <summary>The backends that run the ILGPU kernels.</summary>
+    public static IReadOnlyList<string> IlgpuNames { get; } = ["ilgpu-cpu", "cuda", "opencl"];
+
+    /// <summary>One line per ILGPU device found on this machine.</summary>
+    public static IReadOnlyList<string> DescribeIlgpuDevices() => IlgpuDevices.Describe();
 
     /// <summary>Creates the backend called <paramref name="name"/>.</summary>
     /// <exception cref="BackendUnavailableException">The name is unknown or its device is missing.</exception>
@@ -18,6 +25,7 @@ public static class BackendRegistry
     {
         "cpu" => new CpuBackend(),
         "reference" => new ReferenceBackend(),
+        "ilgpu-cpu" or "cuda" or "opencl" => new IlgpuBackend(name),
         _ => throw new BackendUnavailableException($"unknown backend '{name}'; known backends: {string.Join(", ", Names)}"),
     };
 }

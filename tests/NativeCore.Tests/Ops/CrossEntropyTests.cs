@@ -6,13 +6,13 @@ namespace NativeCore.Tests.Ops;
 
 public class CrossEntropyTests
 {
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Forward_and_backward_skip_ignored_targets(string backend)
     {
         const int n = 9, v = 29;
         int[] targets = [3, -1, 0, 28, -1, 7, 7, 1, 15];
-        using var be = BackendRegistry.Create(backend);
+        using var be = TestBackends.Create(backend);
         double[] logits = RandomF(n * v, 1, 3.0);
         var losses = new double[n];
         ReferenceOps.CrossEntropyForward(losses, logits, targets, n, v);

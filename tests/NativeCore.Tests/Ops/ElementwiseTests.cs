@@ -8,11 +8,11 @@ public class ElementwiseTests
 {
     private const int Rows = 37, Cols = 29;
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Gelu_matches_reference_and_finite_differences(string backend)
     {
-        using var be = BackendRegistry.Create(backend);
+        using var be = TestBackends.Create(backend);
         double[] x = RandomF(Rows * Cols, 1, 3.0), dy = RandomF(Rows * Cols, 2);
         double[] o = new double[x.Length], dx = new double[x.Length];
         ReferenceOps.GeluForward(o, x);
@@ -38,11 +38,11 @@ public class ElementwiseTests
         Close(NumericalGradient(F, small, dsmall), Download(tds), 1e-5, "gelu finite differences");
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Residual_add_and_accumulate(string backend)
     {
-        using var be = BackendRegistry.Create(backend);
+        using var be = TestBackends.Create(backend);
         double[] a = RandomF(Rows * Cols, 3), b = RandomF(Rows * Cols, 4);
         var to = Upload(be, new double[a.Length]);
         be.Add(to, Upload(be, a), Upload(be, b));
@@ -52,11 +52,11 @@ public class ElementwiseTests
         Close(a.Zip(b, (x, y) => 2 * x + y).ToArray(), Download(to), 1e-7, "accumulate");
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Bias_forward_and_backward(string backend)
     {
-        using var be = BackendRegistry.Create(backend);
+        using var be = TestBackends.Create(backend);
         double[] x = RandomF(Rows * Cols, 5), bias = RandomF(Cols, 6), dy = RandomF(Rows * Cols, 7);
         var expected = (double[])x.Clone();
         ReferenceOps.AddBias(expected, bias, Rows, Cols);
@@ -75,13 +75,13 @@ public class ElementwiseTests
         Close(NumericalGradient(F, bias, dy), Download(tdb), 1e-5, "bias backward");
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Dropout_mask_matches_reference_and_backward_uses_it(string backend)
     {
         const float p = 0.3f;
         const ulong seed = 99;
-        using var be = BackendRegistry.Create(backend);
+        using var be = TestBackends.Create(backend);
         double[] x = RandomF(Rows * Cols, 8), dy = RandomF(Rows * Cols, 9);
         var expected = (double[])x.Clone();
         ReferenceOps.DropoutForward(expected, p, seed);
@@ -102,11 +102,11 @@ public class ElementwiseTests
         Close(NumericalGradient(F, x[..x.Length].ToArray(), dy), Download(tdx), 1e-5, "dropout backward");
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Reductions_match_double_sums(string backend)
     {
-        using var be = BackendRegistry.Create(backend);
+        using var be = TestBackends.Create(backend);
         double[] x = RandomF(50_001, 10);
         var tx = Upload(be, x);
         Assert.Equal(x.Sum(v => v * v), be.SumOfSquares(tx), 1e-6 * x.Length);

@@ -6,14 +6,14 @@ namespace NativeCore.Tests.Ops;
 
 public class EmbeddingTests
 {
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Forward_and_backward_match_reference_and_finite_differences(string backend)
     {
         const int b = 3, t = 5, c = 7, v = 4, block = 6;
         // Repeated ids, so the backward's scatter-add has real collisions to sum.
         int[] tokens = [0, 1, 1, 3, 0, 2, 2, 2, 1, 0, 3, 3, 0, 1, 2];
-        using var be = BackendRegistry.Create(backend);
+        using var be = TestBackends.Create(backend);
         double[] wte = RandomF(v * c, 1), wpe = RandomF(block * c, 2), dy = RandomF(b * t * c, 3);
         var expected = new double[b * t * c];
         ReferenceOps.EmbeddingForward(expected, tokens, wte, wpe, b, t, c);

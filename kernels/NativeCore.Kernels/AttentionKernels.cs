@@ -1,0 +1,125 @@
+using ILGPU;
+using ILGPU.Algorithms;
+
+namespace NativeCore.Kernels;
+
+/// <summary>Shape of an attention launch: qkv [B,T,3C] with NH heads of C/NH channels.</summary>
+public readonly struct AttentionArgs
+{
+    /// <summary>Creates the arguments.</summary>
+    public AttentionArgs(int b, int t, int c, int nh)
+    {
+        B = b;
+        T = t;
+        C = c;
+        NH = nh;
+    }
+
+    /// <summary>Batch.</summary>
+    public int B { get; }
+    /// <summary>Sequence length.</summary>
+    public int T { get; }
+    /// <summary>Channels.</summary>
+    public int C { get; }
+    /// <summary>Heads.</summary>
+    public int NH { get; }
+    /// <summary>Channels per head.</summary>
+    public int HS => C / NH;
+    /// <summary>1/√HS.</summary>
+    public float Scale => 1f / XMath.Sqrt(HS);
+    /// <summary>Offset of q (part 0), k (1) or v (2) of head h at row (b, t) in qkv.</summary>
+    public int Qkv(int b, int t, int part, int h) => (b * T + t) * 3 * C + part * C + h * HS;
+}
+
+/// <summary>
+/// Causal multi-head attention. The forward pass is fused per query row: scores, softmax and the weighted sum of v in
+/// one kernel, with the probabilities written once (the backward pass and the hooks read them). The backward pass
+/// runs as three kernels that each own their outputs, so it needs no atomics and is bit-reproducible.
+/// </summary>
+public static class AttentionKernels
+{
+    /// <summary>One thread per (b, h, query t): pattern row and output slice.</summary>
+    public static void Forward(Index1D i, ArrayView<float> output, ArrayView<float> pattern, ArrayView<float> qkv, AttentionArgs a)
+    {
+        int bh = i / a.T, qi = i % a.T, b = bh / a.NH, h = bh % a.NH, hs = a.HS;
+        int row = i * a.T;
+        int q = a.Qkv(b, qi, 0, h);
+        float scale = a.Scale, max = float.NegativeInfinity;
+        for (int j = 0; j <= qi; j++)
+        {
+            int k = a.Qkv(b, j, 1, h);
+            float s = 0f;
+            for (int d = 0; d < hs; d++) s += qkv[q + d] * qkv[k + d];
+            s *= scale;
+            pattern[row + j] = s;
+            max = XMath.Max(max, s);
+        }
+        float sum = 0f;
+        for (int j = 0; j <= qi; j++)
+        {
+            float e = XMath.Exp(pattern[row + j] - max);
+            pattern[row + j] = e;
+            sum += e;
+        }
+        for (int j = 0; j < a.T; j++) pattern[row + j] = j <= qi ? pattern[row + j] / sum : 0f;
+        int o = (b * a.T + qi) * a.C + h * hs;
+        for (int d = 0; d < hs; d++)
+        {
+            float y = 0f;
+            for (int j = 0; j <= qi; j++) y += pattern[row + j] * qkv[a.Qkv(b, j, 2, h) + d];
+            output[o + d] = y;
+        }
+    }
+
+    /// <summary>One thread per query row: dscores[i,j] ← p·(dout_i·v_j − Σ_j' p·dout_i·v_j'), zero above the diagonal.</summary>
+    public static void ScoreGradients(Index1D i, ArrayView<float> dscores, ArrayView<float> dout, ArrayView<float> qkv, ArrayView<float> pattern, AttentionArgs a)
+    {
+        int bh = i / a.T, qi = i % a.T, b = bh / a.NH, h = bh % a.NH, hs = a.HS;
+        int row = i * a.T;
+        int o = (b * a.T + qi) * a.C + h * hs;
+        float dot = 0f;
+        for (int j = 0; j <= qi; j++)
+        {
+            int v = a.Qkv(b, j, 2, h);
+            float dp = 0f;
+            for (int d = 0; d < hs; d++) dp += dout[o + d] * qkv[v + d];
+            dscores[row + j] = dp;
+            dot += pattern[row + j] * dp;
+        }
+        for (int j = 0; j < a.T; j++) dscores[row + j] = j <= qi ? pattern[row + j] * (dscores[row + j] - dot) : 0f;
+    }
+
+    /// <summary>One thread per query row: dq_i += scale·Σ_j dscores[i,j]·k_j.</summary>
+    public static void QueryGradients(Index1D i, ArrayView<float> dqkv, ArrayView<float> dscores, ArrayView<float> qkv, AttentionArgs a)
+    {
+        int bh = i / a.T, qi = i % a.T, b = bh / a.NH, h = bh % a.NH, hs = a.HS;
+        int row = i * a.T, q = a.Qkv(b, qi, 0, h);
+        float scale = a.Scale;
+        for (int d = 0; d < hs; d++)
+        {
+            float s = 0f;
+            for (int j = 0; j <= qi; j++) s += dscores[row + j] * qkv[a.Qkv(b, j, 1, h) + d];
+            dqkv[q + d] += scale * s;
+        }
+    }
+
+    /// <summary>One thread per key row j: dk_j += scale·Σ_{i≥j} dscores[i,j]·q_i and dv_j += Σ_{i≥j} p[i,j]·dout_i.</summary>
+    public static void KeyValueGradients(Index1D i, ArrayView<float> dqkv, ArrayView<float> dscores, ArrayView<float> dout, ArrayView<float> qkv, ArrayView<float> pattern, AttentionArgs a)
+    {
+        int bh = i / a.T, kj = i % a.T, b = bh / a.NH, h = bh % a.NH, hs = a.HS;
+        int k = a.Qkv(b, kj, 1, h), v = a.Qkv(b, kj, 2, h);
+        float scale = a.Scale;
+        for (int d = 0; d < hs; d++)
+        {
+            float dk = 0f, dv = 0f;
+            for (int qi = kj; qi < a.T; qi++)
+            {
+                int cell = (bh * a.T + qi) * a.T + kj;
+                dk += dscores[cell] * qkv[a.Qkv(b, qi, 0, h) + d];
+                dv += pattern[cell] * dout[(b * a.T + qi) * a.C + h * hs + d];
+            }
+            dqkv[k + d] += scale * dk;
+            dqkv[v + d] += dv;
+        }
+    }
+}
