@@ -14,6 +14,10 @@ public static class Program
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(DataCommand.Create());
+        root.Subcommands.Add(TrainCommands.Pretrain());
+        root.Subcommands.Add(TrainCommands.Finetune());
+        root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(LineageCommand.Create());
         return root.Parse(args).Invoke();
     }
 }

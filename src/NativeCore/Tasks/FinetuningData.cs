@@ -33,6 +33,9 @@ public sealed class FinetuningData : IBatchSource
     /// <inheritdoc />
     public DataConfig Config { get; }
 
+    /// <summary>Which positions count in the loss (default: AnswerOnly).</summary>
+    public LossMask Mask { get; init; } = LossMask.AnswerOnly;
+
     /// <summary>C or I.</summary>
     public TaskKind Task { get; }
 
@@ -57,6 +60,6 @@ public sealed class FinetuningData : IBatchSource
     {
         var samples = new GrammarSample[batchSize];
         for (int i = 0; i < batchSize; i++) samples[i] = Sample(step, i);
-        return Tasks.Batch.From(samples, Config, LossMask.AnswerOnly);
+        return Tasks.Batch.From(samples, Config, Mask);
     }
 }

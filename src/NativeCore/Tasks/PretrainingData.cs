@@ -23,6 +23,9 @@ public sealed class PretrainingData : IBatchSource
     /// <inheritdoc />
     public DataConfig Config { get; }
 
+    /// <summary>Which positions count in the loss (default: AllButPadding).</summary>
+    public LossMask Mask { get; init; } = LossMask.AllButPadding;
+
     /// <summary>Sample <paramref name="index"/> of <paramref name="step"/>.</summary>
     public GrammarSample Sample(long step, int index)
     {
@@ -50,6 +53,6 @@ public sealed class PretrainingData : IBatchSource
     {
         var samples = new GrammarSample[batchSize];
         for (int i = 0; i < batchSize; i++) samples[i] = Sample(step, i);
-        return Tasks.Batch.From(samples, Config, LossMask.AllButPadding);
+        return Tasks.Batch.From(samples, Config, Mask);
     }
 }

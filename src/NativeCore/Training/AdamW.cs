@@ -43,7 +43,7 @@ public sealed class AdamW : IDisposable
     {
         var be = _model.Backend;
         double norm = Math.Sqrt(be.SumOfSquares(new Tensor(_model.Gradients, 0, _model.Gradients.Length)));
-        if (!double.IsFinite(norm)) throw new NumericalDivergenceException($"gradient norm is {norm} at optimizer step {StepCount + 1}");
+        if (!double.IsFinite(norm)) throw new NumericalDivergenceException($"gradient norm is {norm} at step {StepCount + 1}");
         float scale = 1f;
         if (Config.GradClip > 0) scale = (float)Math.Min(1.0, Config.GradClip / (norm + 1e-6));
         StepCount++;

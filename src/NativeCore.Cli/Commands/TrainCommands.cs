@@ -1,0 +1,72 @@
+using System.CommandLine;
+using System.Globalization;
+using NativeCore.Backends;
+using NativeCore.Experiments;
+using NativeCore.Training;
+
+namespace NativeCore.Cli.Commands;
+
+/// <summary><c>nativecore pretrain</c> and <c>nativecore finetune</c>.</summary>
+internal static class TrainCommands
+{
+    public static Option<string[]> SetOption() => new("--set") { Description = "Override a config key: --set pretrain.steps=500 (repeatable)", AllowMultipleArgumentsPerToken = false };
+
+    public static Command Pretrain()
+    {
+        var preset = new Option<string>("--preset") { Description = $"Preset: {string.Join(", ", ConfigLoader.PresetNames)}, or a JSON file", DefaultValueFactory = _ => "quick" };
+        var prior = new Option<string?>("--prior") { Description = "Operand prior: low, medium, high or pa,pb,pc (overrides data.prior)" };
+        var seed = new Option<ulong?>("--seed") { Description = "Training seed (overrides seed)" };
+        var output = new Option<string>("--out") { Description = "Run folder", Required = true };
+        var set = SetOption();
+        var resume = new Option<bool>("--resume") { Description = "Continue from the run folder's latest checkpoint" };
+        var backendOpt = CommonOptions.Backend();
+        var cmd = new Command("pretrain", "Pre-train a model on the grammar tasks") { preset, prior, seed, output, set, resume, backendOpt };
+        cmd.SetAction(r => CliRunner.Run(() =>
+        {
+            var overrides = new List<string>(r.GetValue(set) ?? []);
+            if (r.GetValue(prior) is { } p) overrides.Add($"data.prior={p}");
+            if (r.GetValue(seed) is { } s) overrides.Add($"seed={s}");
+            overrides.Add($"backend={r.GetValue(backendOpt)}");
+            var config = ConfigLoader.Load(r.GetValue(preset)!, overrides);
+            return RunStage(Stages.Pretrain(config, r.GetValue(output)!, r.GetValue(resume)), config.Backend);
+        }));
+        return cmd;
+    }
+
+    public static Command Finetune()
+    {
+        var from = new Option<string>("--from") { Description = "Parent run folder or checkpoint", Required = true };
+        var task = new Option<string?>("--task") { Description = "counter (C) or indexer (I)" };
+        var lr = new Option<double?>("--lr") { Description = "Peak learning rate (η_L 1e-4, η_M 1e-5, η_S 1e-6)" };
+        var ctr = new Option<double?>("--ctr") { Description = "C_Tr: share of correlated training samples" };
+        var steps = new Option<int?>("--steps") { Description = "Fine-tuning steps (overrides finetune.steps)" };
+        var output = new Option<string>("--out") { Description = "Run folder", Required = true };
+        var set = SetOption();
+        var resume = new Option<bool>("--resume") { Description = "Continue from the run folder's latest checkpoint" };
+        var backendOpt = CommonOptions.Backend();
+        var cmd = new Command("finetune", "Fine-tune a checkpoint to the Counter (count b) or Indexer task") { from, task, lr, ctr, steps, output, set, resume, backendOpt };
+        cmd.SetAction(r => CliRunner.Run(() =>
+        {
+            string parent = Checkpoint.Resolve(r.GetValue(from)!);
+            var overrides = new List<string>(r.GetValue(set) ?? []);
+            if (r.GetValue(task) is { } t) overrides.Add($"finetune.task={t}");
+            if (r.GetValue(lr) is { } l) overrides.Add(string.Create(CultureInfo.InvariantCulture, $"finetune.lr={l}"));
+            if (r.GetValue(ctr) is { } c) overrides.Add(string.Create(CultureInfo.InvariantCulture, $"finetune.ctr={c}"));
+            if (r.GetValue(steps) is { } n) overrides.Add($"finetune.steps={n}");
+            overrides.Add($"backend={r.GetValue(backendOpt)}");
+            var config = ConfigLoader.WithOverrides(Checkpoint.ReadSidecar(parent).Config, overrides);
+            return RunStage(Stages.Finetune(config, parent, r.GetValue(output)!, r.GetValue(resume)), config.Backend);
+        }));
+        return cmd;
+    }
+
+    private static int RunStage(TrainingJob job, string backendName)
+    {
+        using var backend = BackendRegistry.Create(backendName);
+        var result = ProgressDisplay.Run($"{job.Stage} → {job.OutputDirectory}", observer => Trainer.Run(job, backend, observer));
+        Console.WriteLine($"{job.Stage} finished: {result.Steps} steps in {result.Seconds:F1} s; checkpoint {result.CheckpointDirectory}");
+        foreach (var a in result.FinalEvaluation)
+            Console.WriteLine($"  {a.Name,-16} {a.Accuracy,7:P1}   majority share {a.MajorityShare:P1}{(a.AtBaseline ? "   at baseline" : "")}");
+        return 0;
+    }
+}

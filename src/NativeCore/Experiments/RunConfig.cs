@@ -1,0 +1,149 @@
+using System.Text.Json.Serialization;
+using NativeCore.Model;
+using NativeCore.Tasks;
+
+namespace NativeCore.Experiments;
+
+/// <summary>The settings of one training stage (pre-training or fine-tuning); names follow the spec.</summary>
+public sealed record StageConfig
+{
+    /// <summary>Optimizer steps.</summary>
+    [JsonPropertyName("steps")] public int Steps { get; init; } = 100;
+
+    /// <summary>Sequences per step.</summary>
+    [JsonPropertyName("batch_size")] public int BatchSize { get; init; } = 8;
+
+    /// <summary>Peak learning rate.</summary>
+    [JsonPropertyName("lr")] public double LearningRate { get; init; } = 1e-3;
+
+    /// <summary>Minimum learning rate as a fraction of the peak (spec: 1/100).</summary>
+    [JsonPropertyName("min_lr_ratio")] public double MinLrRatio { get; init; } = 0.01;
+
+    /// <summary>Share of the steps spent in linear warm-up (spec: 0.2).</summary>
+    [JsonPropertyName("warmup")] public double Warmup { get; init; } = 0.2;
+
+    /// <summary>AdamW β1.</summary>
+    [JsonPropertyName("beta1")] public double Beta1 { get; init; } = 0.9;
+
+    /// <summary>AdamW β2.</summary>
+    [JsonPropertyName("beta2")] public double Beta2 { get; init; } = 0.95;
+
+    /// <summary>AdamW ε.</summary>
+    [JsonPropertyName("eps")] public double Eps { get; init; } = 1e-8;
+
+    /// <summary>Decoupled weight decay on Linear weights.</summary>
+    [JsonPropertyName("weight_decay")] public double WeightDecay { get; init; } = 0.1;
+
+    /// <summary>Global gradient-norm clip.</summary>
+    [JsonPropertyName("grad_clip")] public double GradClip { get; init; } = 1.0;
+
+    /// <summary>Loss positions: "all" (every position but padding) or "answer" (the answer token only).</summary>
+    [JsonPropertyName("loss")] public string Loss { get; init; } = "all";
+
+    /// <summary>Evaluate every this many steps (and at the end).</summary>
+    [JsonPropertyName("eval_every")] public int EvalEvery { get; init; } = 100;
+
+    /// <summary>Write a checkpoint every this many steps (and at the end).</summary>
+    [JsonPropertyName("checkpoint_every")] public int CheckpointEvery { get; init; } = 500;
+
+    /// <summary>Checkpoints kept in a run folder; older ones are deleted.</summary>
+    [JsonPropertyName("keep_last")] public int KeepLast { get; init; } = 3;
+
+    /// <summary>Fine-tuning only: C (counter) or I (indexer).</summary>
+    [JsonPropertyName("task")] public string Task { get; init; } = "C";
+
+    /// <summary>Fine-tuning only: C_Tr, the share of correlated samples.</summary>
+    [JsonPropertyName("ctr")] public double CorrelatedShare { get; init; }
+
+    /// <summary>The loss mask this stage trains with.</summary>
+    [JsonIgnore] public LossMask Mask => Loss == "answer" ? LossMask.AnswerOnly : LossMask.AllButPadding;
+
+    /// <summary>The fine-tuning task as an enum.</summary>
+    [JsonIgnore] public TaskKind TaskKind => Task switch
+    {
+        "C" or "counter" => TaskKind.C,
+        "I" or "indexer" => TaskKind.I,
+        _ => throw new InvalidConfigException($"{Task}: fine-tuning task must be C (counter) or I (indexer)"),
+    };
+
+    /// <summary>Throws naming the first invalid field, prefixed with <paramref name="section"/>.</summary>
+    public void Validate(string section)
+    {
+        void Check(bool ok, string field, object value, string rule)
+        {
+            if (!ok) throw new InvalidConfigException($"{section}.{field} {rule}, got {value}");
+        }
+        Check(Steps > 0, "steps", Steps, "must be positive");
+        Check(BatchSize > 0, "batch_size", BatchSize, "must be positive");
+        Check(LearningRate > 0 && double.IsFinite(LearningRate), "lr", LearningRate, "must be a positive number");
+        Check(MinLrRatio is >= 0 and <= 1, "min_lr_ratio", MinLrRatio, "must be in [0, 1]");
+        Check(Warmup is >= 0 and <= 1, "warmup", Warmup, "must be in [0, 1]");
+        Check(Beta1 is >= 0 and < 1, "beta1", Beta1, "must be in [0, 1)");
+        Check(Beta2 is >= 0 and < 1, "beta2", Beta2, "must be in [0, 1)");
+        Check(Eps > 0, "eps", Eps, "must be positive");
+        Check(WeightDecay >= 0, "weight_decay", WeightDecay, "must be non-negative");
+        Check(Loss is "all" or "answer", "loss", Loss, "must be \"all\" or \"answer\"");
+        Check(EvalEvery > 0, "eval_every", EvalEvery, "must be positive");
+        Check(CheckpointEvery > 0, "checkpoint_every", CheckpointEvery, "must be positive");
+        Check(KeepLast > 0, "keep_last", KeepLast, "must be positive");
+        Check(CorrelatedShare is >= 0 and <= 1, "ctr", CorrelatedShare, "must be in [0, 1]");
+        _ = TaskKind;
+    }
+}
+
+/// <summary>How held-out sets are built.</summary>
+public sealed record EvalConfig
+{
+    /// <summary>Samples per held-out set (spec default: 1024).</summary>
+    [JsonPropertyName("size")] public int Size { get; init; } = TestSets.DefaultSize;
+
+    /// <summary>Seed of the held-out sets, separate from the training seed.</summary>
+    [JsonPropertyName("seed")] public ulong Seed { get; init; } = 20240101;
+
+    /// <summary>Sequences per evaluation forward pass.</summary>
+    [JsonPropertyName("batch_size")] public int BatchSize { get; init; } = 128;
+}
+
+/// <summary>A fully resolved experiment configuration: what every run folder records in config.json.</summary>
+public sealed record RunConfig
+{
+    /// <summary>The preset this was resolved from.</summary>
+    [JsonPropertyName("preset")] public string Preset { get; init; } = "";
+
+    /// <summary>Why the preset has these values, in words (kept so that a reader of config.json sees it).</summary>
+    [JsonPropertyName("notes")] public string Notes { get; init; } = "";
+
+    /// <summary>The training seed (weights, data order, dropout).</summary>
+    [JsonPropertyName("seed")] public ulong Seed { get; init; } = 1;
+
+    /// <summary>The backend the run uses.</summary>
+    [JsonPropertyName("backend")] public string Backend { get; init; } = "cpu";
+
+    /// <summary>The model; vocab_size and block_size follow from the data and are filled in by resolution.</summary>
+    [JsonPropertyName("model")] public GptConfig Model { get; init; } = new();
+
+    /// <summary>The grammar data.</summary>
+    [JsonPropertyName("data")] public DataConfig Data { get; init; } = new();
+
+    /// <summary>Pre-training settings.</summary>
+    [JsonPropertyName("pretrain")] public StageConfig Pretrain { get; init; } = new();
+
+    /// <summary>Fine-tuning settings (also the recipe of reverse fine-tuning).</summary>
+    [JsonPropertyName("finetune")] public StageConfig Finetune { get; init; } = new() { Loss = "answer", LearningRate = 1e-5 };
+
+    /// <summary>Held-out evaluation.</summary>
+    [JsonPropertyName("eval")] public EvalConfig Eval { get; init; } = new();
+
+    /// <summary>Fills the derived model fields and checks every section.</summary>
+    public RunConfig Resolve()
+    {
+        Data.Validate();
+        var model = Model with { VocabSize = Vocabulary.Size, BlockSize = Data.SequenceLength - 1 };
+        model.Validate();
+        Pretrain.Validate("pretrain");
+        Finetune.Validate("finetune");
+        if (Eval.Size <= 0) throw new InvalidConfigException($"eval.size must be positive, got {Eval.Size}");
+        if (Eval.BatchSize <= 0) throw new InvalidConfigException($"eval.batch_size must be positive, got {Eval.BatchSize}");
+        return this with { Model = model };
+    }
+}

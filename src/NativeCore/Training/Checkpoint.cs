@@ -1,0 +1,173 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using NativeCore.Experiments;
+using NativeCore.IO;
+using NativeCore.Model;
+
+namespace NativeCore.Training;
+
+/// <summary>The JSON sidecar of a checkpoint (checkpoint.json).</summary>
+public sealed record CheckpointSidecar
+{
+    /// <summary>Format tag, checked on load.</summary>
+    [JsonPropertyName("format")] public string Format { get; init; } = Checkpoint.FormatTag;
+
+    /// <summary>pretrain, finetune or reft.</summary>
+    [JsonPropertyName("stage")] public string Stage { get; init; } = "";
+
+    /// <summary>Optimizer steps completed.</summary>
+    [JsonPropertyName("step")] public long Step { get; init; }
+
+    /// <summary>Steps the stage was configured for.</summary>
+    [JsonPropertyName("total_steps")] public long TotalSteps { get; init; }
+
+    /// <summary>Training seed (initial weights, dropout).</summary>
+    [JsonPropertyName("seed")] public ulong Seed { get; init; }
+
+    /// <summary>Data seed; with <see cref="Step"/> it fixes the next batch (batches are pure functions of (seed, step)).</summary>
+    [JsonPropertyName("data_seed")] public ulong DataSeed { get; init; }
+
+    /// <summary>Dropout masks of step s use seed hash(seed, s); recorded so a reader can regenerate them.</summary>
+    [JsonPropertyName("rng")] public string Rng { get; init; } = "counter-hash: data batch = f(data_seed, step); dropout seed = mix(seed, step)";
+
+    /// <summary>The resolved configuration.</summary>
+    [JsonPropertyName("config")] public RunConfig Config { get; init; } = new();
+
+    /// <summary>The last step's loss and the last evaluation.</summary>
+    [JsonPropertyName("metrics")] public JsonObject Metrics { get; init; } = [];
+
+    /// <summary>SHA-256 of model.safetensors.</summary>
+    [JsonPropertyName("model_sha256")] public string ModelSha256 { get; init; } = "";
+
+    /// <summary>How this checkpoint came to be.</summary>
+    [JsonPropertyName("lineage")] public Lineage Lineage { get; init; } = new();
+}
+
+/// <summary>
+/// Checkpoints in a run folder: <c>checkpoints/step-NNNNNNN/</c> holding model.safetensors (minGPT names, PyTorch
+/// loads it), optimizer.safetensors (AdamW moments) and checkpoint.json, plus a <c>latest</c> file naming the newest.
+/// Each checkpoint is written into a temporary folder and renamed into place, and <c>latest</c> is replaced
+/// atomically, so an interrupted write never damages an earlier checkpoint.
+/// </summary>
+public static class Checkpoint
+{
+    /// <summary>The sidecar's format tag.</summary>
+    public const string FormatTag = "nativecore-checkpoint/1";
+
+    /// <summary>Writes a checkpoint of <paramref name="model"/> and <paramref name="optimizer"/>; returns its folder.</summary>
+    public static string Save(string runDirectory, Gpt model, AdamW optimizer, CheckpointSidecar sidecar, int keepLast)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        ArgumentNullException.ThrowIfNull(sidecar);
+        string root = Path.Combine(runDirectory, "checkpoints");
+        Directory.CreateDirectory(root);
+        string name = $"step-{sidecar.Step:D7}";
+        string final = Path.Combine(root, name);
+        string tmp = Path.Combine(root, $".{name}.{Guid.NewGuid():N}.tmp");
+        Directory.CreateDirectory(tmp);
+        try
+        {
+            string modelPath = Path.Combine(tmp, "model.safetensors");
+            Safetensors.Write(modelPath, GptWeights.Export(model), new Dictionary<string, string> { ["format"] = "pt" });
+            var moments = GptWeights.Export(model, optimizer.M, "m.").Concat(GptWeights.Export(model, optimizer.V, "v."));
+            Safetensors.Write(Path.Combine(tmp, "optimizer.safetensors"), moments,
+                new Dictionary<string, string> { ["step"] = optimizer.StepCount.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+            var withHash = sidecar with { ModelSha256 = Sha256(modelPath) };
+            AtomicFile.WriteAllText(Path.Combine(tmp, "checkpoint.json"), JsonSerializer.Serialize(withHash, ConfigLoader.Writing));
+            if (Directory.Exists(final)) Directory.Delete(final, recursive: true);
+            Directory.Move(tmp, final);
+        }
+        finally
+        {
+            if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true);
+        }
+        AtomicFile.WriteAllText(Path.Combine(runDirectory, "latest"), Path.Combine("checkpoints", name) + "\n");
+        foreach (string old in Directory.GetDirectories(root, "step-*").Order(StringComparer.Ordinal).SkipLast(keepLast))
+            Directory.Delete(old, recursive: true);
+        return final;
+    }
+
+    /// <summary>
+    /// The checkpoint folder meant by <paramref name="path"/>: a checkpoint folder itself, or a run folder (its latest).
+    /// </summary>
+    /// <exception cref="InvalidCheckpointException">No checkpoint there.</exception>
+    public static string Resolve(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (File.Exists(Path.Combine(path, "checkpoint.json"))) return path;
+        string latest = Path.Combine(path, "latest");
+        if (File.Exists(latest))
+        {
+            string dir = Path.Combine(path, File.ReadAllText(latest).Trim());
+            if (File.Exists(Path.Combine(dir, "checkpoint.json"))) return dir;
+            throw new InvalidCheckpointException($"{latest}: names {dir}, which holds no checkpoint.json");
+        }
+        throw new InvalidCheckpointException($"{path}: no checkpoint found (neither checkpoint.json nor a 'latest' file)");
+    }
+
+    /// <summary>Whether <paramref name="runDirectory"/> already holds a checkpoint.</summary>
+    public static bool Exists(string runDirectory) => File.Exists(Path.Combine(runDirectory, "latest"));
+
+    /// <summary>Reads and checks a checkpoint's sidecar.</summary>
+    public static CheckpointSidecar ReadSidecar(string checkpointDirectory)
+    {
+        string path = Path.Combine(checkpointDirectory, "checkpoint.json");
+        if (!File.Exists(path)) throw new InvalidCheckpointException($"{path}: not found");
+        CheckpointSidecar? sidecar;
+        try
+        {
+            sidecar = JsonSerializer.Deserialize<CheckpointSidecar>(File.ReadAllText(path), ConfigLoader.Writing);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidCheckpointException($"{path}: invalid JSON: {e.Message}");
+        }
+        if (sidecar is null || sidecar.Format != FormatTag) throw new InvalidCheckpointException($"{path}: not a {FormatTag} sidecar");
+        try
+        {
+            return sidecar with { Config = sidecar.Config.Resolve() };
+        }
+        catch (InvalidConfigException e)
+        {
+            throw new InvalidCheckpointException($"{path}: config: {e.Message}");
+        }
+    }
+
+    /// <summary>Loads the weights of <paramref name="checkpointDirectory"/> into <paramref name="model"/>, after validating all of them.</summary>
+    public static void LoadModel(Gpt model, string checkpointDirectory) => GptWeights.LoadFile(model, Path.Combine(checkpointDirectory, "model.safetensors"));
+
+    /// <summary>Loads the AdamW moments and step count.</summary>
+    public static void LoadOptimizer(Gpt model, AdamW optimizer, string checkpointDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        string path = Path.Combine(checkpointDirectory, "optimizer.safetensors");
+        var (tensors, meta) = Safetensors.Read(path);
+        if (!meta.TryGetValue("step", out string? stepText) || !int.TryParse(stepText, out int step))
+            throw new InvalidCheckpointException($"{path}: metadata 'step' is missing");
+        var m = new float[model.Layout.TotalLength];
+        var v = new float[model.Layout.TotalLength];
+        foreach (var p in model.Layout.Parameters)
+        {
+            foreach (var (prefix, target) in new[] { ("m.", m), ("v.", v) })
+            {
+                if (!tensors.TryGetValue(prefix + p.Name, out var t) || !t.Shape.SequenceEqual(p.Shape))
+                    throw new InvalidCheckpointException($"{path}: tensor '{prefix}{p.Name}' is missing or has the wrong shape");
+                t.ToFloat32().CopyTo(target, p.Offset);
+            }
+        }
+        optimizer.M.CopyFromHost(m);
+        optimizer.V.CopyFromHost(v);
+        optimizer.StepCount = step;
+    }
+
+    /// <summary>Hex SHA-256 of a file.</summary>
+    public static string Sha256(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+}

@@ -1,0 +1,174 @@
+using NativeCore.Backends;
+using NativeCore.Experiments;
+using NativeCore.IO;
+using NativeCore.Training;
+
+namespace NativeCore.Tests.Training;
+
+public sealed class TrainerTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("trainer-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, true);
+
+    private string Dir(string name) => Path.Combine(_dir, name);
+
+    private static TrainingResult Pretrain(string outDir, bool resume = false, params string[] overrides)
+    {
+        var config = ConfigLoader.Load("smoke", overrides);
+        using var backend = BackendRegistry.Create("cpu");
+        return Trainer.Run(Stages.Pretrain(config, outDir, resume), backend);
+    }
+
+    private static TrainingResult Finetune(string from, string outDir, params string[] overrides)
+    {
+        var config = ConfigLoader.WithOverrides(Checkpoint.ReadSidecar(Checkpoint.Resolve(from)).Config, overrides);
+        using var backend = BackendRegistry.Create("cpu");
+        return Trainer.Run(Stages.Finetune(config, Checkpoint.Resolve(from), outDir, resume: false), backend);
+    }
+
+    private static float[] Weights(string run) =>
+        Safetensors.Read(Path.Combine(Checkpoint.Resolve(run), "model.safetensors")).Tensors.Values.SelectMany(t => t.ToFloat32()).ToArray();
+
+    [Fact]
+    public void Killed_and_resumed_run_ends_bit_identical_to_an_uninterrupted_one()
+    {
+        string[] args = ["--set", "pretrain.steps=600", "--set", "pretrain.checkpoint_every=25", "--set", "pretrain.eval_every=300"];
+        Pretrain(Dir("whole"), false, "pretrain.steps=600", "pretrain.checkpoint_every=25", "pretrain.eval_every=300");
+
+        using (var child = CliProcess.Start(["pretrain", "--preset", "smoke", "--out", Dir("killed"), .. args]))
+        {
+            string latest = Path.Combine(Dir("killed"), "latest");
+            var deadline = DateTime.UtcNow.AddMinutes(2);
+            while (!(File.Exists(latest) && File.ReadAllText(latest).Contains("step-00001", StringComparison.Ordinal)) && !child.HasExited && DateTime.UtcNow < deadline)
+                Thread.Sleep(5);
+            Assert.False(child.HasExited, "the run finished before it could be killed; make it longer");
+            child.Kill(entireProcessTree: true); // SIGKILL: no chance to clean up
+            child.WaitForExit();
+        }
+        long killedAt = Checkpoint.ReadSidecar(Checkpoint.Resolve(Dir("killed"))).Step;
+        Assert.InRange(killedAt, 1, 599);
+
+        var resumed = Pretrain(Dir("killed"), true, "pretrain.steps=600", "pretrain.checkpoint_every=25", "pretrain.eval_every=300");
+        Assert.Equal(600, resumed.Steps);
+        Assert.Equal(Weights(Dir("whole")), Weights(Dir("killed")));
+        // The metrics file has no duplicated steps after the resume.
+        var steps = MetricsLog.Read(Path.Combine(Dir("killed"), "metrics.jsonl")).Where(r => (string?)r["kind"] == "step").Select(r => (long)r["step"]!).ToList();
+        Assert.Equal(Enumerable.Range(1, 600).Select(i => (long)i), steps);
+    }
+
+    [Fact]
+    public void Without_resume_an_existing_run_is_refused_and_left_alone()
+    {
+        Pretrain(Dir("run"));
+        var before = Weights(Dir("run"));
+        var e = Assert.Throws<InvalidConfigException>(() => Pretrain(Dir("run")));
+        Assert.Contains("--resume", e.Message);
+        Assert.Equal(before, Weights(Dir("run")));
+    }
+
+    [Theory]
+    [InlineData("truncated")]
+    [InlineData("bad-header")]
+    [InlineData("wrong-shapes")]
+    [InlineData("bad-sidecar")]
+    public void Corrupted_checkpoint_gives_a_clear_error_and_leaves_files_intact(string damage)
+    {
+        Pretrain(Dir("pt"));
+        string ckpt = Checkpoint.Resolve(Dir("pt"));
+        string model = Path.Combine(ckpt, "model.safetensors");
+        switch (damage)
+        {
+            case "truncated":
+                File.WriteAllBytes(model, File.ReadAllBytes(model)[..^100]);
+                break;
+            case "bad-header":
+                var bytes = File.ReadAllBytes(model);
+                bytes[10] = (byte)'#';
+                File.WriteAllBytes(model, bytes);
+                break;
+            case "wrong-shapes":
+                var tensors = Safetensors.Read(model).Tensors.Values.Select(t => t.Name == "transformer.wpe.weight" ? SafeTensor.FromFloat32(t.Name, [t.Shape[1], t.Shape[0]], t.ToFloat32()) : t);
+                Safetensors.Write(model, tensors.ToList());
+                break;
+            default:
+                File.WriteAllText(Path.Combine(ckpt, "checkpoint.json"), "{ not json");
+                break;
+        }
+        var snapshot = Directory.GetFiles(Dir("pt"), "*", SearchOption.AllDirectories).ToDictionary(f => f, File.ReadAllBytes);
+
+        var e = Assert.ThrowsAny<NativeCoreException>(() => Finetune(Dir("pt"), Dir("ft")));
+        Assert.True(e is InvalidCheckpointException, e.GetType().Name + ": " + e.Message);
+        Assert.Contains(ckpt, e.Message);
+        Assert.False(Checkpoint.Exists(Dir("ft")));
+        foreach (var (file, content) in snapshot) Assert.Equal(content, File.ReadAllBytes(file));
+
+        var resumeError = Assert.ThrowsAny<NativeCoreException>(() => Pretrain(Dir("pt"), true));
+        Assert.Contains(ckpt, resumeError.Message);
+        foreach (var (file, content) in snapshot) Assert.Equal(content, File.ReadAllBytes(file));
+    }
+
+    [Fact]
+    public void Huge_learning_rate_stops_on_nan_naming_the_step_and_keeps_good_checkpoints()
+    {
+        var e = Assert.Throws<NumericalDivergenceException>(() => Pretrain(Dir("nan"), false, "pretrain.lr=1e9", "pretrain.warmup=0", "pretrain.checkpoint_every=1"));
+        Assert.Matches(@"at step \d+", e.Message);
+        foreach (string ckpt in Directory.GetDirectories(Path.Combine(Dir("nan"), "checkpoints")))
+            Assert.All(Safetensors.Read(Path.Combine(ckpt, "model.safetensors")).Tensors.Values.SelectMany(t => t.ToFloat32()), v => Assert.True(float.IsFinite(v)));
+    }
+
+    [Fact]
+    public void Cli_exits_with_the_divergence_code_and_message()
+    {
+        var (exit, _, err) = CliProcess.Run("pretrain", "--preset", "smoke", "--out", Dir("nan-cli"), "--set", "pretrain.lr=1e9", "--set", "pretrain.warmup=0");
+        Assert.Equal(4, exit);
+        Assert.Contains("at step", err);
+    }
+
+    [Theory]
+    [InlineData("pretrain.stepz=3", "pretrain.stepz")]
+    [InlineData("modle.n_layer=3", "modle.n_layer")]
+    [InlineData("pretrain.steps=many", "pretrain.steps")]
+    [InlineData("model.bias=maybe", "model.bias")]
+    [InlineData("pretrain.steps=-5", "pretrain.steps")]
+    public void Bad_override_fails_naming_the_key(string assignment, string key)
+    {
+        var e = Assert.Throws<InvalidConfigException>(() => ConfigLoader.Load("smoke", [assignment]));
+        Assert.Contains(key, e.Message);
+    }
+
+    [Fact]
+    public void Unknown_preset_fails_listing_the_presets()
+    {
+        var e = Assert.Throws<InvalidConfigException>(() => ConfigLoader.Load("huge"));
+        Assert.Contains("quick", e.Message);
+    }
+
+    [Fact]
+    public void Lineage_covers_pretrain_finetune_finetune()
+    {
+        Pretrain(Dir("pt"));
+        Finetune(Dir("pt"), Dir("ft1"), "finetune.ctr=1");
+        Finetune(Dir("ft1"), Dir("ft2"), "finetune.ctr=0", "finetune.lr=1e-3");
+        var chain = LineageChain.Walk(Dir("ft2"));
+        Assert.Equal(["pretrain", "finetune", "finetune"], chain.Select(l => l.Sidecar.Stage));
+        Assert.Null(chain[0].Sidecar.Lineage.Parent);
+        Assert.Equal(chain[0].Sidecar.ModelSha256, chain[1].Sidecar.Lineage.Parent!.Sha256);
+        Assert.Equal(chain[1].Sidecar.ModelSha256, chain[2].Sidecar.Lineage.Parent!.Sha256);
+        Assert.Equal(1.0, chain[1].Sidecar.Lineage.Settings.CorrelatedShare);
+        Assert.Equal(1e-3, chain[2].Sidecar.Lineage.Settings.LearningRate);
+        Assert.All(chain, l => Assert.False(l.ParentChanged));
+        Assert.All(chain, l => Assert.False(string.IsNullOrEmpty(l.Sidecar.Lineage.User)));
+        Assert.All(chain, l => Assert.NotEqual("unknown", l.Sidecar.Lineage.Commit));
+    }
+
+    [Fact]
+    public void Schedule_warms_up_linearly_then_decays_to_the_minimum()
+    {
+        var s = new LearningRateSchedule(1e-3, 100, 0.2, 0.01);
+        Assert.Equal(1e-3 / 20, s.At(0), 12);
+        Assert.Equal(1e-3, s.At(19), 12);
+        Assert.True(s.At(50) < s.At(30));
+        Assert.InRange(s.At(99), 1e-5, 1.1e-5); // one step before the end of the cosine
+    }
+}
