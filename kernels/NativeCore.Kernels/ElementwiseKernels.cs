@@ -52,6 +52,14 @@ public static class ElementwiseKernels
         dbias[c] += s;
     }
 
+    /// <summary>output[r] ← Σ_c a[r,c]·b[r,c]; one thread per row.</summary>
+    public static void RowDot(Index1D r, ArrayView<float> output, ArrayView<float> a, ArrayView<float> b, int cols)
+    {
+        float s = 0f;
+        for (int c = 0; c < cols; c++) s += a[r * cols + c] * b[r * cols + c];
+        output[r] = s;
+    }
+
     /// <summary>
     /// partial[p] ← Σ x[i]² (or Σ x[i] when <paramref name="squares"/> is 0) over the elements i ≡ p (mod partials), in
     /// increasing i. The host adds the partials in order, so the total is deterministic.

@@ -18,6 +18,10 @@ public static class Program
         root.Subcommands.Add(TrainCommands.Finetune());
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(LineageCommand.Create());
+        root.Subcommands.Add(AnalysisCommands.Prune());
+        root.Subcommands.Add(AnalysisCommands.Probe());
+        root.Subcommands.Add(AnalysisCommands.Attention());
+        root.Subcommands.Add(AnalysisCommands.Reft());
         return root.Parse(args).Invoke();
     }
 }

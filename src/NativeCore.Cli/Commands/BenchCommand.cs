@@ -38,32 +38,52 @@ internal static class BenchCommand
 
     private static Command Step()
     {
-        var layers = CommonOptions.Required("--layers", "n_layer");
-        var heads = CommonOptions.Required("--heads", "n_head");
-        var embd = CommonOptions.Required("--embd", "n_embd");
-        var seq = CommonOptions.Required("--seq", "Sequence length T (also block_size)");
-        var vocab = CommonOptions.Required("--vocab", "vocab_size");
-        var batch = CommonOptions.Required("--batch", "Batch size B");
+        var preset = new Option<string?>("--config") { Description = "The anchors' models: small or paper-like (vocab 64, tied head, batch 32)" };
+        var layers = new Option<int?>("--layers") { Description = "n_layer" };
+        var heads = new Option<int?>("--heads") { Description = "n_head" };
+        var embd = new Option<int?>("--embd") { Description = "n_embd" };
+        var seq = new Option<int?>("--seq") { Description = "Sequence length T (also block_size)" };
+        var vocab = new Option<int?>("--vocab") { Description = "vocab_size" };
+        var batch = new Option<int?>("--batch") { Description = "Batch size B" };
         var tied = new Option<bool>("--tied") { Description = "Tie the LM head to wte" };
+        var breakdown = new Option<bool>("--breakdown") { Description = "Also print the time per operation" };
         var backendOpt = CommonOptions.Backend();
-        var cmd = new Command("step", "Time one training step (forward, backward, AdamW) after a warm-up") { layers, heads, embd, seq, vocab, batch, tied, backendOpt };
+        var cmd = new Command("step", "Time one training step (forward, backward, AdamW) after a warm-up; give --config or every shape option")
+            { preset, layers, heads, embd, seq, vocab, batch, tied, breakdown, backendOpt };
         cmd.SetAction(r => CliRunner.Run(() =>
         {
-            int t = Positive(r.GetValue(seq), "--seq"), b = Positive(r.GetValue(batch), "--batch");
-            var config = new GptConfig
+            bool anchored = r.GetValue(preset) is not null;
+            var (anchor, anchorBatch) = anchored ? StepBenchmark.Anchor(r.GetValue(preset)!) : (new GptConfig(), 0);
+            int Pick(Option<int?> o, int anchorValue, string flag) =>
+                r.GetValue(o) is { } v ? Positive(v, flag) : anchored ? anchorValue : throw new InvalidConfigException($"{flag} is required without --config");
+            var config = anchor with
             {
-                NLayer = Positive(r.GetValue(layers), "--layers"),
-                NHead = Positive(r.GetValue(heads), "--heads"),
-                NEmbd = Positive(r.GetValue(embd), "--embd"),
-                BlockSize = t,
-                VocabSize = Positive(r.GetValue(vocab), "--vocab"),
-                TiedEmbeddings = r.GetValue(tied),
+                NLayer = Pick(layers, anchor.NLayer, "--layers"),
+                NHead = Pick(heads, anchor.NHead, "--heads"),
+                NEmbd = Pick(embd, anchor.NEmbd, "--embd"),
+                BlockSize = Pick(seq, anchor.BlockSize, "--seq"),
+                VocabSize = Pick(vocab, anchor.VocabSize, "--vocab"),
+                TiedEmbeddings = anchor.TiedEmbeddings || r.GetValue(tied),
             };
+            int b = Pick(batch, anchorBatch, "--batch");
             config.Validate();
+            int t = config.BlockSize;
             using var backend = BackendRegistry.Create(r.GetValue(backendOpt)!);
             var res = StepBenchmark.Run(backend, config, b, t);
+            double fwdFull = StepBenchmark.ForwardLatency(backend, config, b, t);
+            double fwdOne = StepBenchmark.ForwardLatency(backend, config, 1, t);
+            double peakGiB = System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / (double)(1L << 30);
             Console.WriteLine($"step {config.NLayer}L/{config.NHead}H/{config.NEmbd}d T={t} B={b} V={config.VocabSize} on {backend.Name}: {res.Milliseconds:F2} ms, {res.TokensPerSecond:F0} tokens/s, {res.Gflops:F1} GFLOP/s");
-            Console.WriteLine(Json(("ms", res.Milliseconds), ("gflops", res.Gflops), ("tokens_per_s", res.TokensPerSecond ?? 0)));
+            Console.WriteLine($"forward latency: {fwdOne:F2} ms at batch 1, {fwdFull:F2} ms at batch {b}; peak RSS {peakGiB:F2} GiB");
+            if (r.GetValue(breakdown))
+            {
+                var ops = StepBenchmark.Breakdown(backend, config, b, t);
+                double total = ops.Sum(o => o.Ms);
+                Console.WriteLine($"  {"operation",-24} {"ms/step",9} {"share",7} {"calls",6}");
+                foreach (var (op, ms, calls) in ops) Console.WriteLine($"  {op,-24} {ms,9:F2} {ms / total,7:P1} {calls,6}");
+            }
+            Console.WriteLine(Json(("ms", res.Milliseconds), ("gflops", res.Gflops), ("tokens_per_s", res.TokensPerSecond ?? 0),
+                ("forward_ms_batch1", fwdOne), ("forward_ms_full_batch", fwdFull), ("peak_rss_gib", peakGiB)));
             return 0;
         }));
         return cmd;

@@ -108,6 +108,12 @@ public interface IBackend : IDisposable
     /// <summary>dlogits[r] += scale·(softmax(logits[r]) − onehot(targets[r])), skipping rows whose target is −1.</summary>
     void CrossEntropyBackward(Tensor dlogits, Tensor logits, DeviceBuffer<int> targets, int n, int v, float scale);
 
+    /// <summary>
+    /// output[r] ← Σ_c a[r,c]·b[r,c] for [rows, cols] tensors: per-row dot products (gradient × weight scores of
+    /// neurons for pruning; with cols = 1, elementwise products for single weights).
+    /// </summary>
+    void RowDot(Tensor output, Tensor a, Tensor b, int rows, int cols);
+
     /// <summary>Σ x², accumulated in double in a fixed order (for global gradient-norm clipping and for the loss).</summary>
     double SumOfSquares(Tensor x);
 

@@ -125,6 +125,9 @@ public sealed class ReferenceBackend : IBackend
         Update(dlogits, d => ReferenceOps.CrossEntropyBackward(d, Wide(logits), Ints(targets), n, v, scale));
 
     /// <inheritdoc />
+    public void RowDot(Tensor output, Tensor a, Tensor b, int rows, int cols) => Update(output, o => ReferenceOps.RowDot(o, Wide(a), Wide(b), rows, cols));
+
+    /// <inheritdoc />
     public double SumOfSquares(Tensor x)
     {
         double s = 0;

@@ -208,6 +208,17 @@ public static class ReferenceOps
         }
     }
 
+    /// <summary>output[r] ← Σ_c a[r,c]·b[r,c].</summary>
+    public static void RowDot(Span<double> output, ReadOnlySpan<double> a, ReadOnlySpan<double> b, int rows, int cols)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            double s = 0;
+            for (int c = 0; c < cols; c++) s += a[r * cols + c] * b[r * cols + c];
+            output[r] = s;
+        }
+    }
+
     /// <summary>In-place inverted dropout with the shared counter hash.</summary>
     public static void DropoutForward(Span<double> x, double p, ulong seed)
     {

@@ -104,6 +104,19 @@ public class ElementwiseTests
 
     [SkippableTheory]
     [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void Row_dot_products_match_reference(string backend)
+    {
+        using var be = TestBackends.Create(backend);
+        double[] a = RandomF(Rows * Cols, 11), b = RandomF(Rows * Cols, 12);
+        var expected = new double[Rows];
+        ReferenceOps.RowDot(expected, a, b, Rows, Cols);
+        var to = Upload(be, new double[Rows]);
+        be.RowDot(to, Upload(be, a), Upload(be, b), Rows, Cols);
+        Close(expected, Download(to), 1e-5, "row dot");
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Reductions_match_double_sums(string backend)
     {
         using var be = TestBackends.Create(backend);

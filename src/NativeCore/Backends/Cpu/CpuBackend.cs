@@ -109,6 +109,9 @@ public sealed class CpuBackend : IBackend
         CpuCrossEntropy.Backward(View(dlogits), View(logits), Ints(targets), n, v, scale);
 
     /// <inheritdoc />
+    public void RowDot(Tensor output, Tensor a, Tensor b, int rows, int cols) => CpuElementwise.RowDot(View(output), View(a), View(b), rows, cols);
+
+    /// <inheritdoc />
     public double SumOfSquares(Tensor x) => CpuElementwise.SumOfSquares(View(x));
 
     /// <inheritdoc />

@@ -80,6 +80,13 @@ internal static class CpuElementwise
         TensorPrimitives.Add(dbias.Span, sums, dbias.Span);
     }
 
+    /// <summary>output[r] ← a[r,:]·b[r,:].</summary>
+    public static void RowDot(HostView output, HostView a, HostView b, int rows, int cols) =>
+        FixedChunks.For(rows, (_, s, e) =>
+        {
+            for (int r = s; r < e; r++) output.Array[output.Offset + r] = TensorPrimitives.Dot(a.Slice(r * cols, cols), b.Slice(r * cols, cols));
+        }, 64);
+
     /// <summary>Σ x² in double over fixed chunks.</summary>
     public static double SumOfSquares(HostView x) => FixedChunks.Sum(x.Length, (s, e) =>
     {

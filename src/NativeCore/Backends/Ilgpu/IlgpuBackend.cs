@@ -41,6 +41,7 @@ public sealed class IlgpuBackend : IBackend
     private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, int>> _ceForward;
     private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, float>> _ceBackward;
     private readonly Lazy<Action<Index1D, ArrayView<double>, ArrayView<float>, int, int>> _partialSums;
+    private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>> _rowDot;
     private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamWArgs>> _adamW;
 
     /// <summary>Opens the device for <paramref name="kind"/>: <c>cuda</c>, <c>opencl</c> or <c>ilgpu-cpu</c>.</summary>
@@ -76,6 +77,7 @@ public sealed class IlgpuBackend : IBackend
         _dropoutBackward = Auto(() => _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, float, ulong>(ElementwiseKernels.DropoutBackward));
         _ceForward = Auto(() => _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, int>(CrossEntropyKernels.Forward));
         _ceBackward = Auto(() => _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, float>(CrossEntropyKernels.Backward));
+        _rowDot = Auto(() => _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(ElementwiseKernels.RowDot));
         _partialSums = Auto(() => _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<float>, int, int>(ElementwiseKernels.PartialSums));
         _adamW = Auto(() => _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamWArgs>(AdamWKernels.Step));
     }
@@ -183,6 +185,9 @@ public sealed class IlgpuBackend : IBackend
     /// <inheritdoc />
     public void CrossEntropyBackward(Tensor dlogits, Tensor logits, DeviceBuffer<int> targets, int n, int v, float scale) =>
         _ceBackward.Value(n, V(dlogits), V(logits), I(targets), v, scale);
+
+    /// <inheritdoc />
+    public void RowDot(Tensor output, Tensor a, Tensor b, int rows, int cols) => _rowDot.Value(rows, V(output), V(a), V(b), cols);
 
     /// <inheritdoc />
     public double SumOfSquares(Tensor x) => Reduce(x, squares: 1);

@@ -1,0 +1,145 @@
+using System.CommandLine;
+using System.Globalization;
+using NativeCore.Analysis;
+using NativeCore.Backends;
+using NativeCore.Training;
+
+namespace NativeCore.Cli.Commands;
+
+/// <summary><c>nativecore prune|probe|attention|reft</c>: the mechanistic analysis tools.</summary>
+internal static class AnalysisCommands
+{
+    private static Option<string> Model() => new("--model") { Description = "Run folder or checkpoint", Required = true };
+
+    private static Option<string?> Compare() => new("--compare") { Description = "A second model (after fine-tuning) to show beside the first" };
+
+    private static Option<string?> Out() => new("--out") { Description = "Output folder (default: analysis/<tool> inside the model's run folder)" };
+
+    private static string OutDir(string? given, string model, string tool) => given ?? Path.Combine(model, "analysis", tool);
+
+    private static (int Min, int Max) ParseRange(string text)
+    {
+        var parts = text.Split("..");
+        if (parts.Length == 2 && int.TryParse(parts[0], out int lo) && int.TryParse(parts[1], out int hi) && lo >= 0 && hi >= lo) return (lo, hi);
+        if (int.TryParse(text, out int k) && k >= 0) return (0, k);
+        throw new InvalidConfigException($"--k '{text}' must look like 0..20");
+    }
+
+    public static Command Prune()
+    {
+        var model = Model();
+        var capability = new Option<string>("--capability") { Description = "Capability to revive, e.g. counter:a", DefaultValueFactory = _ => "counter:a" };
+        var units = new Option<string>("--units") { Description = "neurons or weights", DefaultValueFactory = _ => "neurons" };
+        var k = new Option<string>("--k") { Description = "Range of K, e.g. 0..20", DefaultValueFactory = _ => "0..20" };
+        var output = Out();
+        var backendOpt = CommonOptions.Backend();
+        var cmd = new Command("prune", "Zero the top-K units by gradient × weight and report accuracies against K") { model, capability, units, k, output, backendOpt };
+        cmd.SetAction(r => CliRunner.Run(() =>
+        {
+            var unit = r.GetValue(units) switch
+            {
+                "neurons" => PruneUnit.Neurons,
+                "weights" => PruneUnit.Weights,
+                var u => throw new InvalidConfigException($"--units '{u}' must be neurons or weights"),
+            };
+            var (_, maxK) = ParseRange(r.GetValue(k)!);
+            using var backend = BackendRegistry.Create(r.GetValue(backendOpt)!);
+            using var m = LoadedModel.Load(r.GetValue(model)!, backend);
+            string dir = OutDir(r.GetValue(output), r.GetValue(model)!, $"prune-{r.GetValue(capability)!.Replace(':', '-')}-{r.GetValue(units)}");
+            var steps = AnalysisRuns.Prune(m, Capability.Parse(r.GetValue(capability)!), unit, maxK, dir);
+            Console.WriteLine($"{"K",3}  " + string.Join("  ", steps[0].Accuracies.Select(a => $"{a.Name,16}")) + "  removed");
+            foreach (var s in steps)
+                Console.WriteLine($"{s.K,3}  " + string.Join("  ", s.Accuracies.Select(a => $"{a.Accuracy,16:P1}")) + (s.Removed is { } u ? $"  {u.Parameter}[{u.Index}]" : ""));
+            Console.WriteLine($"wrote {Path.Combine(dir, "prune.json")} and prune.png");
+            return 0;
+        }));
+        return cmd;
+    }
+
+    public static Command Probe()
+    {
+        var model = Model();
+        var compare = Compare();
+        var target = new Option<string>("--target") { Description = "count:a, count:b or answer", DefaultValueFactory = _ => "count:a" };
+        var operand = new Option<string>("--asked-with") { Description = "Operand the probed samples ask about (a or b)", DefaultValueFactory = _ => "b" };
+        var iters = new Option<int>("--iters") { Description = "Probe training iterations", DefaultValueFactory = _ => 4000 };
+        var output = Out();
+        var backendOpt = CommonOptions.Backend();
+        var cmd = new Command("probe", "Train linear probes on each block's residual stream at ART and report accuracy per block") { model, compare, target, operand, iters, output, backendOpt };
+        cmd.SetAction(r => CliRunner.Run(() =>
+        {
+            using var backend = BackendRegistry.Create(r.GetValue(backendOpt)!);
+            var models = new List<LoadedModel> { LoadedModel.Load(r.GetValue(model)!, backend) };
+            if (r.GetValue(compare) is { } c) models.Add(LoadedModel.Load(c, backend));
+            try
+            {
+                string dir = OutDir(r.GetValue(output), r.GetValue(model)!, $"probe-{r.GetValue(target)!.Replace(':', '-')}");
+                int op = r.GetValue(operand) is "a" ? 0 : r.GetValue(operand) is "b" ? 1 : throw new InvalidConfigException("--asked-with must be a or b");
+                var results = AnalysisRuns.Probe(models, r.GetValue(target)!, op, new ProbeConfig(Iterations: r.GetValue(iters)), dir);
+                foreach (var (name, blocks) in results)
+                    Console.WriteLine($"{name}: " + string.Join("  ", blocks.Select((b, i) => string.Create(CultureInfo.InvariantCulture, $"{Probing.BlockLabel(i)} {b.TestAccuracy:P1}"))) + $"  (chance {blocks[0].Chance:P1})");
+                Console.WriteLine($"wrote {Path.Combine(dir, "probe.json")} and probe.png");
+                return 0;
+            }
+            finally
+            {
+                foreach (var m in models) m.Dispose();
+            }
+        }));
+        return cmd;
+    }
+
+    public static Command Attention()
+    {
+        var model = Model();
+        var compare = Compare();
+        var sample = new Option<ulong>("--sample") { Description = "Seed of the sample to show", DefaultValueFactory = _ => 0 };
+        var operand = new Option<string>("--asked-with") { Description = "Operand the sample asks about (a or b)", DefaultValueFactory = _ => "a" };
+        var output = Out();
+        var backendOpt = CommonOptions.Backend();
+        var cmd = new Command("attention", "Write attention heatmaps (queries down, keys across) per block and head, and the numbers as JSON") { model, compare, sample, operand, output, backendOpt };
+        cmd.SetAction(r => CliRunner.Run(() =>
+        {
+            using var backend = BackendRegistry.Create(r.GetValue(backendOpt)!);
+            var models = new List<LoadedModel> { LoadedModel.Load(r.GetValue(model)!, backend) };
+            if (r.GetValue(compare) is { } c) models.Add(LoadedModel.Load(c, backend));
+            try
+            {
+                string dir = OutDir(r.GetValue(output), r.GetValue(model)!, $"attention-{r.GetValue(sample)}");
+                int op = r.GetValue(operand) is "a" ? 0 : r.GetValue(operand) is "b" ? 1 : throw new InvalidConfigException("--asked-with must be a or b");
+                var files = AnalysisRuns.Attention(models, r.GetValue(sample), op, dir);
+                Console.WriteLine($"wrote {Path.Combine(dir, "attention.json")} and {files.Count} heatmaps");
+                return 0;
+            }
+            finally
+            {
+                foreach (var m in models) m.Dispose();
+            }
+        }));
+        return cmd;
+    }
+
+    public static Command Reft()
+    {
+        var model = Model();
+        var lr = new Option<double>("--lr") { Description = "Learning rate for reFT and the baselines", DefaultValueFactory = _ => 1e-5 };
+        var steps = new Option<int>("--steps") { Description = "Steps", DefaultValueFactory = _ => 1000 };
+        var evalEvery = new Option<int>("--eval-every") { Description = "Evaluate every E steps", DefaultValueFactory = _ => 50 };
+        var swapped = new Option<string?>("--scr-ft-from") { Description = "A model pre-trained with a and b swapped in the prior (the Scr.+FT baseline)" };
+        var noScratch = new Option<bool>("--no-scratch") { Description = "Skip the from-scratch (Scr.) baseline" };
+        var output = Out();
+        var backendOpt = CommonOptions.Backend();
+        var cmd = new Command("reft", "Reverse fine-tune on count a and compare with Scr.+FT and Scr. at the same learning rate") { model, lr, steps, evalEvery, swapped, noScratch, output, backendOpt };
+        cmd.SetAction(r => CliRunner.Run(() =>
+        {
+            using var backend = BackendRegistry.Create(r.GetValue(backendOpt)!);
+            string dir = OutDir(r.GetValue(output), r.GetValue(model)!, string.Create(CultureInfo.InvariantCulture, $"reft-lr{r.GetValue(lr):G2}"));
+            var curves = ProgressDisplay.Run("reFT", observer => AnalysisRuns.Reft(r.GetValue(model)!, r.GetValue(swapped), !r.GetValue(noScratch), r.GetValue(lr), r.GetValue(steps), r.GetValue(evalEvery), dir, backend, observer));
+            foreach (var c in curves)
+                Console.WriteLine($"{c.Name,-8} start {c.Accuracy[0]:P1}, end {c.Accuracy[^1]:P1}; steps to 90%: {c.StepsTo90?.ToString(CultureInfo.InvariantCulture) ?? "not reached"}; to 99%: {c.StepsTo99?.ToString(CultureInfo.InvariantCulture) ?? "not reached"}");
+            Console.WriteLine($"wrote {Path.Combine(dir, "reft.json")} and reft.png");
+            return 0;
+        }));
+        return cmd;
+    }
+}

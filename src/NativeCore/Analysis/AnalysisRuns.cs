@@ -1,0 +1,146 @@
+using System.Text.Json;
+using NativeCore.Backends;
+using NativeCore.Experiments;
+using NativeCore.IO;
+using NativeCore.Model;
+using NativeCore.Tasks;
+using NativeCore.Training;
+
+namespace NativeCore.Analysis;
+
+/// <summary>A checkpoint loaded onto a backend, with its resolved config.</summary>
+public sealed class LoadedModel : IDisposable
+{
+    private LoadedModel(string directory, RunConfig config, Gpt model)
+    {
+        Directory = directory;
+        Config = config;
+        Model = model;
+    }
+
+    /// <summary>The checkpoint folder.</summary>
+    public string Directory { get; }
+
+    /// <summary>Its resolved config.</summary>
+    public RunConfig Config { get; }
+
+    /// <summary>The model, on the backend.</summary>
+    public Gpt Model { get; }
+
+    /// <summary>Loads the checkpoint meant by <paramref name="path"/> (run folder or checkpoint).</summary>
+    public static LoadedModel Load(string path, IBackend backend)
+    {
+        string dir = Checkpoint.Resolve(path);
+        var config = Checkpoint.ReadSidecar(dir).Config;
+        var model = new Gpt(backend, config.Model);
+        Checkpoint.LoadModel(model, dir);
+        return new LoadedModel(dir, config, model);
+    }
+
+    /// <summary>Frees the model.</summary>
+    public void Dispose() => Model.Dispose();
+}
+
+/// <summary>The analysis tools run end to end: compute, then write JSON, PNG and CSV into a folder.</summary>
+public static class AnalysisRuns
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+
+    /// <summary>Pruning curve K = 0…<paramref name="maxK"/>; writes prune.json and prune.png.</summary>
+    public static IReadOnlyList<PruneStep> Prune(LoadedModel m, Capability capability, PruneUnit unit, int maxK, string outDir, int scoreBatch = 256)
+    {
+        ArgumentNullException.ThrowIfNull(m);
+        var sets = Stages.EvalSets(m.Config);
+        var steps = Pruning.Curve(m.Model, m.Config.Data, capability, unit, maxK, sets, scoreBatch, m.Config.Eval.BatchSize, seed: 4242);
+        Directory.CreateDirectory(outDir);
+        AtomicFile.WriteAllText(Path.Combine(outDir, "prune.json"), JsonSerializer.Serialize(new
+        {
+            model = m.Directory,
+            capability = capability.ToString(),
+            units = unit.ToString().ToLowerInvariant(),
+            steps = steps.Select(s => new
+            {
+                k = s.K,
+                removed = s.Removed is null ? null : new { parameter = s.Removed.Parameter, index = s.Removed.Index, score = s.Removed.Score },
+                accuracy = s.Accuracies.ToDictionary(a => a.Name, a => a.Accuracy),
+            }),
+            majority_share = steps[0].Accuracies.ToDictionary(a => a.Name, a => a.MajorityShare),
+        }, Json));
+        var series = steps[0].Accuracies.Select((a, i) => new Series(a.Name, steps.Select(s => (double)s.K).ToList(), steps.Select(s => s.Accuracies[i].Accuracy * 100).ToList())).ToList();
+        Plots.Lines(Path.Combine(outDir, "prune.png"), $"Pruning {unit.ToString().ToLowerInvariant()} by gradient × weight on {capability}", "units pruned (K)", "accuracy (%)", series);
+        return steps;
+    }
+
+    /// <summary>Probe accuracy per block for one or two models; writes probe.json and probe.png.</summary>
+    public static IReadOnlyList<(string Model, IReadOnlyList<ProbeResult> Results)> Probe(IReadOnlyList<LoadedModel> models, string target, int operand, ProbeConfig config, string outDir)
+    {
+        ArgumentNullException.ThrowIfNull(models);
+        ArgumentNullException.ThrowIfNull(config);
+        var all = new List<(string, IReadOnlyList<ProbeResult>)>();
+        foreach (var m in models)
+        {
+            var data = m.Config.Data;
+            var probeTarget = ProbeTarget.Parse(target, data);
+            var stream = new FinetuningData(data, m.Config.Finetune.TaskKind, 0, config.Seed, operand);
+            var train = Enumerable.Range(0, config.TrainSamples).Select(i => stream.Sample(i / 1024, i % 1024)).ToList();
+            var test = Enumerable.Range(0, config.TestSamples).Select(i => stream.Sample(1_000_000 + i / 1024, i % 1024)).ToList();
+            var hooks = Probing.Hooks(m.Config.Model);
+            var trainX = Probing.Features(m.Model, data, train, hooks, m.Config.Eval.BatchSize);
+            var testX = Probing.Features(m.Model, data, test, hooks, m.Config.Eval.BatchSize);
+            int[] trainY = train.Select(probeTarget.Label).ToArray(), testY = test.Select(probeTarget.Label).ToArray();
+            var results = hooks.Select(h => Probing.Train(m.Model.Backend, h, trainX[h], trainY, testX[h], testY, probeTarget.Classes, config)).ToList();
+            foreach (var t in trainX.Values.Concat(testX.Values)) t.Buffer.Dispose();
+            all.Add((m.Directory, results));
+        }
+        Directory.CreateDirectory(outDir);
+        AtomicFile.WriteAllText(Path.Combine(outDir, "probe.json"), JsonSerializer.Serialize(new
+        {
+            target,
+            asked_with = ((char)('a' + operand)).ToString(),
+            models = all.Select(a => new
+            {
+                model = a.Item1,
+                blocks = a.Item2.Select((r, i) => new { block = Probing.BlockLabel(i), hook = r.Hook, train_accuracy = r.TrainAccuracy, test_accuracy = r.TestAccuracy, chance = r.Chance }),
+            }),
+        }, Json));
+        var categories = all[0].Item2.Select((_, i) => Probing.BlockLabel(i)).ToList();
+        var series = all.Select((a, i) => (Name: models.Count > 1 ? (i == 0 ? "before (" : "after (") + Path.GetFileName(Path.GetDirectoryName(a.Item1)!.TrimEnd('/')) + ")" : "test accuracy",
+            Values: (IReadOnlyList<double>)a.Item2.Select(r => r.TestAccuracy * 100).ToList())).ToList();
+        series.Add(("chance (majority class)", all[0].Item2.Select(r => r.Chance * 100).ToList()));
+        Plots.Bars(Path.Combine(outDir, "probe.png"), $"Linear probe for {target} at ART (asked with {(char)('a' + operand)})", "probe accuracy (%)", categories, series);
+        return all;
+    }
+
+    /// <summary>Attention maps for one sample; writes attention.json and a PNG per block and head.</summary>
+    public static IReadOnlyList<string> Attention(IReadOnlyList<LoadedModel> models, ulong sampleSeed, int operand, string outDir)
+    {
+        ArgumentNullException.ThrowIfNull(models);
+        var data = models[0].Config.Data;
+        var sample = new FinetuningData(data, models[0].Config.Finetune.TaskKind, 0, sampleSeed, operand).Sample(0, 0);
+        var maps = models.Select((m, i) => (Name: models.Count > 1 ? (i == 0 ? "before" : "after") : "model", Map: AttentionMaps.Read(m.Model, data, sample))).ToList();
+        return AttentionMaps.Write(outDir, maps);
+    }
+
+    /// <summary>
+    /// reFT of <paramref name="tuned"/> and the requested baselines at one learning rate; writes reft.json and reft.png
+    /// (log step axis). <paramref name="swappedPretrain"/> is a model pre-trained with a and b swapped (Scr.+FT), or null to skip it.
+    /// </summary>
+    public static IReadOnlyList<RevivalCurve> Reft(string tuned, string? swappedPretrain, bool scratch, double learningRate, int steps, int evalEvery, string outDir, IBackend backend, ITrainingObserver? observer = null)
+    {
+        string dir = Checkpoint.Resolve(tuned);
+        var config = ReverseFinetuning.RevivalConfig(Checkpoint.ReadSidecar(dir).Config, learningRate, steps, evalEvery);
+        var curves = new List<RevivalCurve> { ReverseFinetuning.Run("reFT", config, dir, Path.Combine(outDir, "reft"), backend, observer) };
+        if (swappedPretrain is not null) curves.Add(ReverseFinetuning.Run("Scr.+FT", config, swappedPretrain, Path.Combine(outDir, "scr-ft"), backend, observer));
+        if (scratch) curves.Add(ReverseFinetuning.Run("Scr.", config, null, Path.Combine(outDir, "scr"), backend, observer));
+        AtomicFile.WriteAllText(Path.Combine(outDir, "reft.json"), JsonSerializer.Serialize(new
+        {
+            model = dir,
+            lr = learningRate,
+            steps,
+            runs = curves.Select(c => new { name = c.Name, steps = c.Steps, accuracy = c.Accuracy, steps_to_90 = c.StepsTo90, steps_to_99 = c.StepsTo99 }),
+        }, Json));
+        Plots.Lines(Path.Combine(outDir, "reft.png"), $"Reviving count a at lr {learningRate:G2}", "fine-tuning steps (log)", "Acc O_PT, C_Te = 0 (%)",
+            curves.Select(c => new Series(c.Name, c.Steps.Select(s => (double)Math.Max(s, 1)).ToList(), c.Accuracy.Select(a => a * 100).ToList())).ToList(), logX: true);
+        return curves;
+    }
+}
