@@ -22,6 +22,8 @@ public static class Program
         root.Subcommands.Add(AnalysisCommands.Probe());
         root.Subcommands.Add(AnalysisCommands.Attention());
         root.Subcommands.Add(AnalysisCommands.Reft());
+        root.Subcommands.Add(PaperCommand.Create());
+        root.Subcommands.Add(AuditCommand.Create());
         return root.Parse(args).Invoke();
     }
 }

@@ -15,7 +15,7 @@ internal static class EvalCommand
         var model = new Option<string>("--model") { Description = "Run folder or checkpoint", Required = true };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table" };
         var backendOpt = CommonOptions.Backend();
-        var cmd = new Command("eval", "Evaluate a checkpoint on the held-out sets (C_Te 0 and 1, asked with a and b) and on every pre-training task") { model, json, backendOpt };
+        var cmd = new Command("eval", "Evaluate a checkpoint on the held-out sets (C_Te 0 and 1, asked with a and b) and on all five tasks") { model, json, backendOpt };
         cmd.SetAction(r => CliRunner.Run(() =>
         {
             string dir = Checkpoint.Resolve(r.GetValue(model)!);
@@ -24,7 +24,9 @@ internal static class EvalCommand
             using var backend = BackendRegistry.Create(r.GetValue(backendOpt)!);
             using var gpt = new Gpt(backend, config.Model);
             Checkpoint.LoadModel(gpt, dir);
-            var sets = Stages.EvalSets(config).Concat(Evaluator.TaskSets(config.Data, config.Eval.Size, config.Eval.Seed));
+            // Every task, not only those in the run's mix, so a narrow pre-training shows what it did not learn.
+            var allTasks = config.Data with { Tasks = Enum.GetValues<Tasks.TaskKind>() };
+            var sets = Stages.EvalSets(config).Concat(Evaluator.TaskSets(allTasks, config.Eval.Size, config.Eval.Seed));
             var results = Evaluator.Evaluate(gpt, config.Data, sets, config.Eval.BatchSize);
             if (r.GetValue(json))
             {

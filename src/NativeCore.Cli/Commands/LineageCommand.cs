@@ -8,10 +8,17 @@ internal static class LineageCommand
 {
     public static Command Create()
     {
-        var run = new Argument<string>("RUN") { Description = "Run folder or checkpoint" };
-        var cmd = new Command("lineage", "Show the chain of parents back to the original pre-training") { run };
+        var run = new Argument<string>("RUN") { Description = "Run folder or checkpoint (with --graph: a folder of runs)" };
+        var graph = new Option<bool>("--graph") { Description = "Write the whole tree of runs under RUN as lineage.dot and lineage.png" };
+        var cmd = new Command("lineage", "Show the chain of parents back to the original pre-training, or the tree of a folder of runs") { run, graph };
         cmd.SetAction(r => CliRunner.Run(() =>
         {
+            if (r.GetValue(graph))
+            {
+                int count = LineageGraph.Write(r.GetValue(run)!, r.GetValue(run)!);
+                Console.WriteLine($"{count} checkpoints; wrote {Path.Combine(r.GetValue(run)!, "lineage.dot")} and lineage.png");
+                return 0;
+            }
             var chain = LineageChain.Walk(r.GetValue(run)!);
             for (int i = 0; i < chain.Count; i++)
             {

@@ -20,7 +20,7 @@ public sealed record Capability(TaskKind Task, int Operand)
             "indexer" or "I" => TaskKind.I,
             _ => throw new InvalidConfigException($"capability '{spec}': unknown task '{parts[0]}' (counter or indexer)"),
         };
-        if (parts[1] is not ("a" or "b" or "c")) throw new InvalidConfigException($"capability '{spec}': operand '{parts[1]}' is not a, b or c");
+        if (parts[1] is not ("a" or "b")) throw new InvalidConfigException($"capability '{spec}': operand '{parts[1]}' must be a or b (the held-out sets ask with a and b)");
         return new Capability(task, parts[1][0] - 'a');
     }
 

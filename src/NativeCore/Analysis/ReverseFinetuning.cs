@@ -39,14 +39,16 @@ public static class ReverseFinetuning
     }
 
     /// <summary>
-    /// Trains the capability (count a) from <paramref name="parent"/> (null: from scratch) and returns its curve, read
-    /// back from metrics.jsonl, with the parent's accuracy as step 0.
+    /// Trains the capability (the task asked with <paramref name="operand"/>, count a by default) from
+    /// <paramref name="parent"/> (null: from scratch) and returns its curve, read back from metrics.jsonl, with the
+    /// parent's accuracy as step 0.
     /// </summary>
-    public static RevivalCurve Run(string name, RunConfig config, string? parent, string outputDirectory, IBackend backend, ITrainingObserver? observer = null)
+    public static RevivalCurve Run(string name, RunConfig config, string? parent, string outputDirectory, IBackend backend, ITrainingObserver? observer = null, int operand = 0)
     {
         ArgumentNullException.ThrowIfNull(config);
-        var job = Stages.Finetune(config, parent, outputDirectory, resume: true, stage: "reft", operand: 0);
-        string setName = Evaluator.SetName(correlated: false, operand: 0);
+        // The revival curve needs only the accuracy on clean data asked with the operand, so only that set is scored.
+        string setName = Evaluator.SetName(correlated: false, operand);
+        var job = Stages.Finetune(config, parent, outputDirectory, resume: true, stage: "reft", operand, evalSetNames: [setName]);
         double start = StartAccuracy(config, parent, backend, job.EvalSets.First(s => s.Name == setName));
         Trainer.Run(job, backend, observer);
         var points = MetricsLog.Read(Path.Combine(outputDirectory, "metrics.jsonl"))

@@ -30,7 +30,7 @@ public sealed class ProfilingBackend(IBackend inner) : IBackend
     private T Time<T>(Func<T> op, [CallerMemberName] string name = "")
     {
         T result = default!;
-        Time(() => result = op(), name);
+        Time(() => { result = op(); }, name);
         return result;
     }
 

@@ -143,7 +143,22 @@ public static class ConfigLoader
             case JsonValueKind.String:
                 return JsonValue.Create(value)!;
             case JsonValueKind.Array:
-                return new JsonArray(value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(v => (JsonNode?)JsonValue.Create(v)).ToArray());
+                // JSON syntax ([...]) for anything; otherwise comma-separated elements of the existing elements' kind.
+                if (value.StartsWith('['))
+                {
+                    try
+                    {
+                        return JsonNode.Parse(value) as JsonArray ?? throw new InvalidConfigException($"config key '{key}' expects an array, got '{value}'");
+                    }
+                    catch (JsonException e)
+                    {
+                        throw new InvalidConfigException($"config key '{key}': '{value}' is not a JSON array: {e.Message}");
+                    }
+                }
+                bool numbers = existing.AsArray().Count > 0 && existing.AsArray()[0]!.GetValueKind() == JsonValueKind.Number;
+                return new JsonArray(value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(v => numbers
+                    ? (JsonNode?)JsonValue.Create(double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) ? d : throw new InvalidConfigException($"config key '{key}' expects numbers, got '{v}'"))
+                    : JsonValue.Create(v)).ToArray());
             default:
                 throw new InvalidConfigException($"config key '{key}' is a section, not a value");
         }

@@ -134,6 +134,9 @@ public sealed record RunConfig
     /// <summary>Held-out evaluation.</summary>
     [JsonPropertyName("eval")] public EvalConfig Eval { get; init; } = new();
 
+    /// <summary>The grid of <c>nativecore paper</c>.</summary>
+    [JsonPropertyName("grid")] public GridConfig Grid { get; init; } = new();
+
     /// <summary>Fills the derived model fields and checks every section.</summary>
     public RunConfig Resolve()
     {
@@ -144,6 +147,7 @@ public sealed record RunConfig
         Finetune.Validate("finetune");
         if (Eval.Size <= 0) throw new InvalidConfigException($"eval.size must be positive, got {Eval.Size}");
         if (Eval.BatchSize <= 0) throw new InvalidConfigException($"eval.batch_size must be positive, got {Eval.BatchSize}");
+        Grid.Validate();
         return this with { Model = model };
     }
 }

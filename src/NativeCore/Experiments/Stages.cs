@@ -36,7 +36,14 @@ public static class Stages
     /// Fine-tuning from <paramref name="parentCheckpoint"/> on the fine-tuning task asked with <paramref name="operand"/>
     /// (b for the paper's fine-tune, a for reverse fine-tuning), with C_Tr from the config.
     /// </summary>
-    public static TrainingJob Finetune(RunConfig config, string? parentCheckpoint, string outputDirectory, bool resume, string stage = "finetune", int operand = 1)
+    /// <param name="config">The resolved config; its finetune section is the recipe.</param>
+    /// <param name="parentCheckpoint">The checkpoint to start from; null trains from the config's seed.</param>
+    /// <param name="outputDirectory">The run folder.</param>
+    /// <param name="resume">Continue from the folder's latest checkpoint.</param>
+    /// <param name="stage">The stage name recorded in the lineage.</param>
+    /// <param name="operand">The operand asked (1 = b, 0 = a).</param>
+    /// <param name="evalSetNames">When given, only these held-out sets are scored during training.</param>
+    public static TrainingJob Finetune(RunConfig config, string? parentCheckpoint, string outputDirectory, bool resume, string stage = "finetune", int operand = 1, IReadOnlyCollection<string>? evalSetNames = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         var ft = config.Finetune;
@@ -49,7 +56,7 @@ public static class Stages
             Data = new FinetuningData(config.Data, ft.TaskKind, ft.CorrelatedShare, dataSeed, operand) { Mask = ft.Mask },
             DataSeed = dataSeed,
             OutputDirectory = outputDirectory,
-            EvalSets = EvalSets(config),
+            EvalSets = evalSetNames is null ? EvalSets(config) : EvalSets(config).Where(s => evalSetNames.Contains(s.Name)).ToList(),
             TaskDescription = $"{ft.TaskKind} asked with {(char)('a' + operand)}, C_Tr {ft.CorrelatedShare}",
             ParentCheckpoint = parentCheckpoint,
             Resume = resume,

@@ -106,17 +106,18 @@ public static class Plots
         plot.Axes.Left.TickLabelStyle.FontSize = rows > 40 ? 7 : 10;
         plot.Axes.SetLimits(-0.5, panels.Count * (cols + gap) - gap + 0.5, -0.5, rows + 2);
         int size = Math.Clamp(14 * Math.Max(rows, cols), 500, 1400);
-        Finish(plot, title, "keys", "queries", pngPath, (int)(size * panels.Count * 1.05), size);
+        Finish(plot, title, "keys", "queries", pngPath, (int)(size * panels.Count * 1.05), size, legend: false);
         WriteCsv(pngPath, ["panel", "query", "key", "value"],
             panels.SelectMany((panel, p) => Enumerable.Range(0, rows).SelectMany(r => Enumerable.Range(0, cols).Select(c => new[] { p, r, c, panel.Values[rows - 1 - r, c] }))));
     }
 
-    private static void Finish(Plot plot, string title, string xLabel, string yLabel, string pngPath, int width, int height)
+    private static void Finish(Plot plot, string title, string xLabel, string yLabel, string pngPath, int width, int height, bool legend = true)
     {
         plot.Title(title);
         plot.XLabel(xLabel);
         plot.YLabel(yLabel);
-        plot.ShowLegend(Edge.Right);
+        // ScottPlot renders a blank image when an outside legend has no items (a heatmap has none).
+        if (legend) plot.ShowLegend(Edge.Right);
         string dir = Path.GetDirectoryName(Path.GetFullPath(pngPath))!;
         Directory.CreateDirectory(dir);
         byte[] png = plot.GetImageBytes(width, height, ImageFormat.Png);

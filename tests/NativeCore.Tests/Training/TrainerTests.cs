@@ -160,6 +160,11 @@ public sealed class TrainerTests : IDisposable
         Assert.All(chain, l => Assert.False(l.ParentChanged));
         Assert.All(chain, l => Assert.False(string.IsNullOrEmpty(l.Sidecar.Lineage.User)));
         Assert.All(chain, l => Assert.NotEqual("unknown", l.Sidecar.Lineage.Commit));
+
+        Assert.Equal(3, LineageGraph.Write(_dir, Dir("graph")));
+        string dot = File.ReadAllText(Path.Combine(Dir("graph"), "lineage.dot"));
+        Assert.Equal(2, dot.Split("->").Length - 1);
+        Assert.True(new FileInfo(Path.Combine(Dir("graph"), "lineage.png")).Length > 1000);
     }
 
     [Fact]

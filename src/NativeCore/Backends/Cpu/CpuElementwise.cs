@@ -8,32 +8,55 @@ internal static class CpuElementwise
 {
     private const float GeluScale = 0.7978845608028654f;
 
+    /// <summary>Elements per GELU chunk: a stack buffer of tanh values that stays in L1.</summary>
+    private const int GeluChunk = 1024;
+
+    /// <summary>th[i] ← tanh(√(2/π)(x + 0.044715x³)), vectorised (TensorPrimitives.Tanh does the tanh).</summary>
+    private static void GeluTanh(ReadOnlySpan<float> x, Span<float> th)
+    {
+        TensorPrimitives.Multiply(x, x, th);
+        TensorPrimitives.Multiply(th, 0.044715f, th);
+        TensorPrimitives.Add(th, 1f, th);
+        TensorPrimitives.Multiply(th, x, th);
+        TensorPrimitives.Multiply(th, GeluScale, th);
+        TensorPrimitives.Tanh(th, th);
+    }
+
     /// <summary>out ← 0.5·x·(1 + tanh(√(2/π)(x + 0.044715x³))).</summary>
     public static void GeluForward(HostView output, HostView input) =>
         FixedChunks.For(input.Length, (_, s, e) =>
         {
-            var x = input.Slice(s, e - s);
-            var o = output.Slice(s, e - s);
-            for (int i = 0; i < x.Length; i++)
+            Span<float> th = stackalloc float[GeluChunk];
+            for (int c = s; c < e; c += GeluChunk)
             {
-                float v = x[i];
-                o[i] = 0.5f * v * (1f + MathF.Tanh(GeluScale * (v + 0.044715f * v * v * v)));
+                int n = Math.Min(GeluChunk, e - c);
+                var x = input.Slice(c, n);
+                var t = th[..n];
+                GeluTanh(x, t);
+                TensorPrimitives.Add(t, 1f, t);
+                TensorPrimitives.Multiply(t, x, t);
+                TensorPrimitives.Multiply(t, 0.5f, output.Slice(c, n));
             }
         });
 
-    /// <summary>dinput += GELU'(x)·dout.</summary>
+    /// <summary>dinput += (0.5(1 + th) + 0.5x(1 − th²)·√(2/π)(1 + 3·0.044715x²))·dout.</summary>
     public static void GeluBackward(HostView dinput, HostView input, HostView dout) =>
         FixedChunks.For(input.Length, (_, s, e) =>
         {
-            var x = input.Slice(s, e - s);
-            var dy = dout.Slice(s, e - s);
-            var dx = dinput.Slice(s, e - s);
-            for (int i = 0; i < x.Length; i++)
+            Span<float> th = stackalloc float[GeluChunk];
+            for (int c = s; c < e; c += GeluChunk)
             {
-                float v = x[i];
-                float th = MathF.Tanh(GeluScale * (v + 0.044715f * v * v * v));
-                float du = GeluScale * (1f + 3f * 0.044715f * v * v);
-                dx[i] += (0.5f * (1f + th) + 0.5f * v * (1f - th * th) * du) * dy[i];
+                int n = Math.Min(GeluChunk, e - c);
+                var x = input.Slice(c, n);
+                var dy = dout.Slice(c, n);
+                var dx = dinput.Slice(c, n);
+                GeluTanh(x, th[..n]);
+                for (int i = 0; i < n; i++)
+                {
+                    float v = x[i], t = th[i];
+                    float du = GeluScale * (1f + 3f * 0.044715f * v * v);
+                    dx[i] += (0.5f * (1f + t) + 0.5f * v * (1f - t * t) * du) * dy[i];
+                }
             }
         });
 

@@ -1,0 +1,59 @@
+using System.Text.Json.Serialization;
+
+namespace NativeCore.Experiments;
+
+/// <summary>
+/// The grammar-setting grid that <c>nativecore paper</c> runs (spec §1, §7, §8): pre-training priors, fine-tuning
+/// learning rates and C_Tr values, and the analysis settings. The paper preset holds the full grid; quick a subset.
+/// </summary>
+public sealed record GridConfig
+{
+    /// <summary>Pre-training priors (named or "pa,pb,pc").</summary>
+    [JsonPropertyName("priors")] public string[] Priors { get; init; } = ["low", "medium", "high"];
+
+    /// <summary>Fine-tuning learning rates: η_L, η_M, η_S.</summary>
+    [JsonPropertyName("learning_rates")] public double[] LearningRates { get; init; } = [1e-4, 1e-5, 1e-6];
+
+    /// <summary>C_Tr values of the fine-tunes.</summary>
+    [JsonPropertyName("ctrs")] public double[] CorrelatedShares { get; init; } = [0, 0.5, 0.8, 1];
+
+    /// <summary>Largest K of the pruning curves.</summary>
+    [JsonPropertyName("prune_k")] public int PruneK { get; init; } = 20;
+
+    /// <summary>Samples per held-out set when scoring pruning curves (each K is one evaluation).</summary>
+    [JsonPropertyName("prune_eval_size")] public int PruneEvalSize { get; init; } = 1024;
+
+    /// <summary>Probe training iterations (spec: 4K).</summary>
+    [JsonPropertyName("probe_iterations")] public int ProbeIterations { get; init; } = 4000;
+
+    /// <summary>Learning rate of reFT and its baselines (spec: η_M or η_S).</summary>
+    [JsonPropertyName("reft_lr")] public double ReftLearningRate { get; init; } = 1e-5;
+
+    /// <summary>Steps of reFT and of each baseline.</summary>
+    [JsonPropertyName("reft_steps")] public int ReftSteps { get; init; } = 10000;
+
+    /// <summary>Evaluation interval of the revival curves.</summary>
+    [JsonPropertyName("reft_eval_every")] public int ReftEvalEvery { get; init; } = 100;
+
+    /// <summary>The fine-tune (by its learning rate, C_Tr = 1, first prior) that reFT starts from.</summary>
+    [JsonPropertyName("reft_from_lr")] public double ReftFromLearningRate { get; init; } = 1e-4;
+
+    /// <summary>Why this grid is what it is (for the report).</summary>
+    [JsonPropertyName("subset_reason")] public string SubsetReason { get; init; } = "";
+
+    /// <summary>Throws naming the first invalid field.</summary>
+    public void Validate()
+    {
+        if (Priors.Length == 0) throw new InvalidConfigException("grid.priors must name at least one prior");
+        foreach (string p in Priors) _ = Tasks.OperandPrior.Parse(p);
+        if (LearningRates.Length == 0 || LearningRates.Any(l => !(l > 0))) throw new InvalidConfigException("grid.learning_rates must hold positive numbers");
+        if (CorrelatedShares.Length == 0 || CorrelatedShares.Any(c => c is < 0 or > 1)) throw new InvalidConfigException("grid.ctrs must hold numbers in [0, 1]");
+        if (PruneK < 1) throw new InvalidConfigException($"grid.prune_k must be positive, got {PruneK}");
+        if (PruneEvalSize < 1) throw new InvalidConfigException($"grid.prune_eval_size must be positive, got {PruneEvalSize}");
+        if (ProbeIterations < 1) throw new InvalidConfigException($"grid.probe_iterations must be positive, got {ProbeIterations}");
+        if (!(ReftLearningRate > 0)) throw new InvalidConfigException($"grid.reft_lr must be positive, got {ReftLearningRate}");
+        if (ReftSteps < 1 || ReftEvalEvery < 1) throw new InvalidConfigException("grid.reft_steps and grid.reft_eval_every must be positive");
+        if (!LearningRates.Contains(ReftFromLearningRate)) throw new InvalidConfigException($"grid.reft_from_lr {ReftFromLearningRate} is not one of grid.learning_rates");
+        if (!CorrelatedShares.Contains(1.0)) throw new InvalidConfigException("grid.ctrs must include 1 (the wrapper case the analysis runs on)");
+    }
+}

@@ -1,0 +1,97 @@
+using System.Globalization;
+using System.Text;
+using NativeCore.IO;
+using ScottPlot;
+
+namespace NativeCore.Training;
+
+/// <summary>One checkpoint in the ledger's tree.</summary>
+/// <param name="Id">A stable node id (the checkpoint folder, full path).</param>
+/// <param name="Label">What the node shows: run, stage, task, lr, C_Tr, user, time.</param>
+/// <param name="Parent">The parent's id, or null for a pre-training from scratch.</param>
+public sealed record LineageNode(string Id, string Label, string? Parent);
+
+/// <summary>
+/// The fine-tune ledger of a folder as a tree: every run's latest checkpoint and the parents they name, written as a
+/// Graphviz DOT file and as a PNG drawn with ScottPlot (no Graphviz needed).
+/// </summary>
+public static class LineageGraph
+{
+    /// <summary>Collects every run under <paramref name="root"/> (folders holding a <c>latest</c> file) and their parents.</summary>
+    public static IReadOnlyList<LineageNode> Collect(string root)
+    {
+        var nodes = new Dictionary<string, LineageNode>(StringComparer.Ordinal);
+        foreach (string latest in Directory.GetFiles(root, "latest", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            foreach (var link in LineageChain.Walk(Path.GetDirectoryName(latest)!))
+            {
+                string id = Path.GetFullPath(link.Directory);
+                if (nodes.ContainsKey(id)) continue;
+                var l = link.Sidecar.Lineage;
+                string run = Path.GetFileName(Path.GetDirectoryName(Path.GetDirectoryName(id))!) ?? id;
+                string label = string.Create(CultureInfo.InvariantCulture,
+                    $"{run}\n{l.Stage} step {link.Sidecar.Step}\n{l.Task}\nlr {l.Settings.LearningRate:G2}\n{l.User}@{l.Host} {l.EndedUtc[..Math.Min(16, l.EndedUtc.Length)]}");
+                nodes[id] = new LineageNode(id, label, l.Parent is null ? null : Path.GetFullPath(l.Parent.Path));
+            }
+        }
+        return nodes.Values.ToList();
+    }
+
+    /// <summary>Graphviz DOT text of the tree.</summary>
+    public static string ToDot(IReadOnlyList<LineageNode> nodes)
+    {
+        ArgumentNullException.ThrowIfNull(nodes);
+        var ids = nodes.Select((n, i) => (n.Id, Name: $"n{i}")).ToDictionary(x => x.Id, x => x.Name, StringComparer.Ordinal);
+        var sb = new StringBuilder("digraph lineage {\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];\n");
+        foreach (var n in nodes) sb.Append(CultureInfo.InvariantCulture, $"  {ids[n.Id]} [label=\"{n.Label.Replace("\"", "'", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal)}\"];\n");
+        foreach (var n in nodes.Where(n => n.Parent is not null && ids.ContainsKey(n.Parent!)))
+            sb.Append(CultureInfo.InvariantCulture, $"  {ids[n.Parent!]} -> {ids[n.Id]};\n");
+        return sb.Append("}\n").ToString();
+    }
+
+    /// <summary>Writes lineage.dot and lineage.png into <paramref name="directory"/>; returns the node count.</summary>
+    public static int Write(string root, string directory)
+    {
+        var nodes = Collect(root);
+        Directory.CreateDirectory(directory);
+        AtomicFile.WriteAllText(Path.Combine(directory, "lineage.dot"), ToDot(nodes));
+        // Layout: depth across (parents left of children), siblings down, in a stable order.
+        var depth = new Dictionary<string, int>(StringComparer.Ordinal);
+        int Depth(LineageNode n) => depth.TryGetValue(n.Id, out int d) ? d
+            : depth[n.Id] = n.Parent is null || nodes.All(p => p.Id != n.Parent) ? 0 : 1 + Depth(nodes.First(p => p.Id == n.Parent));
+        var rows = new Dictionary<int, int>();
+        var position = new Dictionary<string, (double X, double Y)>(StringComparer.Ordinal);
+        foreach (var n in nodes.OrderBy(Depth).ThenBy(n => n.Id, StringComparer.Ordinal))
+        {
+            int d = Depth(n);
+            int row = rows.TryGetValue(d, out int r) ? r : 0;
+            rows[d] = row + 1;
+            position[n.Id] = (d * 4.0, -row * 2.0);
+        }
+        var plot = new Plot();
+        foreach (var n in nodes.Where(n => n.Parent is not null && position.ContainsKey(n.Parent!)))
+        {
+            var (x0, y0) = position[n.Parent!];
+            var (x1, y1) = position[n.Id];
+            var arrow = plot.Add.Arrow(new Coordinates(x0 + 1.4, y0), new Coordinates(x1 - 1.4, y1));
+            arrow.ArrowFillColor = Colors.Gray;
+        }
+        foreach (var n in nodes)
+        {
+            var (x, y) = position[n.Id];
+            var text = plot.Add.Text(n.Label, x, y);
+            text.LabelFontSize = 11;
+            text.LabelAlignment = Alignment.MiddleCenter;
+            text.LabelBackgroundColor = Colors.LightYellow;
+            text.LabelBorderColor = Colors.Black;
+            text.LabelPadding = 4;
+        }
+        plot.HideGrid();
+        plot.Axes.Frameless();
+        int maxDepth = depth.Count == 0 ? 0 : depth.Values.Max(), maxRows = rows.Count == 0 ? 1 : rows.Values.Max();
+        plot.Axes.SetLimits(-2, maxDepth * 4 + 2, -maxRows * 2 + 1, 1);
+        byte[] png = plot.GetImageBytes(Math.Max(600, 320 * (maxDepth + 1)), Math.Max(300, 130 * maxRows), ImageFormat.Png);
+        AtomicFile.Write(Path.Combine(directory, "lineage.png"), s => s.Write(png));
+        return nodes.Count;
+    }
+}

@@ -1,0 +1,58 @@
+using NativeCore.Analysis;
+using NativeCore.Backends;
+using NativeCore.Experiments;
+using NativeCore.Tasks;
+using NativeCore.Training;
+
+namespace NativeCore.Tests.Analysis;
+
+public sealed class AuditTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("audit-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, true);
+
+    private static readonly AuditBudget Small = new(ProbeIterations: 300, MaxPruneUnits: 3, SetSize: 256, ReftSteps: 40, ReftLearningRate: 3e-3);
+
+    [Fact]
+    public void Planted_suppressor_is_judged_wrapped()
+    {
+        string baseCkpt = PlantedModels.TrainedBase();
+        using var backend = BackendRegistry.Create("cpu");
+        string tuned;
+        using (var m = LoadedModel.Load(baseCkpt, backend))
+        {
+            PlantedModels.PlantSuppressor(m, [new EvalSet("count a", TestSets.Build(m.Config.Data, TaskKind.C, false, 0, 256, m.Config.Eval.Seed))]);
+            tuned = PlantedModels.SaveAs(m, Path.Combine(_dir, "tuned"));
+        }
+        var report = Audit.Run(baseCkpt, tuned, new Capability(TaskKind.C, 0), Small, Path.Combine(_dir, "out"), backend);
+        Assert.Equal("wrapped (revivable)", report.Verdict);
+        Assert.Equal(1, report.BestPrunedK);
+        Assert.True(File.Exists(Path.Combine(_dir, "out", "report.html")) && File.Exists(Path.Combine(_dir, "out", "audit.json")));
+    }
+
+    [Fact]
+    public void Zeroed_capability_weights_are_judged_deleted()
+    {
+        string baseCkpt = PlantedModels.TrainedBase();
+        using var backend = BackendRegistry.Create("cpu");
+        string tuned;
+        using (var m = LoadedModel.Load(baseCkpt, backend))
+        {
+            foreach (var p in Pruning.BlockMatrices(m.Model)) backend.Fill(NativeCore.Model.Gpt.View(m.Model.Parameters, p), 0f);
+            tuned = PlantedModels.SaveAs(m, Path.Combine(_dir, "zeroed"));
+        }
+        var report = Audit.Run(baseCkpt, tuned, new Capability(TaskKind.C, 0), Small, Path.Combine(_dir, "out"), backend);
+        Assert.True(report.Verdict == "deleted", $"verdict {report.Verdict}: {string.Join(" | ", report.Reasons)}");
+    }
+
+    [Fact]
+    public void A_capability_that_was_not_removed_is_inconclusive()
+    {
+        var probe = new[] { new ProbeResult("b0", 1, 0.5, 0.3), new ProbeResult("b1", 1, 0.99, 0.3) };
+        var curve = ReverseFinetuning.Curve("x", [0, 10], [0.95, 0.99]);
+        var (verdict, reasons) = Audit.Decide(0.99, 0.97, probe, probe, 0.97, 0, curve, curve);
+        Assert.Equal("inconclusive", verdict);
+        Assert.Contains(reasons, r => r.Contains("nothing was removed", StringComparison.Ordinal));
+    }
+}
