@@ -17,6 +17,29 @@ internal static class AnalysisCommands
 
     private static string OutDir(string? given, string model, string tool) => given ?? Path.Combine(model, "analysis", tool);
 
+    /// <summary>Loads the model (and the --compare model, if given), runs <paramref name="body"/>, and frees them.</summary>
+    private static int WithModels(string model, string? compare, string backendName, Func<IReadOnlyList<LoadedModel>, int> body)
+    {
+        using var backend = BackendRegistry.Create(backendName);
+        var models = new List<LoadedModel> { LoadedModel.Load(model, backend) };
+        try
+        {
+            if (compare is not null) models.Add(LoadedModel.Load(compare, backend));
+            return body(models);
+        }
+        finally
+        {
+            foreach (var m in models) m.Dispose();
+        }
+    }
+
+    private static int ParseOperand(string? text) => text switch
+    {
+        "a" => 0,
+        "b" => 1,
+        _ => throw new InvalidConfigException($"--asked-with '{text}' must be a or b"),
+    };
+
     private static (int Min, int Max) ParseRange(string text)
     {
         var parts = text.Split("..");
@@ -66,26 +89,15 @@ internal static class AnalysisCommands
         var output = Out();
         var backendOpt = CommonOptions.Backend();
         var cmd = new Command("probe", "Train linear probes on each block's residual stream at ART and report accuracy per block") { model, compare, target, operand, iters, output, backendOpt };
-        cmd.SetAction(r => CliRunner.Run(() =>
+        cmd.SetAction(r => CliRunner.Run(() => WithModels(r.GetValue(model)!, r.GetValue(compare), r.GetValue(backendOpt)!, models =>
         {
-            using var backend = BackendRegistry.Create(r.GetValue(backendOpt)!);
-            var models = new List<LoadedModel> { LoadedModel.Load(r.GetValue(model)!, backend) };
-            if (r.GetValue(compare) is { } c) models.Add(LoadedModel.Load(c, backend));
-            try
-            {
-                string dir = OutDir(r.GetValue(output), r.GetValue(model)!, $"probe-{r.GetValue(target)!.Replace(':', '-')}");
-                int op = r.GetValue(operand) is "a" ? 0 : r.GetValue(operand) is "b" ? 1 : throw new InvalidConfigException("--asked-with must be a or b");
-                var results = AnalysisRuns.Probe(models, r.GetValue(target)!, op, new ProbeConfig(Iterations: r.GetValue(iters)), dir);
-                foreach (var (name, blocks) in results)
-                    Console.WriteLine($"{name}: " + string.Join("  ", blocks.Select((b, i) => string.Create(CultureInfo.InvariantCulture, $"{Probing.BlockLabel(i)} {b.TestAccuracy:P1}"))) + $"  (chance {blocks[0].Chance:P1})");
-                Console.WriteLine($"wrote {Path.Combine(dir, "probe.json")} and probe.png");
-                return 0;
-            }
-            finally
-            {
-                foreach (var m in models) m.Dispose();
-            }
-        }));
+            string dir = OutDir(r.GetValue(output), r.GetValue(model)!, $"probe-{r.GetValue(target)!.Replace(':', '-')}");
+            var results = AnalysisRuns.Probe(models, r.GetValue(target)!, ParseOperand(r.GetValue(operand)), new ProbeConfig(Iterations: r.GetValue(iters)), dir);
+            foreach (var (name, blocks) in results)
+                Console.WriteLine($"{name}: " + string.Join("  ", blocks.Select((b, i) => string.Create(CultureInfo.InvariantCulture, $"{Probing.BlockLabel(i)} {b.TestAccuracy:P1}"))) + $"  (chance {blocks[0].Chance:P1})");
+            Console.WriteLine($"wrote {Path.Combine(dir, "probe.json")} and probe.png");
+            return 0;
+        })));
         return cmd;
     }
 
@@ -98,24 +110,13 @@ internal static class AnalysisCommands
         var output = Out();
         var backendOpt = CommonOptions.Backend();
         var cmd = new Command("attention", "Write attention heatmaps (queries down, keys across) per block and head, and the numbers as JSON") { model, compare, sample, operand, output, backendOpt };
-        cmd.SetAction(r => CliRunner.Run(() =>
+        cmd.SetAction(r => CliRunner.Run(() => WithModels(r.GetValue(model)!, r.GetValue(compare), r.GetValue(backendOpt)!, models =>
         {
-            using var backend = BackendRegistry.Create(r.GetValue(backendOpt)!);
-            var models = new List<LoadedModel> { LoadedModel.Load(r.GetValue(model)!, backend) };
-            if (r.GetValue(compare) is { } c) models.Add(LoadedModel.Load(c, backend));
-            try
-            {
-                string dir = OutDir(r.GetValue(output), r.GetValue(model)!, $"attention-{r.GetValue(sample)}");
-                int op = r.GetValue(operand) is "a" ? 0 : r.GetValue(operand) is "b" ? 1 : throw new InvalidConfigException("--asked-with must be a or b");
-                var files = AnalysisRuns.Attention(models, r.GetValue(sample), op, dir);
-                Console.WriteLine($"wrote {Path.Combine(dir, "attention.json")} and {files.Count} heatmaps");
-                return 0;
-            }
-            finally
-            {
-                foreach (var m in models) m.Dispose();
-            }
-        }));
+            string dir = OutDir(r.GetValue(output), r.GetValue(model)!, $"attention-{r.GetValue(sample)}");
+            var files = AnalysisRuns.Attention(models, r.GetValue(sample), ParseOperand(r.GetValue(operand)), dir);
+            Console.WriteLine($"wrote {Path.Combine(dir, "attention.json")} and {files.Count} heatmaps");
+            return 0;
+        })));
         return cmd;
     }
 

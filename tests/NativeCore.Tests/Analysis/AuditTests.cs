@@ -6,11 +6,8 @@ using NativeCore.Training;
 
 namespace NativeCore.Tests.Analysis;
 
-public sealed class AuditTests : IDisposable
+public sealed class AuditTests : TempDirectoryTest
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("audit-").FullName;
-
-    public void Dispose() => Directory.Delete(_dir, true);
 
     private static readonly AuditBudget Small = new(ProbeIterations: 300, MaxPruneUnits: 3, SetSize: 256, ReftSteps: 40, ReftLearningRate: 3e-3);
 
@@ -23,12 +20,12 @@ public sealed class AuditTests : IDisposable
         using (var m = LoadedModel.Load(baseCkpt, backend))
         {
             PlantedModels.PlantSuppressor(m, [new EvalSet("count a", TestSets.Build(m.Config.Data, TaskKind.C, false, 0, 256, m.Config.Eval.Seed))]);
-            tuned = PlantedModels.SaveAs(m, Path.Combine(_dir, "tuned"));
+            tuned = PlantedModels.SaveAs(m, Path.Combine(Root, "tuned"));
         }
-        var report = Audit.Run(baseCkpt, tuned, new Capability(TaskKind.C, 0), Small, Path.Combine(_dir, "out"), backend);
+        var report = Audit.Run(baseCkpt, tuned, new Capability(TaskKind.C, 0), Small, Path.Combine(Root, "out"), backend);
         Assert.Equal("wrapped (revivable)", report.Verdict);
         Assert.Equal(1, report.BestPrunedK);
-        Assert.True(File.Exists(Path.Combine(_dir, "out", "report.html")) && File.Exists(Path.Combine(_dir, "out", "audit.json")));
+        Assert.True(File.Exists(Path.Combine(Root, "out", "report.html")) && File.Exists(Path.Combine(Root, "out", "audit.json")));
     }
 
     [Fact]
@@ -40,9 +37,9 @@ public sealed class AuditTests : IDisposable
         using (var m = LoadedModel.Load(baseCkpt, backend))
         {
             foreach (var p in Pruning.BlockMatrices(m.Model)) backend.Fill(NativeCore.Model.Gpt.View(m.Model.Parameters, p), 0f);
-            tuned = PlantedModels.SaveAs(m, Path.Combine(_dir, "zeroed"));
+            tuned = PlantedModels.SaveAs(m, Path.Combine(Root, "zeroed"));
         }
-        var report = Audit.Run(baseCkpt, tuned, new Capability(TaskKind.C, 0), Small, Path.Combine(_dir, "out"), backend);
+        var report = Audit.Run(baseCkpt, tuned, new Capability(TaskKind.C, 0), Small, Path.Combine(Root, "out"), backend);
         Assert.True(report.Verdict == "deleted", $"verdict {report.Verdict}: {string.Join(" | ", report.Reasons)}");
     }
 

@@ -9,11 +9,8 @@ using NativeCore.Training;
 namespace NativeCore.Tests.Analysis;
 
 /// <summary>Each analysis tool on a model with a structure planted by construction, so the right answer is known.</summary>
-public sealed class PlantedStructureTests : IDisposable
+public sealed class PlantedStructureTests : TempDirectoryTest
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("planted-").FullName;
-
-    public void Dispose() => Directory.Delete(_dir, true);
 
     private string TrainedBase() => PlantedModels.TrainedBase();
 
@@ -84,7 +81,7 @@ public sealed class PlantedStructureTests : IDisposable
         string ckpt = TrainedBase();
         using var backend = BackendRegistry.Create("cpu");
         using var m = LoadedModel.Load(ckpt, backend);
-        string outDir = Path.Combine(_dir, "attention");
+        string outDir = Path.Combine(Root, "attention");
         var files = AnalysisRuns.Attention([m], sampleSeed: 9, operand: 0, outDir);
         Assert.Equal(m.Config.Model.NLayer * m.Config.Model.NHead, files.Count);
         Assert.All(files, f => Assert.True(new FileInfo(f).Length > 1000 && File.Exists(Path.ChangeExtension(f, ".csv"))));
@@ -105,7 +102,11 @@ public sealed class PlantedStructureTests : IDisposable
     [Fact]
     public void Pruning_probing_and_attention_agree_between_cpu_and_ilgpu_cpu()
     {
-        string ckpt = TrainedBase();
+        // An early model (40 smoke steps): its loss is still high, so gradient × weight scores carry signal rather than
+        // the rounding noise of a model at its optimum, and backends can be compared on them.
+        string ckpt;
+        using (var cpuBackend = BackendRegistry.Create("cpu"))
+            ckpt = Trainer.Run(Stages.Pretrain(ConfigLoader.Load("smoke"), Dir("early"), resume: false), cpuBackend).CheckpointDirectory;
         (IReadOnlyList<PruneScore> Scores, double[] Probe, float[] Pattern) Run(string backendName)
         {
             using var backend = BackendRegistry.Create(backendName);
@@ -123,9 +124,10 @@ public sealed class PlantedStructureTests : IDisposable
         }
         var cpu = Run("cpu");
         var ilgpu = Run("ilgpu-cpu");
-        Assert.Equal(cpu.Scores.Take(5).Select(s => (s.Parameter, s.Index)), ilgpu.Scores.Take(5).Select(s => (s.Parameter, s.Index)));
-        // Scores are sums of gradient × weight near a trained optimum, where gradients are tiny: compare relative to the largest.
-        Numerics.Close(cpu.Scores.Select(s => s.Score).ToArray(), cpu.Scores.Select(s => ilgpu.Scores.First(o => o.Parameter == s.Parameter && o.Index == s.Index).Score).ToArray(), 1e-2, "prune scores");
+        // Near-tied scores may swap places between backends: the top unit must agree, the top five as a set.
+        Assert.Equal((cpu.Scores[0].Parameter, cpu.Scores[0].Index), (ilgpu.Scores[0].Parameter, ilgpu.Scores[0].Index));
+        Assert.Equal(cpu.Scores.Take(5).Select(s => (s.Parameter, s.Index)).Order(), ilgpu.Scores.Take(5).Select(s => (s.Parameter, s.Index)).Order());
+        Numerics.Close(cpu.Scores.Select(s => s.Score).ToArray(), cpu.Scores.Select(s => ilgpu.Scores.First(o => o.Parameter == s.Parameter && o.Index == s.Index).Score).ToArray(), 1e-3, "prune scores");
         Assert.Equal(cpu.Probe, ilgpu.Probe);
         Numerics.Close(cpu.Pattern.Select(v => (double)v).ToArray(), ilgpu.Pattern.Select(v => (double)v).ToArray(), 1e-5, "attention patterns");
     }

@@ -3,11 +3,8 @@ using NativeCore.Experiments;
 
 namespace NativeCore.Tests.Experiments;
 
-public sealed class PaperGridTests : IDisposable
+public sealed class PaperGridTests : TempDirectoryTest
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("paper-").FullName;
-
-    public void Dispose() => Directory.Delete(_dir, true);
 
     private sealed class Recorder : IGridObserver
     {
@@ -30,23 +27,23 @@ public sealed class PaperGridTests : IDisposable
         var config = ConfigLoader.Load("smoke");
         using var backend = BackendRegistry.Create("cpu");
         var first = new Recorder();
-        var results = new PaperGrid(config, _dir, backend, first).Run();
-        var verdicts = PaperReport.Write(_dir, results);
+        var results = new PaperGrid(config, Root, backend, first).Run();
+        var verdicts = PaperReport.Write(Root, results);
         Assert.Equal(first.Planned, first.Done);
 
         Assert.Equal(5, verdicts.Count);
         Assert.All(verdicts, v => Assert.Contains(v.Verdict, new[] { "reproduced", "not reproduced", "not tested" }));
         Assert.All(verdicts, v => Assert.Matches(@"\d", v.Evidence));
-        string md = File.ReadAllText(Path.Combine(_dir, "report.md"));
+        string md = File.ReadAllText(Path.Combine(Root, "report.md"));
         foreach (string section in new[] { "## Verdicts", "majority-class share", "Table 5", "## Pruning", "## Linear probes", "## Attention maps", "## Reverse fine-tuning", "## Resolved configuration" })
             Assert.Contains(section, md);
         Assert.Equal(config.Grid.Priors.Length * config.Grid.LearningRates.Length * config.Grid.CorrelatedShares.Length, results.Finetunes.Count);
-        string html = File.ReadAllText(Path.Combine(_dir, "report.html"));
+        string html = File.ReadAllText(Path.Combine(Root, "report.html"));
         Assert.Contains("data:image/png;base64,", html);
         Assert.DoesNotMatch("<img src=\"(?!data:)", html);
 
         var second = new Recorder();
-        var again = new PaperGrid(config, _dir, backend, second).Run();
+        var again = new PaperGrid(config, Root, backend, second).Run();
         Assert.All(second.Stages, s => Assert.EndsWith("(reused)", s));
         Assert.Equal(results.Finetunes.Select(f => f.Result.Last.Sets.Select(x => x.Accuracy)).SelectMany(x => x), again.Finetunes.Select(f => f.Result.Last.Sets.Select(x => x.Accuracy)).SelectMany(x => x));
     }

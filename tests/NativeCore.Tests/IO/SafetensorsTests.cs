@@ -4,15 +4,12 @@ using NativeCore.IO;
 
 namespace NativeCore.Tests.IO;
 
-public sealed class SafetensorsTests : IDisposable
+public sealed class SafetensorsTests : TempDirectoryTest
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("st-").FullName;
-
-    public void Dispose() => Directory.Delete(_dir, true);
 
     private string Valid()
     {
-        string path = Path.Combine(_dir, "ok.safetensors");
+        string path = Path.Combine(Root, "ok.safetensors");
         Safetensors.Write(path,
         [
             SafeTensor.FromFloat32("weight", [2, 3], [1, 2, 3, 4, 5, 6]),
@@ -29,7 +26,7 @@ public sealed class SafetensorsTests : IDisposable
         var bytes = new byte[8 + h.Length + dataBytes];
         BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)(claimedHeaderLength ?? h.Length));
         h.CopyTo(bytes, 8);
-        string path = Path.Combine(_dir, name);
+        string path = Path.Combine(Root, name);
         File.WriteAllBytes(path, bytes);
         return path;
     }
@@ -64,7 +61,7 @@ public sealed class SafetensorsTests : IDisposable
     [Fact]
     public void File_shorter_than_the_length_prefix_is_rejected()
     {
-        string path = Path.Combine(_dir, "tiny.safetensors");
+        string path = Path.Combine(Root, "tiny.safetensors");
         File.WriteAllBytes(path, [1, 2, 3]);
         Rejected(path, "truncated");
     }
@@ -92,7 +89,7 @@ public sealed class SafetensorsTests : IDisposable
         Rejected(Raw("dtype.safetensors", """{"w":{"dtype":"Q7","shape":[1],"data_offsets":[0,1]}}""", 1), "'w'", "Q7");
 
     [Fact]
-    public void Missing_file_is_rejected() => Rejected(Path.Combine(_dir, "absent.safetensors"), "not found");
+    public void Missing_file_is_rejected() => Rejected(Path.Combine(Root, "absent.safetensors"), "not found");
 
     [Fact]
     public void Loading_weights_with_a_wrong_shape_names_the_tensor_and_loads_nothing()

@@ -5,13 +5,8 @@ using NativeCore.Training;
 
 namespace NativeCore.Tests.Training;
 
-public sealed class TrainerTests : IDisposable
+public sealed class TrainerTests : TempDirectoryTest
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("trainer-").FullName;
-
-    public void Dispose() => Directory.Delete(_dir, true);
-
-    private string Dir(string name) => Path.Combine(_dir, name);
 
     private static TrainingResult Pretrain(string outDir, bool resume = false, params string[] overrides)
     {
@@ -161,7 +156,7 @@ public sealed class TrainerTests : IDisposable
         Assert.All(chain, l => Assert.False(string.IsNullOrEmpty(l.Sidecar.Lineage.User)));
         Assert.All(chain, l => Assert.NotEqual("unknown", l.Sidecar.Lineage.Commit));
 
-        Assert.Equal(3, LineageGraph.Write(_dir, Dir("graph")));
+        Assert.Equal(3, LineageGraph.Write(Root, Dir("graph")));
         string dot = File.ReadAllText(Path.Combine(Dir("graph"), "lineage.dot"));
         Assert.Equal(2, dot.Split("->").Length - 1);
         Assert.True(new FileInfo(Path.Combine(Dir("graph"), "lineage.png")).Length > 1000);

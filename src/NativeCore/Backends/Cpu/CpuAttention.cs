@@ -3,82 +3,76 @@ using System.Numerics.Tensors;
 namespace NativeCore.Backends.Cpu;
 
 /// <summary>
-/// Causal multi-head attention on the host, one (batch, head) pair per parallel work item, so that every output
-/// element is written by exactly one thread. Rows of q, k and v for one head are contiguous (hs floats), so the
-/// inner products and axpys go through TensorPrimitives' SIMD paths.
+/// Causal multi-head attention on the host, one (batch, head) pair per parallel work item. Each pair runs as dense
+/// matrix products on strided views of the packed qkv tensor (S = Q·Kᵀ, O = P·V, and four products backward) through
+/// <see cref="PackedGemm"/> on its own thread, so the arithmetic runs in the FMA micro-kernel instead of one short dot
+/// product per (query, key) pair. The masked upper triangle is computed and then zeroed: twice the useful work, at
+/// GEMM speed. Every output element is written by one thread in a fixed order, so results are bit-reproducible.
 /// </summary>
-internal static class CpuAttention
+internal static unsafe class CpuAttention
 {
     /// <summary>qkv [B,T,3C] → out [B,T,C], pattern [B,NH,T,T].</summary>
-    public static void Forward(float[] output, int oOff, float[] pattern, int pOff, float[] qkv, int qOff, int b, int t, int c, int nh)
+    public static void Forward(HostView output, HostView pattern, HostView qkv, int b, int t, int c, int nh)
     {
         int hs = c / nh;
         float scale = 1f / MathF.Sqrt(hs);
         Parallel.For(0, b * nh, bh =>
         {
             int bi = bh / nh, h = bh % nh;
-            for (int i = 0; i < t; i++)
+            fixed (float* q0 = qkv.Span, p0 = pattern.Span, o0 = output.Span)
             {
-                var row = pattern.AsSpan(pOff + (bh * t + i) * t, t);
-                var q = qkv.AsSpan(qOff + (bi * t + i) * 3 * c + h * hs, hs);
-                float max = float.NegativeInfinity;
-                for (int j = 0; j <= i; j++)
+                float* q = q0 + (long)bi * t * 3 * c + h * hs, k = q + c, v = q + 2 * c;
+                float* p = p0 + (long)bh * t * t;
+                float* o = o0 + (long)bi * t * c + h * hs;
+                PackedGemm.Multiply(false, true, t, t, hs, q, 3 * c, k, 3 * c, 0f, p, t, parallel: false);
+                for (int i = 0; i < t; i++)
                 {
-                    var k = qkv.AsSpan(qOff + (bi * t + j) * 3 * c + c + h * hs, hs);
-                    float s = TensorPrimitives.Dot(q, k) * scale;
-                    row[j] = s;
-                    if (s > max) max = s;
+                    var row = new Span<float>(p + (long)i * t, t);
+                    var live = row[..(i + 1)];
+                    TensorPrimitives.Multiply(live, scale, live);
+                    float max = TensorPrimitives.Max(live);
+                    TensorPrimitives.Subtract(live, max, live);
+                    TensorPrimitives.Exp(live, live);
+                    TensorPrimitives.Multiply(live, 1f / TensorPrimitives.Sum(live), live);
+                    row[(i + 1)..].Clear();
                 }
-                var live = row[..(i + 1)];
-                TensorPrimitives.Subtract(live, max, live);
-                TensorPrimitives.Exp(live, live);
-                float sum = TensorPrimitives.Sum(live);
-                TensorPrimitives.Multiply(live, 1f / sum, live);
-                row[(i + 1)..].Clear();
-
-                var y = output.AsSpan(oOff + (bi * t + i) * c + h * hs, hs);
-                y.Clear();
-                for (int j = 0; j <= i; j++)
-                {
-                    var v = qkv.AsSpan(qOff + (bi * t + j) * 3 * c + 2 * c + h * hs, hs);
-                    TensorPrimitives.MultiplyAdd(v, row[j], y, y);
-                }
+                PackedGemm.Multiply(false, false, t, hs, t, p, t, v, 3 * c, 0f, o, c, parallel: false);
             }
         });
     }
 
     /// <summary>Accumulates dqkv [B,T,3C] from dout [B,T,C] through the saved pattern.</summary>
-    public static void Backward(float[] dqkv, int dOff, float[] dout, int doOff, float[] qkv, int qOff, float[] pattern, int pOff, int b, int t, int c, int nh)
+    public static void Backward(HostView dqkv, HostView dout, HostView qkv, HostView pattern, int b, int t, int c, int nh)
     {
         int hs = c / nh;
         float scale = 1f / MathF.Sqrt(hs);
-        Parallel.For(0, b * nh, bh =>
+        Parallel.For(0, b * nh, () => new float[t * t], (bh, _, dp) =>
         {
             int bi = bh / nh, h = bh % nh;
-            var dp = new float[t];
-            for (int i = 0; i < t; i++)
+            fixed (float* q0 = qkv.Span, dq0 = dqkv.Span, p0 = pattern.Span, dy0 = dout.Span, ds = dp)
             {
-                var p = pattern.AsSpan(pOff + (bh * t + i) * t, i + 1);
-                var dy = dout.AsSpan(doOff + (bi * t + i) * c + h * hs, hs);
-                var q = qkv.AsSpan(qOff + (bi * t + i) * 3 * c + h * hs, hs);
-                var dq = dqkv.AsSpan(dOff + (bi * t + i) * 3 * c + h * hs, hs);
-                for (int j = 0; j <= i; j++)
+                long rowBase = (long)bi * t * 3 * c + h * hs;
+                float* q = q0 + rowBase, k = q + c, v = q + 2 * c;
+                float* dq = dq0 + rowBase, dk = dq + c, dv = dq + 2 * c;
+                float* p = p0 + (long)bh * t * t;
+                float* dy = dy0 + (long)bi * t * c + h * hs;
+                // dP = dO·Vᵀ, then dS = P ⊙ (dP − rowsum(P ⊙ dP)) · scale, in place.
+                PackedGemm.Multiply(false, true, t, t, hs, dy, c, v, 3 * c, 0f, ds, t, parallel: false);
+                for (int i = 0; i < t; i++)
                 {
-                    int vj = (bi * t + j) * 3 * c + 2 * c + h * hs;
-                    dp[j] = TensorPrimitives.Dot(dy, qkv.AsSpan(qOff + vj, hs));
-                    var dv = dqkv.AsSpan(dOff + vj, hs);
-                    TensorPrimitives.MultiplyAdd(dy, p[j], dv, dv);
+                    var prow = new ReadOnlySpan<float>(p + (long)i * t, i + 1);
+                    var drow = new Span<float>(ds + (long)i * t, t);
+                    float dot = TensorPrimitives.Dot(prow, drow[..(i + 1)]);
+                    TensorPrimitives.Subtract(drow[..(i + 1)], dot, drow[..(i + 1)]);
+                    TensorPrimitives.Multiply(drow[..(i + 1)], prow, drow[..(i + 1)]);
+                    TensorPrimitives.Multiply(drow[..(i + 1)], scale, drow[..(i + 1)]);
+                    drow[(i + 1)..].Clear();
                 }
-                float dot = TensorPrimitives.Dot(p, dp.AsSpan(0, i + 1));
-                for (int j = 0; j <= i; j++)
-                {
-                    float ds = p[j] * (dp[j] - dot) * scale;
-                    int kj = (bi * t + j) * 3 * c + c + h * hs;
-                    TensorPrimitives.MultiplyAdd(qkv.AsSpan(qOff + kj, hs), ds, dq, dq);
-                    var dk = dqkv.AsSpan(dOff + kj, hs);
-                    TensorPrimitives.MultiplyAdd(q, ds, dk, dk);
-                }
+                PackedGemm.Multiply(false, false, t, hs, t, ds, t, k, 3 * c, 1f, dq, 3 * c, parallel: false);   // dQ += dS·K
+                PackedGemm.Multiply(true, false, t, hs, t, ds, t, q, 3 * c, 1f, dk, 3 * c, parallel: false);    // dK += dSᵀ·Q
+                PackedGemm.Multiply(true, false, t, hs, t, p, t, dy, c, 1f, dv, 3 * c, parallel: false);        // dV += Pᵀ·dO
             }
-        });
+            return dp;
+        }, _ => { });
     }
 }

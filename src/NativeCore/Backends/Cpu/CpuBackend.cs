@@ -69,18 +69,12 @@ public sealed class CpuBackend : IBackend
         CpuLayerNorm.Backward(View(dinput).Span, View(dweight).Span, dbias is { } db ? View(db).Span : default, View(dout).Span, View(input).Span, View(weight).Span, View(mean).Span, View(rstd).Span, n, c);
 
     /// <inheritdoc />
-    public void AttentionForward(Tensor output, Tensor pattern, Tensor qkv, int b, int t, int c, int nh)
-    {
-        HostView o = View(output), p = View(pattern), q = View(qkv);
-        CpuAttention.Forward(o.Array, o.Offset, p.Array, p.Offset, q.Array, q.Offset, b, t, c, nh);
-    }
+    public void AttentionForward(Tensor output, Tensor pattern, Tensor qkv, int b, int t, int c, int nh) =>
+        CpuAttention.Forward(View(output), View(pattern), View(qkv), b, t, c, nh);
 
     /// <inheritdoc />
-    public void AttentionBackward(Tensor dqkv, Tensor dout, Tensor qkv, Tensor pattern, int b, int t, int c, int nh)
-    {
-        HostView d = View(dqkv), dy = View(dout), q = View(qkv), p = View(pattern);
-        CpuAttention.Backward(d.Array, d.Offset, dy.Array, dy.Offset, q.Array, q.Offset, p.Array, p.Offset, b, t, c, nh);
-    }
+    public void AttentionBackward(Tensor dqkv, Tensor dout, Tensor qkv, Tensor pattern, int b, int t, int c, int nh) =>
+        CpuAttention.Backward(View(dqkv), View(dout), View(qkv), View(pattern), b, t, c, nh);
 
     /// <inheritdoc />
     public void GeluForward(Tensor output, Tensor input) => CpuElementwise.GeluForward(View(output), View(input));

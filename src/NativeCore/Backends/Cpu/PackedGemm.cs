@@ -22,22 +22,36 @@ internal static unsafe class PackedGemm
     private const int MC = 96;
     private const int NC = 2048;
 
+    /// <summary>Largest packed-B buffer (floats) taken from the stack rather than the array pool.</summary>
+    private const int SmallPack = 16 * 1024;
+
     /// <summary>Columns of C handled by one parallel work item (a multiple of NR).</summary>
     private const int NChunk = 256;
 
-    public static void Multiply(bool transA, bool transB, int m, int n, int k, float* a, float* b, float beta, float* c)
+    public static void Multiply(bool transA, bool transB, int m, int n, int k, float* a, float* b, float beta, float* c) =>
+        Multiply(transA, transB, m, n, k, a, transA ? m : k, b, transB ? k : n, beta, c, n, parallel: true);
+
+    /// <summary>
+    /// The general form over strided matrices: lda, ldb and ldc are the row strides of A, B and C as stored, so that a
+    /// head's slice of a packed qkv tensor can be multiplied in place. <paramref name="parallel"/> false keeps the
+    /// work on the calling thread (the caller already runs one GEMM per core).
+    /// </summary>
+    public static void Multiply(bool transA, bool transB, int m, int n, int k, float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, bool parallel)
     {
         if (m == 0 || n == 0) return;
         if (k == 0)
         {
-            ScaleC(c, m * n, beta);
+            for (int i = 0; i < m; i++) ScaleC(c + (long)i * ldc, n, beta);
             return;
         }
-        int lda = transA ? m : k, ldb = transB ? k : n;
-        float[] bPackArray = ArrayPool<float>.Shared.Rent(KC * NC + 16);
+        // The packed-B buffer is sized to the problem: small products (one attention head) pack on the stack, so a
+        // stream of them pays no pool traffic.
+        int packLength = Math.Min(KC, k) * ((Math.Min(NC, n) + NR - 1) / NR * NR) + 16;
+        float[]? rented = packLength > SmallPack ? ArrayPool<float>.Shared.Rent(packLength) : null;
         try
         {
-            fixed (float* bPackBase = bPackArray)
+            Span<float> pack = rented is null ? stackalloc float[packLength] : rented;
+            fixed (float* bPackBase = pack)
             {
                 float* bPack = Align64(bPackBase);
                 for (int jc = 0; jc < n; jc += NC)
@@ -47,19 +61,19 @@ internal static unsafe class PackedGemm
                     {
                         int kc = Math.Min(KC, k - pc);
                         float blockBeta = pc == 0 ? beta : 1f;
-                        PackB(transB, b, ldb, pc, jc, kc, nc, bPack);
-                        MacroBlock(transA, a, lda, m, pc, kc, bPack, jc, nc, blockBeta, c, n);
+                        PackB(transB, b, ldb, pc, jc, kc, nc, bPack, parallel);
+                        MacroBlock(transA, a, lda, m, pc, kc, bPack, jc, nc, blockBeta, c, ldc, parallel);
                     }
                 }
             }
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(bPackArray);
+            if (rented is not null) ArrayPool<float>.Shared.Return(rented);
         }
     }
 
-    private static void MacroBlock(bool transA, float* a, int lda, int m, int pc, int kc, float* bPack, int jc, int nc, float beta, float* c, int ldc)
+    private static void MacroBlock(bool transA, float* a, int lda, int m, int pc, int kc, float* bPack, int jc, int nc, float beta, float* c, int ldc, bool parallel)
     {
         int mBlocks = (m + MC - 1) / MC;
         int nChunks = (nc + NChunk - 1) / NChunk;
@@ -86,7 +100,7 @@ internal static unsafe class PackedGemm
                 }
             }
         }
-        if (items == 1 || (long)m * nc * kc < 32 * 1024)
+        if (!parallel || items == 1 || (long)m * nc * kc < 32 * 1024)
         {
             for (int i = 0; i < items; i++) Work(i);
         }
@@ -97,7 +111,7 @@ internal static unsafe class PackedGemm
     }
 
     /// <summary>Packs op(B)[pc.., jc..] (kc×nc) into NR-wide panels, k-major inside each panel, zero-padded.</summary>
-    private static void PackB(bool transB, float* b, int ldb, int pc, int jc, int kc, int nc, float* dst)
+    private static void PackB(bool transB, float* b, int ldb, int pc, int jc, int kc, int nc, float* dst, bool parallel)
     {
         int panels = (nc + NR - 1) / NR;
         nint bP = (nint)b, dP = (nint)dst;
@@ -138,7 +152,7 @@ internal static unsafe class PackedGemm
                 }
             }
         }
-        if (panels > 4 && (long)kc * nc > 16 * 1024) Parallel.For(0, panels, Panel);
+        if (parallel && panels > 4 && (long)kc * nc > 16 * 1024) Parallel.For(0, panels, Panel);
         else for (int p = 0; p < panels; p++) Panel(p);
     }
 
