@@ -104,7 +104,7 @@ public static class AnalysisRuns
             }),
         }, Json));
         var categories = all[0].Item2.Select((_, i) => Probing.BlockLabel(i)).ToList();
-        var series = all.Select((a, i) => (Name: models.Count > 1 ? (i == 0 ? "before (" : "after (") + Path.GetFileName(Path.GetDirectoryName(a.Item1)!.TrimEnd('/')) + ")" : "test accuracy",
+        var series = all.Select((a, i) => (Name: models.Count > 1 ? (i == 0 ? "before (" : "after (") + Checkpoint.RunName(a.Item1) + ")" : "test accuracy",
             Values: (IReadOnlyList<double>)a.Item2.Select(r => r.TestAccuracy * 100).ToList())).ToList();
         series.Add(("chance (majority class)", all[0].Item2.Select(r => r.Chance * 100).ToList()));
         Plots.Bars(Path.Combine(outDir, "probe.png"), $"Linear probe for {target} at ART (asked with {(char)('a' + operand)})", "probe accuracy (%)", categories, series);

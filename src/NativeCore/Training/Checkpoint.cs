@@ -108,6 +108,10 @@ public static class Checkpoint
         throw new InvalidCheckpointException($"{path}: no checkpoint found (neither checkpoint.json nor a 'latest' file)");
     }
 
+    /// <summary>The name of the run folder a checkpoint folder (<c>RUN/checkpoints/step-N</c>) belongs to.</summary>
+    public static string RunName(string checkpointDirectory) =>
+        Path.GetFileName(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(checkpointDirectory).TrimEnd('/')))) ?? checkpointDirectory;
+
     /// <summary>Whether <paramref name="runDirectory"/> already holds a checkpoint.</summary>
     public static bool Exists(string runDirectory) => File.Exists(Path.Combine(runDirectory, "latest"));
 

@@ -28,7 +28,7 @@ public static class LineageGraph
                 string id = Path.GetFullPath(link.Directory);
                 if (nodes.ContainsKey(id)) continue;
                 var l = link.Sidecar.Lineage;
-                string run = Path.GetFileName(Path.GetDirectoryName(Path.GetDirectoryName(id))!) ?? id;
+                string run = Checkpoint.RunName(id);
                 string label = string.Create(CultureInfo.InvariantCulture,
                     $"{run}\n{l.Stage} step {link.Sidecar.Step}\n{l.Task}\nlr {l.Settings.LearningRate:G2}\n{l.User}@{l.Host} {l.EndedUtc[..Math.Min(16, l.EndedUtc.Length)]}");
                 nodes[id] = new LineageNode(id, label, l.Parent is null ? null : Path.GetFullPath(l.Parent.Path));
