@@ -82,8 +82,8 @@ public static class AnalysisRuns
             var data = m.Config.Data;
             var probeTarget = ProbeTarget.Parse(target, data);
             var stream = new FinetuningData(data, m.Config.Finetune.TaskKind, 0, config.Seed, operand);
-            var train = Enumerable.Range(0, config.TrainSamples).Select(i => stream.Sample(i / 1024, i % 1024)).ToList();
-            var test = Enumerable.Range(0, config.TestSamples).Select(i => stream.Sample(1_000_000 + i / 1024, i % 1024)).ToList();
+            var train = stream.Samples(config.TrainSamples);
+            var test = stream.Samples(config.TestSamples, firstStep: 1_000_000);
             var hooks = Probing.Hooks(m.Config.Model);
             var trainX = Probing.Features(m.Model, data, train, hooks, m.Config.Eval.BatchSize);
             var testX = Probing.Features(m.Model, data, test, hooks, m.Config.Eval.BatchSize);

@@ -18,19 +18,10 @@ public sealed record DataStats(int N, IReadOnlyDictionary<string, double> Operan
     {
         ArgumentNullException.ThrowIfNull(config);
         if (n <= 0) throw new InvalidConfigException($"--n must be positive, got {n}");
-        Func<int, GrammarSample> draw;
-        if (correlatedShare is { } ctr)
-        {
-            var ft = new FinetuningData(config, task, ctr, seed);
-            draw = i => ft.Sample(i >> 10, i & 1023);
-        }
-        else
-        {
-            var pt = new PretrainingData(config with { Tasks = [task] }, seed);
-            draw = i => pt.Sample(i >> 10, i & 1023);
-        }
-        var samples = new GrammarSample[n];
-        Parallel.For(0, n, i => samples[i] = draw(i));
+        GrammarStream stream = correlatedShare is { } ctr
+            ? new FinetuningData(config, task, ctr, seed)
+            : new PretrainingData(config with { Tasks = [task] }, seed);
+        var samples = stream.Samples(n);
 
         var operands = samples.GroupBy(s => s.Query.OperandText).OrderBy(g => g.Key, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Count() / (double)n, StringComparer.Ordinal);

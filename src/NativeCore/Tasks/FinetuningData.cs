@@ -5,7 +5,7 @@ namespace NativeCore.Tasks;
 /// with probability C_Tr and then redrawn until the relation holds; an uncorrelated slot takes a plain window, where
 /// the relation may still hold at its natural rate. Loss on the answer only.
 /// </summary>
-public sealed class FinetuningData : IBatchSource
+public sealed class FinetuningData : GrammarStream
 {
     private const ulong Stream = 2;
     private readonly ulong _seed;
@@ -17,24 +17,16 @@ public sealed class FinetuningData : IBatchSource
     /// <param name="seed">Fixes every batch.</param>
     /// <param name="operand">The operand asked (O_FT = b = 1 by default; reFT asks a = 0).</param>
     public FinetuningData(DataConfig config, TaskKind task, double correlatedShare, ulong seed, int operand = 1)
+        : base(config, LossMask.AnswerOnly)
     {
-        ArgumentNullException.ThrowIfNull(config);
-        config.Validate();
         if (task is not (TaskKind.C or TaskKind.I)) throw new InvalidConfigException($"fine-tuning task must be C (counter) or I (indexer), got {task}");
         if (correlatedShare is < 0 or > 1 || double.IsNaN(correlatedShare)) throw new InvalidConfigException($"C_Tr (--ctr) must be in [0, 1], got {correlatedShare}");
         if (operand is < 0 or > 2) throw new InvalidConfigException($"operand must be a, b or c, got {operand}");
-        Config = config;
         Task = task;
         CorrelatedShare = correlatedShare;
         Operand = operand;
         _seed = seed;
     }
-
-    /// <inheritdoc />
-    public DataConfig Config { get; }
-
-    /// <summary>Which positions count in the loss (default: AnswerOnly).</summary>
-    public LossMask Mask { get; init; } = LossMask.AnswerOnly;
 
     /// <summary>C or I.</summary>
     public TaskKind Task { get; }
@@ -45,21 +37,13 @@ public sealed class FinetuningData : IBatchSource
     /// <summary>The operand asked about.</summary>
     public int Operand { get; }
 
-    /// <summary>Sample <paramref name="index"/> of <paramref name="step"/>.</summary>
-    public GrammarSample Sample(long step, int index)
+    /// <inheritdoc />
+    public override GrammarSample Sample(long step, int index)
     {
         var rng = new SampleRng(_seed, Stream, ((ulong)step << 20) | (uint)index);
         bool correlated = rng.NextDouble() < CorrelatedShare;
         var text = correlated ? TextSampler.Where(ref rng, Config, Task, holds: true) : TextSampler.Plain(ref rng, Config);
         var query = new Query(Task, Operand);
         return new GrammarSample(query, text, TaskAnswers.AnswerToken(query, text, Config), correlated);
-    }
-
-    /// <inheritdoc />
-    public Batch Batch(long step, int batchSize)
-    {
-        var samples = new GrammarSample[batchSize];
-        for (int i = 0; i < batchSize; i++) samples[i] = Sample(step, i);
-        return Tasks.Batch.From(samples, Config, Mask);
     }
 }

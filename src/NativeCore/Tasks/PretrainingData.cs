@@ -4,7 +4,7 @@ namespace NativeCore.Tasks;
 /// The pre-training stream (spec §4): fresh samples every step, the task uniform over data.tasks, the operand from the
 /// prior (each member of a pair drawn independently), loss on every position but padding.
 /// </summary>
-public sealed class PretrainingData : IBatchSource
+public sealed class PretrainingData : GrammarStream
 {
     private const ulong Stream = 1;
     private readonly OperandPrior _prior;
@@ -12,22 +12,14 @@ public sealed class PretrainingData : IBatchSource
 
     /// <summary>Creates the stream; <paramref name="seed"/> fixes every batch.</summary>
     public PretrainingData(DataConfig config, ulong seed)
+        : base(config, LossMask.AllButPadding)
     {
-        ArgumentNullException.ThrowIfNull(config);
-        config.Validate();
-        Config = config;
         _prior = OperandPrior.Parse(config.Prior);
         _seed = seed;
     }
 
     /// <inheritdoc />
-    public DataConfig Config { get; }
-
-    /// <summary>Which positions count in the loss (default: AllButPadding).</summary>
-    public LossMask Mask { get; init; } = LossMask.AllButPadding;
-
-    /// <summary>Sample <paramref name="index"/> of <paramref name="step"/>.</summary>
-    public GrammarSample Sample(long step, int index)
+    public override GrammarSample Sample(long step, int index)
     {
         var rng = new SampleRng(_seed, Stream, ((ulong)step << 20) | (uint)index);
         var task = Config.Tasks[rng.Next(Config.Tasks.Length)];
@@ -46,13 +38,5 @@ public sealed class PretrainingData : IBatchSource
             TaskKind.CC or TaskKind.IC => new Query(task, prior.Sample(ref rng), prior.Sample(ref rng)),
             _ => new Query(task, prior.Sample(ref rng)),
         };
-    }
-
-    /// <inheritdoc />
-    public Batch Batch(long step, int batchSize)
-    {
-        var samples = new GrammarSample[batchSize];
-        for (int i = 0; i < batchSize; i++) samples[i] = Sample(step, i);
-        return Tasks.Batch.From(samples, Config, Mask);
     }
 }

@@ -48,7 +48,7 @@ public static class Evaluator
         foreach (var task in data.Tasks)
         {
             var stream = new PretrainingData(data with { Tasks = [task] }, seed ^ 0x5EED);
-            sets.Add(new EvalSet($"task {task}", Enumerable.Range(0, size).Select(i => stream.Sample(i / 1024, i % 1024)).ToArray()));
+            sets.Add(new EvalSet($"task {task}", stream.Samples(size)));
         }
         return sets;
     }
