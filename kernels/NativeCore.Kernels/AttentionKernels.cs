@@ -3,16 +3,17 @@ using ILGPU.Algorithms;
 
 namespace NativeCore.Kernels;
 
-/// <summary>Shape of an attention launch: qkv [B,T,3C] with NH heads of C/NH channels.</summary>
+/// <summary>Shape of an attention launch: qkv [B,T,3C] with NH heads of C/NH channels, causal or not.</summary>
 public readonly struct AttentionArgs
 {
     /// <summary>Creates the arguments.</summary>
-    public AttentionArgs(int b, int t, int c, int nh)
+    public AttentionArgs(int b, int t, int c, int nh, bool causal)
     {
         B = b;
         T = t;
         C = c;
         NH = nh;
+        Causal = causal ? 1 : 0;
     }
 
     /// <summary>Batch.</summary>
@@ -23,6 +24,12 @@ public readonly struct AttentionArgs
     public int C { get; }
     /// <summary>Heads.</summary>
     public int NH { get; }
+    /// <summary>1 when query i sees keys j ≤ i only (an int, which every ILGPU backend passes by value).</summary>
+    public int Causal { get; }
+    /// <summary>The last key query <paramref name="qi"/> sees.</summary>
+    public int LastKey(int qi) => Causal != 0 ? qi : T - 1;
+    /// <summary>The first query that sees key <paramref name="kj"/>.</summary>
+    public int FirstQuery(int kj) => Causal != 0 ? kj : 0;
     /// <summary>Channels per head.</summary>
     public int HS => C / NH;
     /// <summary>1/√HS.</summary>
@@ -32,7 +39,7 @@ public readonly struct AttentionArgs
 }
 
 /// <summary>
-/// Causal multi-head attention. The forward pass is fused per query row: scores, softmax and the weighted sum of v in
+/// Multi-head attention, causal or not. The forward pass is fused per query row: scores, softmax and the weighted sum of v in
 /// one kernel, with the probabilities written once (the backward pass and the hooks read them). The backward pass
 /// runs as three kernels that each own their outputs, so it needs no atomics and is bit-reproducible.
 /// </summary>
@@ -44,8 +51,9 @@ public static class AttentionKernels
         int bh = i / a.T, qi = i % a.T, b = bh / a.NH, h = bh % a.NH, hs = a.HS;
         int row = i * a.T;
         int q = a.Qkv(b, qi, 0, h);
+        int last = a.LastKey(qi);
         float scale = a.Scale, max = float.NegativeInfinity;
-        for (int j = 0; j <= qi; j++)
+        for (int j = 0; j <= last; j++)
         {
             int k = a.Qkv(b, j, 1, h);
             float s = 0f;
@@ -55,30 +63,30 @@ public static class AttentionKernels
             max = XMath.Max(max, s);
         }
         float sum = 0f;
-        for (int j = 0; j <= qi; j++)
+        for (int j = 0; j <= last; j++)
         {
             float e = XMath.Exp(pattern[row + j] - max);
             pattern[row + j] = e;
             sum += e;
         }
-        for (int j = 0; j < a.T; j++) pattern[row + j] = j <= qi ? pattern[row + j] / sum : 0f;
+        for (int j = 0; j < a.T; j++) pattern[row + j] = j <= last ? pattern[row + j] / sum : 0f;
         int o = (b * a.T + qi) * a.C + h * hs;
         for (int d = 0; d < hs; d++)
         {
             float y = 0f;
-            for (int j = 0; j <= qi; j++) y += pattern[row + j] * qkv[a.Qkv(b, j, 2, h) + d];
+            for (int j = 0; j <= last; j++) y += pattern[row + j] * qkv[a.Qkv(b, j, 2, h) + d];
             output[o + d] = y;
         }
     }
 
-    /// <summary>One thread per query row: dscores[i,j] ← p·(dout_i·v_j − Σ_j' p·dout_i·v_j'), zero above the diagonal.</summary>
+    /// <summary>One thread per query row: dscores[i,j] ← p·(dout_i·v_j − Σ_j' p·dout_i·v_j'), zero for keys it does not see.</summary>
     public static void ScoreGradients(Index1D i, ArrayView<float> dscores, ArrayView<float> dout, ArrayView<float> qkv, ArrayView<float> pattern, AttentionArgs a)
     {
         int bh = i / a.T, qi = i % a.T, b = bh / a.NH, h = bh % a.NH, hs = a.HS;
         int row = i * a.T;
-        int o = (b * a.T + qi) * a.C + h * hs;
+        int o = (b * a.T + qi) * a.C + h * hs, last = a.LastKey(qi);
         float dot = 0f;
-        for (int j = 0; j <= qi; j++)
+        for (int j = 0; j <= last; j++)
         {
             int v = a.Qkv(b, j, 2, h);
             float dp = 0f;
@@ -86,24 +94,24 @@ public static class AttentionKernels
             dscores[row + j] = dp;
             dot += pattern[row + j] * dp;
         }
-        for (int j = 0; j < a.T; j++) dscores[row + j] = j <= qi ? pattern[row + j] * (dscores[row + j] - dot) : 0f;
+        for (int j = 0; j < a.T; j++) dscores[row + j] = j <= last ? pattern[row + j] * (dscores[row + j] - dot) : 0f;
     }
 
     /// <summary>One thread per query row: dq_i += scale·Σ_j dscores[i,j]·k_j.</summary>
     public static void QueryGradients(Index1D i, ArrayView<float> dqkv, ArrayView<float> dscores, ArrayView<float> qkv, AttentionArgs a)
     {
         int bh = i / a.T, qi = i % a.T, b = bh / a.NH, h = bh % a.NH, hs = a.HS;
-        int row = i * a.T, q = a.Qkv(b, qi, 0, h);
+        int row = i * a.T, q = a.Qkv(b, qi, 0, h), last = a.LastKey(qi);
         float scale = a.Scale;
         for (int d = 0; d < hs; d++)
         {
             float s = 0f;
-            for (int j = 0; j <= qi; j++) s += dscores[row + j] * qkv[a.Qkv(b, j, 1, h) + d];
+            for (int j = 0; j <= last; j++) s += dscores[row + j] * qkv[a.Qkv(b, j, 1, h) + d];
             dqkv[q + d] += scale * s;
         }
     }
 
-    /// <summary>One thread per key row j: dk_j += scale·Σ_{i≥j} dscores[i,j]·q_i and dv_j += Σ_{i≥j} p[i,j]·dout_i.</summary>
+    /// <summary>One thread per key row j: dk_j += scale·Σ_i dscores[i,j]·q_i and dv_j += Σ_i p[i,j]·dout_i over the queries that see j.</summary>
     public static void KeyValueGradients(Index1D i, ArrayView<float> dqkv, ArrayView<float> dscores, ArrayView<float> dout, ArrayView<float> qkv, ArrayView<float> pattern, AttentionArgs a)
     {
         int bh = i / a.T, kj = i % a.T, b = bh / a.NH, h = bh % a.NH, hs = a.HS;
@@ -112,7 +120,7 @@ public static class AttentionKernels
         for (int d = 0; d < hs; d++)
         {
             float dk = 0f, dv = 0f;
-            for (int qi = kj; qi < a.T; qi++)
+            for (int qi = a.FirstQuery(kj); qi < a.T; qi++)
             {
                 int cell = (bh * a.T + qi) * a.T + kj;
                 dk += dscores[cell] * qkv[a.Qkv(b, qi, 0, h) + d];

@@ -33,6 +33,15 @@ public static class ElementwiseKernels
         dinput[i] += (0.5f * (1f + th) + 0.5f * v * (1f - th * th) * du) * dout[i];
     }
 
+    /// <summary>out ← max(0, x).</summary>
+    public static void ReluForward(Index1D i, ArrayView<float> output, ArrayView<float> input) => output[i] = XMath.Max(0f, input[i]);
+
+    /// <summary>dinput += (x &gt; 0)·dout.</summary>
+    public static void ReluBackward(Index1D i, ArrayView<float> dinput, ArrayView<float> input, ArrayView<float> dout)
+    {
+        if (input[i] > 0f) dinput[i] += dout[i];
+    }
+
     /// <summary>x[i] ← x[i]·mask(seed, i), the counter-hash mask every backend shares.</summary>
     public static void DropoutForward(Index1D i, ArrayView<float> x, float p, ulong seed) =>
         x[i] *= CounterHash.DropoutScale(seed, (ulong)(int)i, p);

@@ -70,19 +70,26 @@ public interface IBackend : IDisposable
     void LayerNormBackward(Tensor dinput, Tensor dweight, Tensor? dbias, Tensor dout, Tensor input, Tensor weight, Tensor mean, Tensor rstd, int n, int c);
 
     /// <summary>
-    /// Causal multi-head self-attention. qkv [B,T,3C] packs q, k and v; out [B,T,C]; pattern [B,NH,T,T] receives
-    /// the softmax probabilities (zero above the diagonal), which the backward pass and the hooks read.
+    /// Multi-head self-attention with logits q·k/√(C/NH). qkv [B,T,3C] packs q, k and v; out [B,T,C]; pattern
+    /// [B,NH,T,T] receives the softmax probabilities, which the backward pass and the hooks read. When
+    /// <paramref name="causal"/>, query i sees keys j ≤ i only and the pattern is zero above the diagonal.
     /// </summary>
-    void AttentionForward(Tensor output, Tensor pattern, Tensor qkv, int b, int t, int c, int nh);
+    void AttentionForward(Tensor output, Tensor pattern, Tensor qkv, int b, int t, int c, int nh, bool causal);
 
     /// <summary>Accumulates dqkv [B,T,3C] from dout [B,T,C], using qkv and the saved pattern.</summary>
-    void AttentionBackward(Tensor dqkv, Tensor dout, Tensor qkv, Tensor pattern, int b, int t, int c, int nh);
+    void AttentionBackward(Tensor dqkv, Tensor dout, Tensor qkv, Tensor pattern, int b, int t, int c, int nh, bool causal);
 
     /// <summary>out ← GELU(x) with the tanh approximation.</summary>
     void GeluForward(Tensor output, Tensor input);
 
     /// <summary>dinput += GELU'(x)·dout.</summary>
     void GeluBackward(Tensor dinput, Tensor input, Tensor dout);
+
+    /// <summary>out ← max(0, x).</summary>
+    void ReluForward(Tensor output, Tensor input);
+
+    /// <summary>dinput += (x &gt; 0)·dout.</summary>
+    void ReluBackward(Tensor dinput, Tensor input, Tensor dout);
 
     /// <summary>out ← a + b (the residual connection; its backward is <see cref="Accumulate"/>).</summary>
     void Add(Tensor output, Tensor a, Tensor b);

@@ -64,13 +64,17 @@ public sealed class ProfilingBackend(IBackend inner) : IBackend
     /// <inheritdoc />
     public void LayerNormBackward(Tensor dinput, Tensor dweight, Tensor? dbias, Tensor dout, Tensor input, Tensor weight, Tensor mean, Tensor rstd, int n, int c) => Time(() => inner.LayerNormBackward(dinput, dweight, dbias, dout, input, weight, mean, rstd, n, c));
     /// <inheritdoc />
-    public void AttentionForward(Tensor output, Tensor pattern, Tensor qkv, int b, int t, int c, int nh) => Time(() => inner.AttentionForward(output, pattern, qkv, b, t, c, nh));
+    public void AttentionForward(Tensor output, Tensor pattern, Tensor qkv, int b, int t, int c, int nh, bool causal) => Time(() => inner.AttentionForward(output, pattern, qkv, b, t, c, nh, causal));
     /// <inheritdoc />
-    public void AttentionBackward(Tensor dqkv, Tensor dout, Tensor qkv, Tensor pattern, int b, int t, int c, int nh) => Time(() => inner.AttentionBackward(dqkv, dout, qkv, pattern, b, t, c, nh));
+    public void AttentionBackward(Tensor dqkv, Tensor dout, Tensor qkv, Tensor pattern, int b, int t, int c, int nh, bool causal) => Time(() => inner.AttentionBackward(dqkv, dout, qkv, pattern, b, t, c, nh, causal));
     /// <inheritdoc />
     public void GeluForward(Tensor output, Tensor input) => Time(() => inner.GeluForward(output, input));
     /// <inheritdoc />
     public void GeluBackward(Tensor dinput, Tensor input, Tensor dout) => Time(() => inner.GeluBackward(dinput, input, dout));
+    /// <inheritdoc />
+    public void ReluForward(Tensor output, Tensor input) => Time(() => inner.ReluForward(output, input));
+    /// <inheritdoc />
+    public void ReluBackward(Tensor dinput, Tensor input, Tensor dout) => Time(() => inner.ReluBackward(dinput, input, dout));
     /// <inheritdoc />
     public void Add(Tensor output, Tensor a, Tensor b) => Time(() => inner.Add(output, a, b));
     /// <inheritdoc />

@@ -6,14 +6,14 @@ namespace NativeCore.Model;
 /// <summary>The forward activations of one transformer block, for a batch of B×T positions (N = B·T).</summary>
 internal sealed record BlockActivations(
     Tensor Ln1, Tensor Ln1Mean, Tensor Ln1Rstd,   // [N,C], [N], [N]
-    Tensor Qkv,                                    // [N,3C]
+    Tensor Qkv,                                    // [N,3A], A = n_head·head_size
     Tensor Pattern,                                // [B,NH,T,T]
-    Tensor AttnOut,                                // [N,C] attention output before c_proj
+    Tensor AttnOut,                                // [N,A] attention output before c_proj
     Tensor AttnProj,                               // [N,C] after c_proj (and dropout)
     Tensor Resid2,                                 // [N,C] residual after the attention branch
     Tensor Ln2, Tensor Ln2Mean, Tensor Ln2Rstd,    // [N,C], [N], [N]
-    Tensor Fc,                                     // [N,4C] c_fc output
-    Tensor FcGelu,                                 // [N,4C]
+    Tensor Fc,                                     // [N,H] c_fc output, H = n_inner
+    Tensor FcGelu,                                 // [N,H] after the activation
     Tensor MlpProj,                                // [N,C] after mlp.c_proj (and dropout)
     Tensor ResidPost);                             // [N,C] residual after the block
 
@@ -30,7 +30,7 @@ internal sealed class Activations : IDisposable
     {
         B = b;
         T = t;
-        int n = b * t, c = cfg.NEmbd, v = cfg.VocabSize;
+        int n = b * t, c = cfg.NEmbd, v = cfg.OutputSize, attn = cfg.AttentionWidth, inner = cfg.Inner;
         int embed = _forward.Reserve(b, t, c);
         var blocks = new int[cfg.NLayer][];
         for (int l = 0; l < cfg.NLayer; l++)
@@ -38,11 +38,11 @@ internal sealed class Activations : IDisposable
             blocks[l] =
             [
                 _forward.Reserve(n, c), _forward.Reserve(n), _forward.Reserve(n),
-                _forward.Reserve(n, 3 * c),
+                _forward.Reserve(n, 3 * attn),
                 _forward.Reserve(b, cfg.NHead, t, t),
-                _forward.Reserve(n, c), _forward.Reserve(n, c), _forward.Reserve(n, c),
+                _forward.Reserve(n, attn), _forward.Reserve(n, c), _forward.Reserve(n, c),
                 _forward.Reserve(n, c), _forward.Reserve(n), _forward.Reserve(n),
-                _forward.Reserve(n, 4 * c), _forward.Reserve(n, 4 * c),
+                _forward.Reserve(n, inner), _forward.Reserve(n, inner),
                 _forward.Reserve(n, c), _forward.Reserve(n, c),
             ];
         }
@@ -50,8 +50,8 @@ internal sealed class Activations : IDisposable
         int logits = _forward.Reserve(b, t, v), losses = _forward.Reserve(n);
 
         int dlogits = _backward.Reserve(n, v), dresid = _backward.Reserve(n, c), dln = _backward.Reserve(n, c);
-        int dbranch = _backward.Reserve(n, c), dattn = _backward.Reserve(n, c), dqkv = _backward.Reserve(n, 3 * c);
-        int dfcGelu = _backward.Reserve(n, 4 * c), dfc = _backward.Reserve(n, 4 * c);
+        int dbranch = _backward.Reserve(n, c), dattn = _backward.Reserve(n, attn), dqkv = _backward.Reserve(n, 3 * attn);
+        int dfcGelu = _backward.Reserve(n, inner), dfc = _backward.Reserve(n, inner);
 
         _forward.Allocate(backend);
         _backward.Allocate(backend);

@@ -6,7 +6,9 @@ namespace NativeCore.Model;
 
 /// <summary>
 /// A minGPT/nanoGPT decoder: token and position embeddings, pre-LayerNorm blocks of causal self-attention and a 4×
-/// tanh-GELU MLP, a final LayerNorm and an LM head (untied, or tied to <c>wte</c>). Parameters and gradients each live
+/// tanh-GELU MLP, a final LayerNorm and an LM head (untied, or tied to <c>wte</c>). The same code path runs a
+/// Tracr-compiled model through <see cref="GptConfig"/>'s options: no norm, ReLU, non-causal attention, and head,
+/// MLP and output widths of their own. Parameters and gradients each live
 /// in one flat device buffer with named views; every operation goes through <see cref="IBackend"/>.
 /// </summary>
 /// <remarks>Usage: <see cref="Forward"/> (with targets, for a loss), then <see cref="Backward"/> for gradients.</remarks>
@@ -110,17 +112,16 @@ public sealed class Gpt : IDisposable
             var blk = a.Blocks[l];
             string h = $"transformer.h.{l}";
             // Attention branch: x + c_proj(attn(ln_1(x))).
-            LayerNorm(blk.Ln1, blk.Ln1Mean, blk.Ln1Rstd, x, h + ".ln_1");
-            Linear(blk.Qkv, blk.Ln1, h + ".attn.c_attn");
-            _be.AttentionForward(blk.AttnOut, blk.Pattern, blk.Qkv, b, t, c, cfg.NHead);
+            Linear(blk.Qkv, Norm(blk.Ln1, blk.Ln1Mean, blk.Ln1Rstd, x, h + ".ln_1"), h + ".attn.c_attn");
+            _be.AttentionForward(blk.AttnOut, blk.Pattern, blk.Qkv, b, t, cfg.AttentionWidth, cfg.NHead, cfg.Causal);
             cache?.Record(_be, HookPoints.AttnPattern(l), blk.Pattern);
             Linear(blk.AttnProj, blk.AttnOut, h + ".attn.c_proj");
             Dropout(blk.AttnProj, site: 1 + 2 * l);
             _be.Add(blk.Resid2, x, blk.AttnProj);
-            // MLP branch: x + c_proj(gelu(c_fc(ln_2(x)))).
-            LayerNorm(blk.Ln2, blk.Ln2Mean, blk.Ln2Rstd, blk.Resid2, h + ".ln_2");
-            Linear(blk.Fc, blk.Ln2, h + ".mlp.c_fc");
-            _be.GeluForward(blk.FcGelu, blk.Fc);
+            // MLP branch: x + c_proj(act(c_fc(ln_2(x)))).
+            Linear(blk.Fc, Norm(blk.Ln2, blk.Ln2Mean, blk.Ln2Rstd, blk.Resid2, h + ".ln_2"), h + ".mlp.c_fc");
+            if (UsesRelu) _be.ReluForward(blk.FcGelu, blk.Fc);
+            else _be.GeluForward(blk.FcGelu, blk.Fc);
             Linear(blk.MlpProj, blk.FcGelu, h + ".mlp.c_proj");
             Dropout(blk.MlpProj, site: 2 + 2 * l);
             _be.Add(blk.ResidPost, blk.Resid2, blk.MlpProj);
@@ -128,8 +129,7 @@ public sealed class Gpt : IDisposable
             x = blk.ResidPost;
         }
 
-        LayerNorm(a.LnF, a.LnFMean, a.LnFRstd, x, "transformer.ln_f");
-        _be.Gemm(false, true, n, cfg.VocabSize, c, a.LnF, LmHead(Parameters), 0f, a.Logits);
+        _be.Gemm(false, true, n, cfg.OutputSize, c, Norm(a.LnF, a.LnFMean, a.LnFRstd, x, "transformer.ln_f"), LmHead(Parameters), 0f, a.Logits);
 
         if (targets.IsEmpty)
         {
@@ -140,11 +140,11 @@ public sealed class Gpt : IDisposable
         _validTargets = 0;
         foreach (int tg in targets)
         {
-            if (tg >= cfg.VocabSize || tg < -1) throw new ArgumentException($"target {tg} is outside [-1, {cfg.VocabSize})");
+            if (tg >= cfg.OutputSize || tg < -1) throw new ArgumentException($"target {tg} is outside [-1, {cfg.OutputSize})");
             if (tg >= 0) _validTargets++;
         }
         _targets!.CopyFromHost(targets);
-        _be.CrossEntropyForward(a.Losses, a.Logits, _targets, n, cfg.VocabSize);
+        _be.CrossEntropyForward(a.Losses, a.Logits, _targets, n, cfg.OutputSize);
         return _validTargets == 0 ? 0f : (float)(_be.Sum(a.Losses) / _validTargets);
     }
 
@@ -160,14 +160,15 @@ public sealed class Gpt : IDisposable
         _be.Fill(AllOf(Gradients), 0f);
 
         // Loss → logits → LM head → final LayerNorm.
-        Zero(a.DLogits);
-        _be.CrossEntropyBackward(a.DLogits, a.Logits, _targets!, n, cfg.VocabSize, 1f / _validTargets);
-        Zero(a.DLn);
-        _be.Gemm(false, false, n, c, cfg.VocabSize, a.DLogits, LmHead(Parameters), 1f, a.DLn);
-        _be.Gemm(true, false, cfg.VocabSize, c, n, a.DLogits, a.LnF, 1f, LmHead(Gradients));
-        Zero(a.DResid);
+        int v = cfg.OutputSize;
         Tensor lastResid = cfg.NLayer > 0 ? a.Blocks[^1].ResidPost : a.Embed.Reshape(n, c);
-        LayerNormBackward(a.DResid, a.DLn, lastResid, a.LnFMean, a.LnFRstd, "transformer.ln_f");
+        Zero(a.DLogits);
+        _be.CrossEntropyBackward(a.DLogits, a.Logits, _targets!, n, v, 1f / _validTargets);
+        Zero(a.DLn);
+        _be.Gemm(false, false, n, c, v, a.DLogits, LmHead(Parameters), 1f, a.DLn);
+        _be.Gemm(true, false, v, c, n, a.DLogits, cfg.HasLayerNorm ? a.LnF : lastResid, 1f, LmHead(Gradients));
+        Zero(a.DResid);
+        NormBackward(a.DResid, a.DLn, lastResid, a.LnFMean, a.LnFRstd, "transformer.ln_f");
 
         for (int l = cfg.NLayer - 1; l >= 0; l--)
         {
@@ -179,19 +180,20 @@ public sealed class Gpt : IDisposable
             Zero(a.DFcGelu);
             LinearBackward(a.DFcGelu, dMlp, blk.FcGelu, h + ".mlp.c_proj");
             Zero(a.DFc);
-            _be.GeluBackward(a.DFc, blk.Fc, a.DFcGelu);
+            if (UsesRelu) _be.ReluBackward(a.DFc, blk.Fc, a.DFcGelu);
+            else _be.GeluBackward(a.DFc, blk.Fc, a.DFcGelu);
             Zero(a.DLn);
-            LinearBackward(a.DLn, a.DFc, blk.Ln2, h + ".mlp.c_fc");
-            LayerNormBackward(a.DResid, a.DLn, blk.Resid2, blk.Ln2Mean, blk.Ln2Rstd, h + ".ln_2");
+            LinearBackward(a.DLn, a.DFc, cfg.HasLayerNorm ? blk.Ln2 : blk.Resid2, h + ".mlp.c_fc");
+            NormBackward(a.DResid, a.DLn, blk.Resid2, blk.Ln2Mean, blk.Ln2Rstd, h + ".ln_2");
             // Attention branch; DResid becomes d(x).
             Tensor dAttnProj = DropoutBackward(a.DResid, a.DBranch, site: 1 + 2 * l);
             Zero(a.DAttn);
             LinearBackward(a.DAttn, dAttnProj, blk.AttnOut, h + ".attn.c_proj");
             Zero(a.DQkv);
-            _be.AttentionBackward(a.DQkv, a.DAttn, blk.Qkv, blk.Pattern, b, t, c, cfg.NHead);
+            _be.AttentionBackward(a.DQkv, a.DAttn, blk.Qkv, blk.Pattern, b, t, cfg.AttentionWidth, cfg.NHead, cfg.Causal);
             Zero(a.DLn);
-            LinearBackward(a.DLn, a.DQkv, blk.Ln1, h + ".attn.c_attn");
-            LayerNormBackward(a.DResid, a.DLn, x, blk.Ln1Mean, blk.Ln1Rstd, h + ".ln_1");
+            LinearBackward(a.DLn, a.DQkv, cfg.HasLayerNorm ? blk.Ln1 : x, h + ".attn.c_attn");
+            NormBackward(a.DResid, a.DLn, x, blk.Ln1Mean, blk.Ln1Rstd, h + ".ln_1");
         }
 
         Tensor dEmbed = DropoutBackward(a.DResid, a.DBranch, site: 0);
@@ -250,14 +252,25 @@ public sealed class Gpt : IDisposable
         if (OptionalGrad(prefix + ".bias") is { } db) _be.BiasBackward(db, dout, n, outF);
     }
 
-    private void LayerNorm(Tensor output, Tensor mean, Tensor rstd, Tensor input, string prefix)
+    private bool UsesRelu => Config.Activation == ActivationKinds.Relu;
+
+    /// <summary>LayerNorm of <paramref name="input"/> into <paramref name="output"/>, or the input itself in a norm-free model.</summary>
+    private Tensor Norm(Tensor output, Tensor mean, Tensor rstd, Tensor input, string prefix)
     {
+        if (!Config.HasLayerNorm) return input;
         int c = Config.NEmbd;
         _be.LayerNormForward(output, mean, rstd, input, Param(prefix + ".weight"), OptionalParam(prefix + ".bias"), input.Length / c, c, Config.LayerNormEps);
+        return output;
     }
 
-    private void LayerNormBackward(Tensor dinput, Tensor dout, Tensor input, Tensor mean, Tensor rstd, string prefix)
+    /// <summary>dinput += d(norm)/d(input)·dout; in a norm-free model the gradient passes straight through.</summary>
+    private void NormBackward(Tensor dinput, Tensor dout, Tensor input, Tensor mean, Tensor rstd, string prefix)
     {
+        if (!Config.HasLayerNorm)
+        {
+            _be.Accumulate(dinput, dout);
+            return;
+        }
         int c = Config.NEmbd;
         _be.LayerNormBackward(dinput, Grad(prefix + ".weight"), OptionalGrad(prefix + ".bias"), dout, input, Param(prefix + ".weight"), mean, rstd, input.Length / c, c);
     }

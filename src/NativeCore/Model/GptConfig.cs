@@ -35,8 +35,41 @@ public sealed record GptConfig
     /// <summary>LayerNorm epsilon.</summary>
     [JsonPropertyName("layer_norm_eps")] public float LayerNormEps { get; init; } = 1e-5f;
 
+    /// <summary>
+    /// The normalisation before each branch and the LM head: <c>layernorm</c> (minGPT) or <c>none</c> (a Tracr-compiled
+    /// model, whose residual directions must reach every layer unscaled).
+    /// </summary>
+    [JsonPropertyName("norm")] public string Norm { get; init; } = NormKinds.LayerNorm;
+
+    /// <summary>The MLP's nonlinearity: <c>gelu_tanh</c> (minGPT; the golden cases name it so) or <c>relu</c> (Tracr).</summary>
+    [JsonPropertyName("activation")] public string Activation { get; init; } = ActivationKinds.Gelu;
+
+    /// <summary>Whether attention is masked to earlier positions (a decoder) or sees the whole sequence (Tracr).</summary>
+    [JsonPropertyName("causal")] public bool Causal { get; init; } = true;
+
+    /// <summary>Width of one head's query, key and value; null means <c>n_embd / n_head</c>.</summary>
+    [JsonPropertyName("head_size")] public int? HeadSizeOverride { get; init; }
+
+    /// <summary>Hidden width of the MLP; null means <c>4 · n_embd</c>.</summary>
+    [JsonPropertyName("n_inner")] public int? InnerOverride { get; init; }
+
+    /// <summary>Rows of the LM head (output classes); null means <c>vocab_size</c>. Needs untied embeddings.</summary>
+    [JsonPropertyName("n_output")] public int? OutputOverride { get; init; }
+
     /// <summary>Width of one head.</summary>
-    [JsonIgnore] public int HeadSize => NEmbd / NHead;
+    [JsonIgnore] public int HeadSize => HeadSizeOverride ?? NEmbd / NHead;
+
+    /// <summary>Width of all heads together: the rows of q, k and v in <c>c_attn</c>.</summary>
+    [JsonIgnore] public int AttentionWidth => NHead * HeadSize;
+
+    /// <summary>Hidden width of the MLP.</summary>
+    [JsonIgnore] public int Inner => InnerOverride ?? 4 * NEmbd;
+
+    /// <summary>Number of output classes (logits per position).</summary>
+    [JsonIgnore] public int OutputSize => OutputOverride ?? VocabSize;
+
+    /// <summary>Whether the blocks and the LM head are preceded by LayerNorm.</summary>
+    [JsonIgnore] public bool HasLayerNorm => Norm == NormKinds.LayerNorm;
 
     /// <summary>Throws <see cref="InvalidConfigException"/> naming the first field that cannot work.</summary>
     public void Validate()
@@ -50,8 +83,35 @@ public sealed record GptConfig
         Positive("n_embd", NEmbd);
         Positive("block_size", BlockSize);
         Positive("vocab_size", VocabSize);
-        if (NEmbd % NHead != 0) throw new InvalidConfigException($"model.n_embd ({NEmbd}) must be a multiple of model.n_head ({NHead})");
+        if (HeadSizeOverride is { } hs) Positive("head_size", hs);
+        else if (NEmbd % NHead != 0) throw new InvalidConfigException($"model.n_embd ({NEmbd}) must be a multiple of model.n_head ({NHead})");
         if (Dropout is < 0 or >= 1 || float.IsNaN(Dropout)) throw new InvalidConfigException($"model.dropout must be in [0, 1), got {Dropout}");
+        if (InnerOverride is { } inner) Positive("n_inner", inner);
+        if (OutputOverride is { } output)
+        {
+            Positive("n_output", output);
+            if (TiedEmbeddings && output != VocabSize) throw new InvalidConfigException($"model.n_output ({output}) must equal model.vocab_size ({VocabSize}) when model.tied_embeddings is true");
+        }
+        if (Norm is not (NormKinds.LayerNorm or NormKinds.None)) throw new InvalidConfigException($"model.norm must be '{NormKinds.LayerNorm}' or '{NormKinds.None}', got '{Norm}'");
+        if (Activation is not (ActivationKinds.Gelu or ActivationKinds.Relu)) throw new InvalidConfigException($"model.activation must be '{ActivationKinds.Gelu}' or '{ActivationKinds.Relu}', got '{Activation}'");
         if (!(LayerNormEps > 0)) throw new InvalidConfigException($"model.layer_norm_eps must be positive, got {LayerNormEps}");
     }
+}
+
+/// <summary>Values of <see cref="GptConfig.Norm"/>.</summary>
+public static class NormKinds
+{
+    /// <summary>Pre-LayerNorm, minGPT's.</summary>
+    public const string LayerNorm = "layernorm";
+    /// <summary>No normalisation at all.</summary>
+    public const string None = "none";
+}
+
+/// <summary>Values of <see cref="GptConfig.Activation"/>.</summary>
+public static class ActivationKinds
+{
+    /// <summary>tanh-approximated GELU.</summary>
+    public const string Gelu = "gelu_tanh";
+    /// <summary>max(0, x).</summary>
+    public const string Relu = "relu";
 }

@@ -39,7 +39,7 @@ public sealed class ParameterLayout
     {
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
-        int c = config.NEmbd;
+        int c = config.NEmbd, attn = config.AttentionWidth, inner = config.Inner;
         var specs = new List<ParameterSpec>();
         int offset = 0;
         void Add(string name, ParameterInit init, bool decay, params int[] shape)
@@ -51,6 +51,7 @@ public sealed class ParameterLayout
         }
         void LayerNorm(string prefix)
         {
+            if (!config.HasLayerNorm) return;
             Add(prefix + ".weight", ParameterInit.Ones, false, c);
             if (config.Bias) Add(prefix + ".bias", ParameterInit.Zeros, false, c);
         }
@@ -67,14 +68,14 @@ public sealed class ParameterLayout
         {
             string h = $"transformer.h.{l}";
             LayerNorm(h + ".ln_1");
-            Linear(h + ".attn.c_attn", 3 * c, c, ParameterInit.Normal);
-            Linear(h + ".attn.c_proj", c, c, ParameterInit.ResidualProjection);
+            Linear(h + ".attn.c_attn", 3 * attn, c, ParameterInit.Normal);
+            Linear(h + ".attn.c_proj", c, attn, ParameterInit.ResidualProjection);
             LayerNorm(h + ".ln_2");
-            Linear(h + ".mlp.c_fc", 4 * c, c, ParameterInit.Normal);
-            Linear(h + ".mlp.c_proj", c, 4 * c, ParameterInit.ResidualProjection);
+            Linear(h + ".mlp.c_fc", inner, c, ParameterInit.Normal);
+            Linear(h + ".mlp.c_proj", c, inner, ParameterInit.ResidualProjection);
         }
         LayerNorm("transformer.ln_f");
-        if (!config.TiedEmbeddings) Add("lm_head.weight", ParameterInit.Normal, true, config.VocabSize, c);
+        if (!config.TiedEmbeddings) Add("lm_head.weight", ParameterInit.Normal, true, config.OutputSize, c);
         Parameters = specs;
         TotalLength = offset;
     }

@@ -81,23 +81,29 @@ public sealed class ReferenceBackend : IBackend
     }
 
     /// <inheritdoc />
-    public void AttentionForward(Tensor output, Tensor pattern, Tensor qkv, int b, int t, int c, int nh)
+    public void AttentionForward(Tensor output, Tensor pattern, Tensor qkv, int b, int t, int c, int nh, bool causal)
     {
         double[] o = new double[output.Length], p = new double[pattern.Length];
-        ReferenceOps.AttentionForward(o, p, Wide(qkv), b, t, c, nh);
+        ReferenceOps.AttentionForward(o, p, Wide(qkv), b, t, c, nh, causal);
         Store(output, o);
         Store(pattern, p);
     }
 
     /// <inheritdoc />
-    public void AttentionBackward(Tensor dqkv, Tensor dout, Tensor qkv, Tensor pattern, int b, int t, int c, int nh) =>
-        Update(dqkv, d => ReferenceOps.AttentionBackward(d, Wide(dout), Wide(qkv), Wide(pattern), b, t, c, nh));
+    public void AttentionBackward(Tensor dqkv, Tensor dout, Tensor qkv, Tensor pattern, int b, int t, int c, int nh, bool causal) =>
+        Update(dqkv, d => ReferenceOps.AttentionBackward(d, Wide(dout), Wide(qkv), Wide(pattern), b, t, c, nh, causal));
 
     /// <inheritdoc />
     public void GeluForward(Tensor output, Tensor input) => Update(output, o => ReferenceOps.GeluForward(o, Wide(input)));
 
     /// <inheritdoc />
     public void GeluBackward(Tensor dinput, Tensor input, Tensor dout) => Update(dinput, d => ReferenceOps.GeluBackward(d, Wide(input), Wide(dout)));
+
+    /// <inheritdoc />
+    public void ReluForward(Tensor output, Tensor input) => Update(output, o => ReferenceOps.ReluForward(o, Wide(input)));
+
+    /// <inheritdoc />
+    public void ReluBackward(Tensor dinput, Tensor input, Tensor dout) => Update(dinput, d => ReferenceOps.ReluBackward(d, Wide(input), Wide(dout)));
 
     /// <inheritdoc />
     public void Add(Tensor output, Tensor a, Tensor b)

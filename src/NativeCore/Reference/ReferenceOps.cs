@@ -113,7 +113,7 @@ public static class ReferenceOps
     }
 
     /// <summary>Causal multi-head attention; pattern [B,NH,T,T] gets the probabilities.</summary>
-    public static void AttentionForward(Span<double> output, Span<double> pattern, ReadOnlySpan<double> qkv, int bsz, int t, int c, int nh)
+    public static void AttentionForward(Span<double> output, Span<double> pattern, ReadOnlySpan<double> qkv, int bsz, int t, int c, int nh, bool causal)
     {
         int hs = c / nh;
         double scale = 1.0 / Math.Sqrt(hs);
@@ -122,8 +122,9 @@ public static class ReferenceOps
         for (int i = 0; i < t; i++)
         {
             var row = pattern.Slice(((b * nh + h) * t + i) * t, t);
+            int last = causal ? i : t - 1;
             double max = double.NegativeInfinity;
-            for (int j = 0; j <= i; j++)
+            for (int j = 0; j <= last; j++)
             {
                 double s = 0;
                 for (int d = 0; d < hs; d++)
@@ -132,19 +133,19 @@ public static class ReferenceOps
                 max = Math.Max(max, row[j]);
             }
             double sum = 0;
-            for (int j = 0; j <= i; j++) { row[j] = Math.Exp(row[j] - max); sum += row[j]; }
-            for (int j = 0; j < t; j++) row[j] = j <= i ? row[j] / sum : 0;
+            for (int j = 0; j <= last; j++) { row[j] = Math.Exp(row[j] - max); sum += row[j]; }
+            for (int j = 0; j < t; j++) row[j] = j <= last ? row[j] / sum : 0;
             for (int d = 0; d < hs; d++)
             {
                 double y = 0;
-                for (int j = 0; j <= i; j++) y += row[j] * qkv[(b * t + j) * 3 * c + 2 * c + h * hs + d];
+                for (int j = 0; j <= last; j++) y += row[j] * qkv[(b * t + j) * 3 * c + 2 * c + h * hs + d];
                 output[(b * t + i) * c + h * hs + d] = y;
             }
         }
     }
 
     /// <summary>Accumulates dqkv from dout through the saved pattern.</summary>
-    public static void AttentionBackward(Span<double> dqkv, ReadOnlySpan<double> dout, ReadOnlySpan<double> qkv, ReadOnlySpan<double> pattern, int bsz, int t, int c, int nh)
+    public static void AttentionBackward(Span<double> dqkv, ReadOnlySpan<double> dout, ReadOnlySpan<double> qkv, ReadOnlySpan<double> pattern, int bsz, int t, int c, int nh, bool causal)
     {
         int hs = c / nh;
         double scale = 1.0 / Math.Sqrt(hs);
@@ -156,8 +157,9 @@ public static class ReferenceOps
             var p = pattern.Slice(((b * nh + h) * t + i) * t, t);
             int qi = (b * t + i) * 3 * c + h * hs;
             int oi = (b * t + i) * c + h * hs;
+            int last = causal ? i : t - 1;
             double dot = 0;
-            for (int j = 0; j <= i; j++)
+            for (int j = 0; j <= last; j++)
             {
                 int vj = (b * t + j) * 3 * c + 2 * c + h * hs;
                 double s = 0;
@@ -169,7 +171,7 @@ public static class ReferenceOps
                 dp[j] = s;
                 dot += p[j] * s;
             }
-            for (int j = 0; j <= i; j++)
+            for (int j = 0; j <= last; j++)
             {
                 double ds = p[j] * (dp[j] - dot) * scale;
                 int kj = (b * t + j) * 3 * c + c + h * hs;
@@ -180,6 +182,19 @@ public static class ReferenceOps
                 }
             }
         }
+    }
+
+    /// <summary>out ← max(0, x).</summary>
+    public static void ReluForward(Span<double> output, ReadOnlySpan<double> input)
+    {
+        for (int i = 0; i < input.Length; i++) output[i] = Math.Max(0, input[i]);
+    }
+
+    /// <summary>dinput += (x &gt; 0)·dout.</summary>
+    public static void ReluBackward(Span<double> dinput, ReadOnlySpan<double> input, ReadOnlySpan<double> dout)
+    {
+        for (int i = 0; i < input.Length; i++)
+            if (input[i] > 0) dinput[i] += dout[i];
     }
 
     /// <summary>√(2/π), the tanh-GELU constant.</summary>

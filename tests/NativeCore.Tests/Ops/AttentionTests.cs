@@ -13,19 +13,22 @@ public class AttentionTests
         const int b = 2, t = 13, c = 15, nh = 3;
         using var be = TestBackends.Create(backend);
         double[] qkv = RandomF(b * t * 3 * c, 1), dy = RandomF(b * t * c, 2);
-        double[] o = new double[b * t * c], p = new double[b * nh * t * t], dqkv = new double[qkv.Length];
-        ReferenceOps.AttentionForward(o, p, qkv, b, t, c, nh);
-        ReferenceOps.AttentionBackward(dqkv, dy, qkv, p, b, t, c, nh);
+        foreach (bool causal in new[] { true, false })
+        {
+            double[] o = new double[b * t * c], p = new double[b * nh * t * t], dqkv = new double[qkv.Length];
+            ReferenceOps.AttentionForward(o, p, qkv, b, t, c, nh, causal);
+            ReferenceOps.AttentionBackward(dqkv, dy, qkv, p, b, t, c, nh, causal);
 
-        var to = Upload(be, new double[o.Length]);
-        var tp = Upload(be, new double[p.Length]);
-        var tq = Upload(be, qkv);
-        be.AttentionForward(to, tp, tq, b, t, c, nh);
-        Close(o, Download(to), 1e-5, "out");
-        Close(p, Download(tp), 1e-5, "pattern");
-        var td = Upload(be, new double[qkv.Length]);
-        be.AttentionBackward(td, Upload(be, dy), tq, tp, b, t, c, nh);
-        Close(dqkv, Download(td), 1e-4, "dqkv");
+            var to = Upload(be, new double[o.Length]);
+            var tp = Upload(be, new double[p.Length]);
+            var tq = Upload(be, qkv);
+            be.AttentionForward(to, tp, tq, b, t, c, nh, causal);
+            Close(o, Download(to), 1e-5, $"out (causal {causal})");
+            Close(p, Download(tp), 1e-5, $"pattern (causal {causal})");
+            var td = Upload(be, new double[qkv.Length]);
+            be.AttentionBackward(td, Upload(be, dy), tq, tp, b, t, c, nh, causal);
+            Close(dqkv, Download(td), 1e-4, $"dqkv (causal {causal})");
+        }
     }
 
     [Fact]
@@ -33,13 +36,27 @@ public class AttentionTests
     {
         const int b = 1, t = 6, c = 8, nh = 2;
         double[] p = new double[b * nh * t * t];
-        ReferenceOps.AttentionForward(new double[b * t * c], p, Random(b * t * 3 * c, 3), b, t, c, nh);
+        ReferenceOps.AttentionForward(new double[b * t * c], p, Random(b * t * 3 * c, 3), b, t, c, nh, causal: true);
         for (int row = 0; row < nh * t; row++)
         {
             int i = row % t;
             var r = p.AsSpan(row * t, t);
             Assert.Equal(1.0, r[..(i + 1)].ToArray().Sum(), 12);
             Assert.All(r[(i + 1)..].ToArray(), v => Assert.Equal(0.0, v));
+        }
+    }
+
+    [Fact]
+    public void Non_causal_rows_are_full_distributions()
+    {
+        const int b = 1, t = 6, c = 8, nh = 2;
+        double[] p = new double[b * nh * t * t];
+        ReferenceOps.AttentionForward(new double[b * t * c], p, Random(b * t * 3 * c, 3), b, t, c, nh, causal: false);
+        for (int row = 0; row < nh * t; row++)
+        {
+            var r = p.AsSpan(row * t, t).ToArray();
+            Assert.Equal(1.0, r.Sum(), 12);
+            Assert.All(r, v => Assert.True(v > 0, "every key gets weight without a causal mask"));
         }
     }
 
@@ -50,17 +67,20 @@ public class AttentionTests
         const int b = 2, t = 4, c = 6, nh = 2;
         using var be = TestBackends.Create(backend);
         double[] qkv = RandomF(b * t * 3 * c, 4), dy = RandomF(b * t * c, 5);
-        double[] F(double[] x)
+        foreach (bool causal in new[] { true, false })
         {
-            var o = new double[b * t * c];
-            ReferenceOps.AttentionForward(o, new double[b * nh * t * t], x, b, t, c, nh);
-            return o;
+            double[] F(double[] x)
+            {
+                var o = new double[b * t * c];
+                ReferenceOps.AttentionForward(o, new double[b * nh * t * t], x, b, t, c, nh, causal);
+                return o;
+            }
+            var tq = Upload(be, qkv);
+            var tp = Upload(be, new double[b * nh * t * t]);
+            be.AttentionForward(Upload(be, new double[b * t * c]), tp, tq, b, t, c, nh, causal);
+            var td = Upload(be, new double[qkv.Length]);
+            be.AttentionBackward(td, Upload(be, dy), tq, tp, b, t, c, nh, causal);
+            Close(NumericalGradient(F, qkv, dy), Download(td), 1e-4, $"dqkv (causal {causal})");
         }
-        var tq = Upload(be, qkv);
-        var tp = Upload(be, new double[b * nh * t * t]);
-        be.AttentionForward(Upload(be, new double[b * t * c]), tp, tq, b, t, c, nh);
-        var td = Upload(be, new double[qkv.Length]);
-        be.AttentionBackward(td, Upload(be, dy), tq, tp, b, t, c, nh);
-        Close(NumericalGradient(F, qkv, dy), Download(td), 1e-4, "dqkv");
     }
 }

@@ -40,6 +40,40 @@ public class ElementwiseTests
 
     [SkippableTheory]
     [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void Relu_matches_reference_and_finite_differences(string backend)
+    {
+        using var be = TestBackends.Create(backend);
+        double[] x = RandomF(Rows * Cols, 13, 3.0), dy = RandomF(Rows * Cols, 14);
+        double[] o = new double[x.Length], dx = Enumerable.Repeat(0.5, x.Length).ToArray();
+        ReferenceOps.ReluForward(o, x);
+        ReferenceOps.ReluBackward(dx, x, dy);
+        Assert.Equal(x.Select(v => Math.Max(0, v)), o);
+        var tx = Upload(be, x);
+        var to = Upload(be, new double[x.Length]);
+        be.ReluForward(to, tx);
+        Close(o, Download(to), 1e-7, "relu");
+        // Backward accumulates: start from a non-zero gradient.
+        var tdx = Upload(be, Enumerable.Repeat(0.5, x.Length).ToArray());
+        be.ReluBackward(tdx, tx, Upload(be, dy));
+        Close(dx, Download(tdx), 1e-7, "relu backward");
+
+        double[] small = x[..20], dsmall = dy[..20];
+        Assert.Contains(small, v => v < 0);
+        Assert.Contains(small, v => v > 0);
+        double[] F(double[] v)
+        {
+            var r = new double[v.Length];
+            ReferenceOps.ReluForward(r, v);
+            return r;
+        }
+        var ts = Upload(be, small);
+        var tds = Upload(be, new double[20]);
+        be.ReluBackward(tds, ts, Upload(be, dsmall));
+        Close(NumericalGradient(F, small, dsmall), Download(tds), 1e-5, "relu finite differences");
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Residual_add_and_accumulate(string backend)
     {
         using var be = TestBackends.Create(backend);

@@ -3,16 +3,16 @@ using System.Numerics.Tensors;
 namespace NativeCore.Backends.Cpu;
 
 /// <summary>
-/// Causal multi-head attention on the host, one (batch, head) pair per parallel work item. Each pair runs as dense
+/// Multi-head attention, causal or not, on the host, one (batch, head) pair per parallel work item. Each pair runs as dense
 /// matrix products on strided views of the packed qkv tensor (S = Q·Kᵀ, O = P·V, and four products backward) through
 /// <see cref="PackedGemm"/> on its own thread, so the arithmetic runs in the FMA micro-kernel instead of one short dot
-/// product per (query, key) pair. The masked upper triangle is computed and then zeroed: twice the useful work, at
+/// product per (query, key) pair. A causal mask's upper triangle is computed and then zeroed: twice the useful work, at
 /// GEMM speed. Every output element is written by one thread in a fixed order, so results are bit-reproducible.
 /// </summary>
 internal static unsafe class CpuAttention
 {
     /// <summary>qkv [B,T,3C] → out [B,T,C], pattern [B,NH,T,T].</summary>
-    public static void Forward(HostView output, HostView pattern, HostView qkv, int b, int t, int c, int nh)
+    public static void Forward(HostView output, HostView pattern, HostView qkv, int b, int t, int c, int nh, bool causal)
     {
         int hs = c / nh;
         float scale = 1f / MathF.Sqrt(hs);
@@ -28,13 +28,13 @@ internal static unsafe class CpuAttention
                 for (int i = 0; i < t; i++)
                 {
                     var row = new Span<float>(p + (long)i * t, t);
-                    var live = row[..(i + 1)];
+                    var live = row[..Visible(i, t, causal)];
                     TensorPrimitives.Multiply(live, scale, live);
                     float max = TensorPrimitives.Max(live);
                     TensorPrimitives.Subtract(live, max, live);
                     TensorPrimitives.Exp(live, live);
                     TensorPrimitives.Multiply(live, 1f / TensorPrimitives.Sum(live), live);
-                    row[(i + 1)..].Clear();
+                    row[live.Length..].Clear();
                 }
                 PackedGemm.Multiply(false, false, t, hs, t, p, t, v, 3 * c, 0f, o, c, parallel: false);
             }
@@ -42,7 +42,7 @@ internal static unsafe class CpuAttention
     }
 
     /// <summary>Accumulates dqkv [B,T,3C] from dout [B,T,C] through the saved pattern.</summary>
-    public static void Backward(HostView dqkv, HostView dout, HostView qkv, HostView pattern, int b, int t, int c, int nh)
+    public static void Backward(HostView dqkv, HostView dout, HostView qkv, HostView pattern, int b, int t, int c, int nh, bool causal)
     {
         int hs = c / nh;
         float scale = 1f / MathF.Sqrt(hs);
@@ -60,13 +60,15 @@ internal static unsafe class CpuAttention
                 PackedGemm.Multiply(false, true, t, t, hs, dy, c, v, 3 * c, 0f, ds, t, parallel: false);
                 for (int i = 0; i < t; i++)
                 {
-                    var prow = new ReadOnlySpan<float>(p + (long)i * t, i + 1);
+                    int visible = Visible(i, t, causal);
+                    var prow = new ReadOnlySpan<float>(p + (long)i * t, visible);
                     var drow = new Span<float>(ds + (long)i * t, t);
-                    float dot = TensorPrimitives.Dot(prow, drow[..(i + 1)]);
-                    TensorPrimitives.Subtract(drow[..(i + 1)], dot, drow[..(i + 1)]);
-                    TensorPrimitives.Multiply(drow[..(i + 1)], prow, drow[..(i + 1)]);
-                    TensorPrimitives.Multiply(drow[..(i + 1)], scale, drow[..(i + 1)]);
-                    drow[(i + 1)..].Clear();
+                    var live = drow[..visible];
+                    float dot = TensorPrimitives.Dot(prow, live);
+                    TensorPrimitives.Subtract(live, dot, live);
+                    TensorPrimitives.Multiply(live, prow, live);
+                    TensorPrimitives.Multiply(live, scale, live);
+                    drow[visible..].Clear();
                 }
                 PackedGemm.Multiply(false, false, t, hs, t, ds, t, k, 3 * c, 1f, dq, 3 * c, parallel: false);   // dQ += dS·K
                 PackedGemm.Multiply(true, false, t, hs, t, ds, t, q, 3 * c, 1f, dk, 3 * c, parallel: false);    // dK += dSᵀ·Q
@@ -75,4 +77,7 @@ internal static unsafe class CpuAttention
             return dp;
         }, _ => { });
     }
+
+    /// <summary>How many keys query <paramref name="i"/> sees.</summary>
+    private static int Visible(int i, int t, bool causal) => causal ? i + 1 : t;
 }

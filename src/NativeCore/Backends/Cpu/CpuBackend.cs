@@ -69,18 +69,24 @@ public sealed class CpuBackend : IBackend
         CpuLayerNorm.Backward(View(dinput).Span, View(dweight).Span, dbias is { } db ? View(db).Span : default, View(dout).Span, View(input).Span, View(weight).Span, View(mean).Span, View(rstd).Span, n, c);
 
     /// <inheritdoc />
-    public void AttentionForward(Tensor output, Tensor pattern, Tensor qkv, int b, int t, int c, int nh) =>
-        CpuAttention.Forward(View(output), View(pattern), View(qkv), b, t, c, nh);
+    public void AttentionForward(Tensor output, Tensor pattern, Tensor qkv, int b, int t, int c, int nh, bool causal) =>
+        CpuAttention.Forward(View(output), View(pattern), View(qkv), b, t, c, nh, causal);
 
     /// <inheritdoc />
-    public void AttentionBackward(Tensor dqkv, Tensor dout, Tensor qkv, Tensor pattern, int b, int t, int c, int nh) =>
-        CpuAttention.Backward(View(dqkv), View(dout), View(qkv), View(pattern), b, t, c, nh);
+    public void AttentionBackward(Tensor dqkv, Tensor dout, Tensor qkv, Tensor pattern, int b, int t, int c, int nh, bool causal) =>
+        CpuAttention.Backward(View(dqkv), View(dout), View(qkv), View(pattern), b, t, c, nh, causal);
 
     /// <inheritdoc />
     public void GeluForward(Tensor output, Tensor input) => CpuElementwise.GeluForward(View(output), View(input));
 
     /// <inheritdoc />
     public void GeluBackward(Tensor dinput, Tensor input, Tensor dout) => CpuElementwise.GeluBackward(View(dinput), View(input), View(dout));
+
+    /// <inheritdoc />
+    public void ReluForward(Tensor output, Tensor input) => CpuElementwise.ReluForward(View(output), View(input));
+
+    /// <inheritdoc />
+    public void ReluBackward(Tensor dinput, Tensor input, Tensor dout) => CpuElementwise.ReluBackward(View(dinput), View(input), View(dout));
 
     /// <inheritdoc />
     public void Add(Tensor output, Tensor a, Tensor b) => CpuElementwise.Add(View(output), View(a), View(b));

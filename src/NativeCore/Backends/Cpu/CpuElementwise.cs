@@ -60,6 +60,21 @@ internal static class CpuElementwise
             }
         });
 
+    /// <summary>out ← max(0, x).</summary>
+    public static void ReluForward(HostView output, HostView input) =>
+        FixedChunks.For(input.Length, (_, s, e) => TensorPrimitives.Max(input.Slice(s, e - s), 0f, output.Slice(s, e - s)), 8192);
+
+    /// <summary>dinput += (x &gt; 0)·dout.</summary>
+    public static void ReluBackward(HostView dinput, HostView input, HostView dout) =>
+        FixedChunks.For(input.Length, (_, s, e) =>
+        {
+            var x = input.Slice(s, e - s);
+            var dy = dout.Slice(s, e - s);
+            var dx = dinput.Slice(s, e - s);
+            for (int i = 0; i < x.Length; i++)
+                if (x[i] > 0f) dx[i] += dy[i];
+        }, 8192);
+
     /// <summary>out ← a + b.</summary>
     public static void Add(HostView output, HostView a, HostView b) =>
         FixedChunks.For(a.Length, (_, s, e) => TensorPrimitives.Add(a.Slice(s, e - s), b.Slice(s, e - s), output.Slice(s, e - s)), 8192);

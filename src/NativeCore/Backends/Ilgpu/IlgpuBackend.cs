@@ -36,6 +36,8 @@ public sealed class IlgpuBackend : IBackend
     private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AttentionArgs>> _attnKeyValue;
     private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<float>>> _geluForward;
     private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>> _geluBackward;
+    private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<float>>> _reluForward;
+    private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>> _reluBackward;
     private readonly Lazy<Action<Index1D, ArrayView<float>, float, ulong>> _dropoutForward;
     private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<float>, float, ulong>> _dropoutBackward;
     private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, int>> _ceForward;
@@ -73,6 +75,8 @@ public sealed class IlgpuBackend : IBackend
         _attnKeyValue = Auto(() => _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AttentionArgs>(AttentionKernels.KeyValueGradients));
         _geluForward = Auto(() => _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(ElementwiseKernels.GeluForward));
         _geluBackward = Auto(() => _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>(ElementwiseKernels.GeluBackward));
+        _reluForward = Auto(() => _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(ElementwiseKernels.ReluForward));
+        _reluBackward = Auto(() => _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>(ElementwiseKernels.ReluBackward));
         _dropoutForward = Auto(() => _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float, ulong>(ElementwiseKernels.DropoutForward));
         _dropoutBackward = Auto(() => _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, float, ulong>(ElementwiseKernels.DropoutBackward));
         _ceForward = Auto(() => _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, int>(CrossEntropyKernels.Forward));
@@ -146,13 +150,13 @@ public sealed class IlgpuBackend : IBackend
     }
 
     /// <inheritdoc />
-    public void AttentionForward(Tensor output, Tensor pattern, Tensor qkv, int b, int t, int c, int nh) =>
-        _attnForward.Value(b * nh * t, V(output), V(pattern), V(qkv), new AttentionArgs(b, t, c, nh));
+    public void AttentionForward(Tensor output, Tensor pattern, Tensor qkv, int b, int t, int c, int nh, bool causal) =>
+        _attnForward.Value(b * nh * t, V(output), V(pattern), V(qkv), new AttentionArgs(b, t, c, nh, causal));
 
     /// <inheritdoc />
-    public void AttentionBackward(Tensor dqkv, Tensor dout, Tensor qkv, Tensor pattern, int b, int t, int c, int nh)
+    public void AttentionBackward(Tensor dqkv, Tensor dout, Tensor qkv, Tensor pattern, int b, int t, int c, int nh, bool causal)
     {
-        var args = new AttentionArgs(b, t, c, nh);
+        var args = new AttentionArgs(b, t, c, nh, causal);
         var dscores = Scratch(pattern.Length);
         int rows = b * nh * t;
         _attnScores.Value(rows, dscores, V(dout), V(qkv), V(pattern), args);
@@ -165,6 +169,12 @@ public sealed class IlgpuBackend : IBackend
 
     /// <inheritdoc />
     public void GeluBackward(Tensor dinput, Tensor input, Tensor dout) => _geluBackward.Value(input.Length, V(dinput), V(input), V(dout));
+
+    /// <inheritdoc />
+    public void ReluForward(Tensor output, Tensor input) => _reluForward.Value(input.Length, V(output), V(input));
+
+    /// <inheritdoc />
+    public void ReluBackward(Tensor dinput, Tensor input, Tensor dout) => _reluBackward.Value(input.Length, V(dinput), V(input), V(dout));
 
     /// <inheritdoc />
     public void Add(Tensor output, Tensor a, Tensor b) => _add.Value(a.Length, V(output), V(a), V(b));
