@@ -1,0 +1,160 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using NativeCore.Backends;
+using NativeCore.IO;
+using NativeCore.Model;
+
+namespace NativeCore.Tracr;
+
+/// <summary>
+/// A compiled (or fine-tuned compiled) model: its shape, its weights under minGPT names, and what its coordinates
+/// mean. Saved as <c>model.safetensors</c> plus <c>tracr.json</c>, which records the residual layout by direction name.
+/// </summary>
+public sealed record CompiledModel
+{
+    /// <summary>The sidecar's file name.</summary>
+    public const string SidecarName = "tracr.json";
+
+    /// <summary>The model shape.</summary>
+    [JsonPropertyName("model")] public required GptConfig Config { get; init; }
+
+    /// <summary>Residual direction names, coordinate by coordinate (<c>tokens:a</c>, <c>count:3</c>, <c>one</c>…).</summary>
+    [JsonPropertyName("residual")] public required IReadOnlyList<string> Residual { get; init; }
+
+    /// <summary>The token of each input id (BOS, PAD, then the vocabulary, as the layout sorts them).</summary>
+    [JsonPropertyName("input_tokens")] public required IReadOnlyList<string> InputTokens { get; init; }
+
+    /// <summary>The program's output variable.</summary>
+    [JsonPropertyName("output_label")] public required string OutputLabel { get; init; }
+
+    /// <summary>The value each output class (logit row) stands for.</summary>
+    [JsonPropertyName("output_values")] public required IReadOnlyList<string> OutputValues { get; init; }
+
+    /// <summary>The input vocabulary of the program (without BOS and PAD).</summary>
+    [JsonPropertyName("vocabulary")] public required IReadOnlyList<string> Vocabulary { get; init; }
+
+    /// <summary>N, the longest input.</summary>
+    [JsonPropertyName("max_len")] public required int MaxLength { get; init; }
+
+    /// <summary>L, the SelectorWidth decoder's sharpness.</summary>
+    [JsonPropertyName("mlp_exactness")] public required double MlpExactness { get; init; }
+
+    /// <summary>The attention coldness c.</summary>
+    [JsonPropertyName("coldness")] public required double Coldness { get; init; }
+
+    /// <summary>Which program this is (counter, maxid), and anything a run wants to record with it.</summary>
+    [JsonPropertyName("program")] public string Program { get; init; } = "";
+
+    /// <summary>How this model came to be: compiled, or fine-tuned from a parent (see <see cref="TracrLineage"/>).</summary>
+    [JsonPropertyName("lineage")] public TracrLineage? Lineage { get; init; }
+
+    /// <summary>The weights by parameter name (not in the sidecar: they live in model.safetensors).</summary>
+    [JsonIgnore] public IReadOnlyDictionary<string, float[]> Weights { get; init; } = new Dictionary<string, float[]>();
+
+    /// <summary>The input id of <paramref name="token"/>.</summary>
+    public int TokenId(string token)
+    {
+        int id = InputTokens.ToList().IndexOf(token);
+        return id >= 0 ? id : throw new ArgumentException($"'{token}' is not an input token of this model ({string.Join(" ", InputTokens)})");
+    }
+
+    /// <summary>The output class of <paramref name="value"/> (by its printed form), or −1 when the model cannot say it.</summary>
+    public int OutputClass(RaspValue value) => OutputValues.ToList().IndexOf(value.ToString());
+
+    /// <summary>[BOS] + tokens as input ids.</summary>
+    public int[] Encode(IEnumerable<string> tokens) => tokens.Prepend(TracrCompiler.Bos).Select(TokenId).ToArray();
+
+    /// <summary>A model on <paramref name="backend"/> holding these weights.</summary>
+    public Gpt Build(IBackend backend)
+    {
+        var model = new Gpt(backend, Config);
+        try
+        {
+            GptWeights.Load(model, Weights.ToDictionary(kv => kv.Key, kv => SafeTensor.FromFloat32(kv.Key, model.Layout[kv.Key].Shape, kv.Value)), "compiled model");
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>This description with <paramref name="model"/>'s current weights.</summary>
+    public CompiledModel WithWeights(Gpt model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var host = model.Parameters.ToArray();
+        return this with { Weights = model.Layout.Parameters.ToDictionary(p => p.Name, p => host.AsSpan(p.Offset, p.Length).ToArray(), StringComparer.Ordinal) };
+    }
+
+    /// <summary>Writes model.safetensors and tracr.json into <paramref name="directory"/>, each atomically.</summary>
+    public void Save(string directory)
+    {
+        Directory.CreateDirectory(directory);
+        var layout = new ParameterLayout(Config);
+        Safetensors.Write(Path.Combine(directory, "model.safetensors"),
+            layout.Parameters.Select(p => SafeTensor.FromFloat32(p.Name, p.Shape, Weights[p.Name])),
+            new Dictionary<string, string> { ["format"] = "pt" });
+        AtomicFile.WriteAllText(Path.Combine(directory, SidecarName), JsonSerializer.Serialize(this, Json));
+    }
+
+    /// <summary>Reads a model saved by <see cref="Save"/>.</summary>
+    /// <exception cref="InvalidCheckpointException">A file is missing or does not match the sidecar; the message names it.</exception>
+    public static CompiledModel Load(string directory)
+    {
+        string sidecar = Path.Combine(directory, SidecarName), weights = Path.Combine(directory, "model.safetensors");
+        if (!File.Exists(sidecar)) throw new InvalidCheckpointException($"{sidecar}: not found; is {directory} a compiled Tracr model?");
+        if (!File.Exists(weights)) throw new InvalidCheckpointException($"{weights}: not found");
+        CompiledModel described;
+        try
+        {
+            described = JsonSerializer.Deserialize<CompiledModel>(File.ReadAllText(sidecar), Json)
+                ?? throw new InvalidCheckpointException($"{sidecar}: empty");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidCheckpointException($"{sidecar}: {e.Message}");
+        }
+        described.Config.Validate();
+        var layout = new ParameterLayout(described.Config);
+        var tensors = Safetensors.Read(weights).Tensors;
+        var result = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        foreach (var p in layout.Parameters)
+        {
+            if (!tensors.TryGetValue(p.Name, out var t)) throw new InvalidCheckpointException($"{weights}: missing tensor '{p.Name}'");
+            if (!t.Shape.SequenceEqual(p.Shape)) throw new InvalidCheckpointException($"{weights}: tensor '{p.Name}' has shape [{string.Join(",", t.Shape)}], {SidecarName} needs [{string.Join(",", p.Shape)}]");
+            result[p.Name] = t.ToFloat32();
+        }
+        if (described.Residual.Count != described.Config.NEmbd)
+            throw new InvalidCheckpointException($"{sidecar}: residual names {described.Residual.Count} directions, model.n_embd is {described.Config.NEmbd}");
+        return described with { Weights = result };
+    }
+
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+}
+
+/// <summary>The ledger entry of a compiled model or of a fine-tune of one.</summary>
+public sealed record TracrLineage
+{
+    /// <summary>compile, finetune or reft.</summary>
+    [JsonPropertyName("stage")] public string Stage { get; init; } = "";
+
+    /// <summary>The parent model folder; null for a compiled model.</summary>
+    [JsonPropertyName("parent")] public Training.ParentRef? Parent { get; init; }
+
+    /// <summary>The data and recipe, in words and numbers.</summary>
+    [JsonPropertyName("settings")] public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>NativeCore version and commit.</summary>
+    [JsonPropertyName("nativecore")] public string Software { get; init; } = $"{Training.BuildInfo.Version} ({Training.BuildInfo.Commit})";
+
+    /// <summary>Who ran it.</summary>
+    [JsonPropertyName("user")] public string User { get; init; } = Environment.UserName;
+
+    /// <summary>Where it ran.</summary>
+    [JsonPropertyName("host")] public string Host { get; init; } = Environment.MachineName;
+
+    /// <summary>UTC time of writing (ISO 8601).</summary>
+    [JsonPropertyName("utc")] public string Utc { get; init; } = DateTime.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+}
