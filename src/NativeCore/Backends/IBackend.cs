@@ -132,6 +132,12 @@ public interface IBackend : IDisposable
     /// p ← p − (lr/(1−β1^t))·m/(√v/√(1−β2^t) + eps), with g = gradScale·grad (gradScale carries the clipping).
     /// </summary>
     void AdamW(Tensor param, Tensor grad, Tensor m, Tensor v, AdamWStep step);
+
+    /// <summary>
+    /// One step of SGD with momentum, PyTorch's formula (no dampening, no weight decay): m ← μ·m + g; p ← p − lr·m.
+    /// The Tracr setting's recipe (spec tracr.md §4).
+    /// </summary>
+    void SgdMomentum(Tensor param, Tensor grad, Tensor momentum, float learningRate, float mu);
 }
 
 /// <summary>The scalars of one AdamW update.</summary>

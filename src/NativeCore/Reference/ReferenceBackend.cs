@@ -160,6 +160,15 @@ public sealed class ReferenceBackend : IBackend
     }
 
     /// <inheritdoc />
+    public void SgdMomentum(Tensor param, Tensor grad, Tensor momentum, float learningRate, float mu)
+    {
+        double[] p = Wide(param), m = Wide(momentum);
+        ReferenceOps.SgdMomentum(p, Wide(grad), m, learningRate, mu);
+        Store(param, p);
+        Store(momentum, m);
+    }
+
+    /// <inheritdoc />
     public void Dispose()
     {
     }

@@ -270,6 +270,16 @@ public static class ReferenceOps
         }
     }
 
+    /// <summary>m ← μ·m + g; p ← p − lr·m.</summary>
+    public static void SgdMomentum(Span<double> param, ReadOnlySpan<double> grad, Span<double> momentum, double learningRate, double mu)
+    {
+        for (int i = 0; i < param.Length; i++)
+        {
+            momentum[i] = mu * momentum[i] + grad[i];
+            param[i] -= learningRate * momentum[i];
+        }
+    }
+
     /// <summary>One AdamW step in PyTorch's formula (see <see cref="Backends.IBackend.AdamW"/>).</summary>
     public static void AdamW(Span<double> param, ReadOnlySpan<double> grad, Span<double> m, Span<double> v, Backends.AdamWStep s)
     {

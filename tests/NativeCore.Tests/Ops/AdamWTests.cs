@@ -28,6 +28,36 @@ public class AdamWTests
         Close(v, Download(tv), 1e-6, "v");
     }
 
+    [SkippableTheory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void Sgd_momentum_matches_reference_over_three_steps(string backend)
+    {
+        const int n = 1037;
+        using var be = TestBackends.Create(backend);
+        double[] p = RandomF(n, 2), m = new double[n];
+        var tp = Upload(be, p);
+        var tm = Upload(be, m);
+        for (int step = 1; step <= 3; step++)
+        {
+            double[] g = RandomF(n, 20 + (ulong)step);
+            ReferenceOps.SgdMomentum(p, g, m, 0.05f, 0.9f);
+            be.SgdMomentum(tp, Upload(be, g), tm, 0.05f, 0.9f);
+        }
+        Close(p, Download(tp), 1e-6, "param");
+        Close(m, Download(tm), 1e-6, "momentum");
+    }
+
+    [Fact]
+    public void Reference_sgd_momentum_follows_pytorch()
+    {
+        // Two steps with g = 1: m = 1 then 1.9; p = 1 − 0.1 − 0.19.
+        double[] p = [1], m = [0];
+        ReferenceOps.SgdMomentum(p, [1.0], m, 0.1, 0.9);
+        ReferenceOps.SgdMomentum(p, [1.0], m, 0.1, 0.9);
+        Assert.Equal(1.9, m[0], 12);
+        Assert.Equal(0.71, p[0], 12);
+    }
+
     [Fact]
     public void Reference_first_step_moves_each_weight_by_lr_times_sign()
     {

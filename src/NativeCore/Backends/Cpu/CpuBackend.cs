@@ -121,6 +121,10 @@ public sealed class CpuBackend : IBackend
     public void AdamW(Tensor param, Tensor grad, Tensor m, Tensor v, AdamWStep step) => CpuAdamW.Step(View(param), View(grad), View(m), View(v), step);
 
     /// <inheritdoc />
+    public void SgdMomentum(Tensor param, Tensor grad, Tensor momentum, float learningRate, float mu) =>
+        CpuSgd.MomentumStep(View(param), View(grad), View(momentum), learningRate, mu);
+
+    /// <inheritdoc />
     public void Dispose()
     {
     }

@@ -45,6 +45,7 @@ public sealed class IlgpuBackend : IBackend
     private readonly Lazy<Action<Index1D, ArrayView<double>, ArrayView<float>, int, int>> _partialSums;
     private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>> _rowDot;
     private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamWArgs>> _adamW;
+    private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float>> _sgd;
 
     /// <summary>Opens the device for <paramref name="kind"/>: <c>cuda</c>, <c>opencl</c> or <c>ilgpu-cpu</c>.</summary>
     /// <exception cref="BackendUnavailableException">No such device, with the reason.</exception>
@@ -84,6 +85,7 @@ public sealed class IlgpuBackend : IBackend
         _rowDot = Auto(() => _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(ElementwiseKernels.RowDot));
         _partialSums = Auto(() => _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<float>, int, int>(ElementwiseKernels.PartialSums));
         _adamW = Auto(() => _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamWArgs>(AdamWKernels.Step));
+        _sgd = Auto(() => _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float>(SgdKernels.MomentumStep));
     }
 
     /// <inheritdoc />
@@ -204,6 +206,10 @@ public sealed class IlgpuBackend : IBackend
 
     /// <inheritdoc />
     public double Sum(Tensor x) => Reduce(x, squares: 0);
+
+    /// <inheritdoc />
+    public void SgdMomentum(Tensor param, Tensor grad, Tensor momentum, float learningRate, float mu) =>
+        _sgd.Value(param.Length, V(param), V(grad), V(momentum), learningRate, mu);
 
     /// <inheritdoc />
     public void AdamW(Tensor param, Tensor grad, Tensor m, Tensor v, AdamWStep step)
