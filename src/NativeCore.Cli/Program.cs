@@ -24,6 +24,7 @@ public static class Program
         root.Subcommands.Add(AnalysisCommands.Reft());
         root.Subcommands.Add(PaperCommand.Create());
         root.Subcommands.Add(AuditCommand.Create());
+        root.Subcommands.Add(TracrCommand.Create());
         return root.Parse(args).Invoke();
     }
 }

@@ -19,20 +19,27 @@ public static class AttentionMaps
     /// <summary>Runs <paramref name="model"/> on one sample and reads every pattern hook.</summary>
     public static AttentionMap Read(Gpt model, DataConfig data, GrammarSample sample)
     {
-        ArgumentNullException.ThrowIfNull(model);
-        var cfg = model.Config;
         var batch = Batch.From([sample], data, LossMask.AnswerOnly);
+        return Read(model, batch.Tokens, batch.Tokens.Select(Vocabulary.Name).ToList());
+    }
+
+    /// <summary>Runs <paramref name="model"/> on one sequence of token ids, named by <paramref name="tokenNames"/>, and reads every pattern hook.</summary>
+    public static AttentionMap Read(Gpt model, int[] tokens, IReadOnlyList<string> tokenNames)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(tokens);
+        var cfg = model.Config;
         var hooks = Enumerable.Range(0, cfg.NLayer).Select(HookPoints.AttnPattern).ToList();
         using var cache = new ActivationCache(hooks);
-        model.Forward(batch.Tokens, [], 1, batch.Time, cache);
-        int t = batch.Time;
+        int t = tokens.Length;
+        model.Forward(tokens, [], 1, t, cache);
         var patterns = hooks.Select(h =>
         {
             var flat = cache[h].ToArray();
             return Enumerable.Range(0, cfg.NHead).Select(head =>
                 Enumerable.Range(0, t).Select(q => flat.AsSpan((head * t + q) * t, t).ToArray()).ToArray()).ToArray();
         }).ToArray();
-        return new AttentionMap(batch.Tokens.Select(Vocabulary.Name).ToList(), patterns);
+        return new AttentionMap(tokenNames, patterns);
     }
 
     /// <summary>Writes attention.json and one PNG (with its CSV) per block and head into <paramref name="directory"/>.</summary>

@@ -37,10 +37,16 @@ public static class Pruning
     /// <summary>Scores every unit on one batch of <paramref name="capability"/>, highest first.</summary>
     public static IReadOnlyList<PruneScore> Score(Gpt model, DataConfig data, Capability capability, PruneUnit unit, int batchSize, ulong seed)
     {
-        ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(capability);
         var batch = capability.Stream(data, seed).Batch(0, batchSize);
-        model.Forward(batch.Tokens, batch.Targets, batch.BatchSize, batch.Time);
+        return Score(model, batch.Tokens, batch.Targets, batch.BatchSize, batch.Time, unit);
+    }
+
+    /// <summary>Scores every unit by the loss of one batch of tokens [B,T] and targets (any setting's data), highest first.</summary>
+    public static IReadOnlyList<PruneScore> Score(Gpt model, ReadOnlySpan<int> tokens, ReadOnlySpan<int> targets, int b, int t, PruneUnit unit)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        model.Forward(tokens, targets, b, t);
         model.Backward();
         var be = model.Backend;
         var scores = new List<PruneScore>();
@@ -71,10 +77,18 @@ public static class Pruning
     /// Evaluates <paramref name="sets"/> after zeroing the top K units for K = 0…<paramref name="maxK"/>. The model's
     /// parameters are restored afterwards.
     /// </summary>
-    public static IReadOnlyList<PruneStep> Curve(Gpt model, DataConfig data, Capability capability, PruneUnit unit, int maxK, IReadOnlyList<EvalSet> sets, int scoreBatch, int evalBatch, ulong seed)
+    public static IReadOnlyList<PruneStep> Curve(Gpt model, DataConfig data, Capability capability, PruneUnit unit, int maxK, IReadOnlyList<EvalSet> sets, int scoreBatch, int evalBatch, ulong seed) =>
+        Curve(model, Score(model, data, capability, unit, scoreBatch, seed), unit, maxK, () => Evaluator.Evaluate(model, data, sets, evalBatch));
+
+    /// <summary>
+    /// The accuracies <paramref name="evaluate"/> reports after zeroing the top K of <paramref name="scores"/>, for
+    /// K = 0…<paramref name="maxK"/>; the parameters are restored afterwards.
+    /// </summary>
+    public static IReadOnlyList<PruneStep> Curve(Gpt model, IReadOnlyList<PruneScore> scores, PruneUnit unit, int maxK, Func<IReadOnlyList<SetAccuracy>> evaluate)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var scores = Score(model, data, capability, unit, scoreBatch, seed);
+        ArgumentNullException.ThrowIfNull(scores);
+        ArgumentNullException.ThrowIfNull(evaluate);
         var be = model.Backend;
         using var saved = be.Allocate(model.Parameters.Length);
         var all = new Tensor(model.Parameters, 0, model.Parameters.Length);
@@ -82,11 +96,11 @@ public static class Pruning
         be.Copy(backup, all);
         try
         {
-            var steps = new List<PruneStep> { new(0, null, Evaluator.Evaluate(model, data, sets, evalBatch)) };
+            var steps = new List<PruneStep> { new(0, null, evaluate()) };
             for (int k = 1; k <= Math.Min(maxK, scores.Count); k++)
             {
                 Zero(model, scores[k - 1], unit);
-                steps.Add(new PruneStep(k, scores[k - 1], Evaluator.Evaluate(model, data, sets, evalBatch)));
+                steps.Add(new PruneStep(k, scores[k - 1], evaluate()));
             }
             return steps;
         }

@@ -134,10 +134,10 @@ public interface IBackend : IDisposable
     void AdamW(Tensor param, Tensor grad, Tensor m, Tensor v, AdamWStep step);
 
     /// <summary>
-    /// One step of SGD with momentum, PyTorch's formula (no dampening, no weight decay): m ← μ·m + g; p ← p − lr·m.
-    /// The Tracr setting's recipe (spec tracr.md §4).
+    /// One step of SGD with momentum, PyTorch's formula (no dampening, no weight decay): m ← μ·m + g; p ← p − lr·m,
+    /// with g = gradScale·grad (gradScale carries the clipping). The Tracr setting's recipe (spec tracr.md §4).
     /// </summary>
-    void SgdMomentum(Tensor param, Tensor grad, Tensor momentum, float learningRate, float mu);
+    void SgdMomentum(Tensor param, Tensor grad, Tensor momentum, float learningRate, float mu, float gradScale);
 }
 
 /// <summary>The scalars of one AdamW update.</summary>

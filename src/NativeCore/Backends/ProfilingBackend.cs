@@ -96,7 +96,7 @@ public sealed class ProfilingBackend(IBackend inner) : IBackend
     /// <inheritdoc />
     public void AdamW(Tensor param, Tensor grad, Tensor m, Tensor v, AdamWStep step) => Time(() => inner.AdamW(param, grad, m, v, step));
     /// <inheritdoc />
-    public void SgdMomentum(Tensor param, Tensor grad, Tensor momentum, float learningRate, float mu) => Time(() => inner.SgdMomentum(param, grad, momentum, learningRate, mu));
+    public void SgdMomentum(Tensor param, Tensor grad, Tensor momentum, float learningRate, float mu, float gradScale) => Time(() => inner.SgdMomentum(param, grad, momentum, learningRate, mu, gradScale));
     /// <inheritdoc />
     public void Dispose() => inner.Dispose();
 }

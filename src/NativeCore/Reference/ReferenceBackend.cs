@@ -160,10 +160,10 @@ public sealed class ReferenceBackend : IBackend
     }
 
     /// <inheritdoc />
-    public void SgdMomentum(Tensor param, Tensor grad, Tensor momentum, float learningRate, float mu)
+    public void SgdMomentum(Tensor param, Tensor grad, Tensor momentum, float learningRate, float mu, float gradScale)
     {
         double[] p = Wide(param), m = Wide(momentum);
-        ReferenceOps.SgdMomentum(p, Wide(grad), m, learningRate, mu);
+        ReferenceOps.SgdMomentum(p, Wide(grad), m, learningRate, mu, gradScale);
         Store(param, p);
         Store(momentum, m);
     }

@@ -270,12 +270,12 @@ public static class ReferenceOps
         }
     }
 
-    /// <summary>m ← μ·m + g; p ← p − lr·m.</summary>
-    public static void SgdMomentum(Span<double> param, ReadOnlySpan<double> grad, Span<double> momentum, double learningRate, double mu)
+    /// <summary>m ← μ·m + s·g; p ← p − lr·m.</summary>
+    public static void SgdMomentum(Span<double> param, ReadOnlySpan<double> grad, Span<double> momentum, double learningRate, double mu, double gradScale)
     {
         for (int i = 0; i < param.Length; i++)
         {
-            momentum[i] = mu * momentum[i] + grad[i];
+            momentum[i] = mu * momentum[i] + gradScale * grad[i];
             param[i] -= learningRate * momentum[i];
         }
     }

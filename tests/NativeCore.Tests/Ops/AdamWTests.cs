@@ -40,8 +40,8 @@ public class AdamWTests
         for (int step = 1; step <= 3; step++)
         {
             double[] g = RandomF(n, 20 + (ulong)step);
-            ReferenceOps.SgdMomentum(p, g, m, 0.05f, 0.9f);
-            be.SgdMomentum(tp, Upload(be, g), tm, 0.05f, 0.9f);
+            ReferenceOps.SgdMomentum(p, g, m, 0.05f, 0.9f, 0.5f);
+            be.SgdMomentum(tp, Upload(be, g), tm, 0.05f, 0.9f, 0.5f);
         }
         Close(p, Download(tp), 1e-6, "param");
         Close(m, Download(tm), 1e-6, "momentum");
@@ -52,8 +52,8 @@ public class AdamWTests
     {
         // Two steps with g = 1: m = 1 then 1.9; p = 1 − 0.1 − 0.19.
         double[] p = [1], m = [0];
-        ReferenceOps.SgdMomentum(p, [1.0], m, 0.1, 0.9);
-        ReferenceOps.SgdMomentum(p, [1.0], m, 0.1, 0.9);
+        ReferenceOps.SgdMomentum(p, [1.0], m, 0.1, 0.9, 1.0);
+        ReferenceOps.SgdMomentum(p, [1.0], m, 0.1, 0.9, 1.0);
         Assert.Equal(1.9, m[0], 12);
         Assert.Equal(0.71, p[0], 12);
     }

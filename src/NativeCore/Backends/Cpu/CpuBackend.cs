@@ -121,8 +121,8 @@ public sealed class CpuBackend : IBackend
     public void AdamW(Tensor param, Tensor grad, Tensor m, Tensor v, AdamWStep step) => CpuAdamW.Step(View(param), View(grad), View(m), View(v), step);
 
     /// <inheritdoc />
-    public void SgdMomentum(Tensor param, Tensor grad, Tensor momentum, float learningRate, float mu) =>
-        CpuSgd.MomentumStep(View(param), View(grad), View(momentum), learningRate, mu);
+    public void SgdMomentum(Tensor param, Tensor grad, Tensor momentum, float learningRate, float mu, float gradScale) =>
+        CpuSgd.MomentumStep(View(param), View(grad), View(momentum), learningRate, mu, gradScale);
 
     /// <inheritdoc />
     public void Dispose()

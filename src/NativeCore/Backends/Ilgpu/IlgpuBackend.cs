@@ -45,7 +45,7 @@ public sealed class IlgpuBackend : IBackend
     private readonly Lazy<Action<Index1D, ArrayView<double>, ArrayView<float>, int, int>> _partialSums;
     private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>> _rowDot;
     private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamWArgs>> _adamW;
-    private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float>> _sgd;
+    private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float, float>> _sgd;
 
     /// <summary>Opens the device for <paramref name="kind"/>: <c>cuda</c>, <c>opencl</c> or <c>ilgpu-cpu</c>.</summary>
     /// <exception cref="BackendUnavailableException">No such device, with the reason.</exception>
@@ -85,7 +85,7 @@ public sealed class IlgpuBackend : IBackend
         _rowDot = Auto(() => _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(ElementwiseKernels.RowDot));
         _partialSums = Auto(() => _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<float>, int, int>(ElementwiseKernels.PartialSums));
         _adamW = Auto(() => _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamWArgs>(AdamWKernels.Step));
-        _sgd = Auto(() => _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float>(SgdKernels.MomentumStep));
+        _sgd = Auto(() => _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float, float>(SgdKernels.MomentumStep));
     }
 
     /// <inheritdoc />
@@ -208,8 +208,8 @@ public sealed class IlgpuBackend : IBackend
     public double Sum(Tensor x) => Reduce(x, squares: 0);
 
     /// <inheritdoc />
-    public void SgdMomentum(Tensor param, Tensor grad, Tensor momentum, float learningRate, float mu) =>
-        _sgd.Value(param.Length, V(param), V(grad), V(momentum), learningRate, mu);
+    public void SgdMomentum(Tensor param, Tensor grad, Tensor momentum, float learningRate, float mu, float gradScale) =>
+        _sgd.Value(param.Length, V(param), V(grad), V(momentum), learningRate, mu, gradScale);
 
     /// <inheritdoc />
     public void AdamW(Tensor param, Tensor grad, Tensor m, Tensor v, AdamWStep step)
