@@ -184,8 +184,9 @@ internal static class TracrCommand
                 using var gpt = model.Build(backend);
                 int[] ids = model.Encode(letters);
                 var names = ids.Select(i => model.InputTokens[i]).ToList();
-                maps.Add((Checkpoint.RunName(folder), AttentionMaps.Read(gpt, ids, names)));
-                WriteResidual(gpt, model, ids, names, Path.Combine(outDir, $"residual-{Checkpoint.RunName(folder)}.png"));
+                string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)));
+                maps.Add((name, AttentionMaps.Read(gpt, ids, names)));
+                WriteResidual(gpt, model, ids, names, Path.Combine(outDir, $"residual-{name}.png"));
             }
             foreach (string file in AttentionMaps.Write(outDir, maps)) Console.WriteLine(file);
             return 0;

@@ -1,0 +1,69 @@
+using System.Text.Json.Nodes;
+using NativeCore.Tracr;
+
+namespace NativeCore.Tests.Tracr;
+
+public class TracrCommandTests : TempDirectoryTest
+{
+    [Fact]
+    public void Compile_eval_finetune_prune_and_attention_run_end_to_end()
+    {
+        string compiled = Dir("counter"), tuned = Dir("ft"), pruned = Dir("prune"), maps = Dir("maps");
+        var (exit, stdout, stderr) = CliProcess.Run("tracr", "compile", "--program", "counter", "--max-len", "8", "--out", compiled);
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("width 41, key size 10, MLP hidden 18", stdout, StringComparison.Ordinal);
+        var sidecar = JsonNode.Parse(File.ReadAllText(Path.Combine(compiled, CompiledModel.SidecarName)))!;
+        Assert.Equal("bin:False", sidecar["residual"]![0]!.GetValue<string>());
+        Assert.Equal("compile", sidecar["lineage"]!["stage"]!.GetValue<string>());
+
+        // With N = 8, every count w has w(w+1) < 100, so Tracr's default L decodes exactly.
+        (exit, stdout, stderr) = CliProcess.Run("tracr", "eval", compiled, "--n", "2000");
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("100.00 % of 2000 random inputs", stdout, StringComparison.Ordinal);
+
+        (exit, stdout, stderr) = CliProcess.Run("tracr", "finetune", "--from", compiled, "--steps", "20", "--batch-size", "16", "--eval-every", "10", "--ctr", "1", "--out", tuned);
+        Assert.True(exit == 0, stderr);
+        var tunedSidecar = JsonNode.Parse(File.ReadAllText(Path.Combine(tuned, CompiledModel.SidecarName)))!;
+        Assert.Equal("finetune", tunedSidecar["lineage"]!["stage"]!.GetValue<string>());
+        Assert.Equal(NativeCore.Training.Checkpoint.Sha256(Path.Combine(compiled, "model.safetensors")), tunedSidecar["lineage"]!["parent"]!["sha256"]!.GetValue<string>());
+        Assert.Equal("1", tunedSidecar["lineage"]!["settings"]!["ctr"]!.GetValue<string>());
+        Assert.Equal(20 + 3, File.ReadAllLines(Path.Combine(tuned, "metrics.jsonl")).Length);
+
+        (exit, _, stderr) = CliProcess.Run("tracr", "prune", tuned, "--k", "2", "--out", pruned);
+        Assert.True(exit == 0, stderr);
+        Assert.Equal(1 + 3, File.ReadAllLines(Path.Combine(pruned, "prune.csv")).Length);
+        Assert.True(new FileInfo(Path.Combine(pruned, "prune.png")).Length > 1000);
+
+        (exit, _, stderr) = CliProcess.Run("tracr", "attention", compiled, "--compare", tuned, "--input", "abacab", "--out", maps);
+        Assert.True(exit == 0, stderr);
+        Assert.True(File.Exists(Path.Combine(maps, "attention-block1-head0.png")));
+        Assert.True(File.Exists(Path.Combine(maps, "residual-counter.png")));
+    }
+
+    [Fact]
+    public void Bad_inputs_name_what_is_wrong()
+    {
+        var (exit, _, stderr) = CliProcess.Run("tracr", "compile", "--program", "sorter", "--out", Dir("x"));
+        Assert.Equal(2, exit);
+        Assert.Contains("'sorter'", stderr, StringComparison.Ordinal);
+        (exit, _, stderr) = CliProcess.Run("tracr", "eval", Dir("missing"));
+        Assert.Equal(3, exit);
+        Assert.Contains(CompiledModel.SidecarName, stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Noise_and_training_are_deterministic_for_a_seed()
+    {
+        var model = TracrCompiler.Compile(TracrPrograms.Counter(), TracrPrograms.CounterVocabulary, new TracrOptions(6));
+        model.Save(Dir("c"));
+        float[] Train(string name, ulong seed)
+        {
+            using var be = NativeCore.Backends.BackendRegistry.Create("cpu");
+            var recipe = new TracrRecipe { Steps = 5, BatchSize = 8, EvalEvery = 5, EvalSize = 32, Seed = seed, CorrelatedShare = 0.5 };
+            var result = TracrTraining.Train(CompiledModel.Load(Dir("c")) with { Program = "counter" }, Dir("c"), recipe, be, Dir(name), "finetune");
+            return result.Model.Weights["transformer.h.1.mlp.c_fc.weight"];
+        }
+        Assert.Equal(Train("a", 3), Train("b", 3));
+        Assert.NotEqual(Train("c1", 3), Train("d", 4));
+    }
+}
