@@ -56,7 +56,8 @@ internal static class AnalysisCommands
         var k = new Option<string>("--k") { Description = "Range of K, e.g. 0..20", DefaultValueFactory = _ => "0..20" };
         var output = Out();
         var backendOpt = CommonOptions.Backend();
-        var cmd = new Command("prune", "Zero the top-K units by gradient × weight and report accuracies against K") { model, capability, units, k, output, backendOpt };
+        var setting = TracrCommand.SettingOption();
+        var cmd = new Command("prune", "Zero the top-K units by gradient × weight and report accuracies against K") { model, capability, units, k, output, backendOpt, setting };
         cmd.SetAction(r => CliRunner.Run(() =>
         {
             var unit = r.GetValue(units) switch
@@ -66,6 +67,11 @@ internal static class AnalysisCommands
                 var u => throw new InvalidConfigException($"--units '{u}' must be neurons or weights"),
             };
             var (_, maxK) = ParseRange(r.GetValue(k)!);
+            if (TracrCommand.IsTracr(r.GetValue(setting)))
+            {
+                if (r.GetValue(capability) != "counter:a") throw new InvalidConfigException($"--capability '{r.GetValue(capability)}': the tracr setting revives counter:a");
+                return TracrCommand.Prune(r.GetValue(model)!, unit, maxK, OutDir(r.GetValue(output), r.GetValue(model)!, $"prune-counter-a-{r.GetValue(units)}"), r.GetValue(backendOpt)!);
+            }
             using var backend = BackendRegistry.Create(r.GetValue(backendOpt)!);
             using var m = LoadedModel.Load(r.GetValue(model)!, backend);
             string dir = OutDir(r.GetValue(output), r.GetValue(model)!, $"prune-{r.GetValue(capability)!.Replace(':', '-')}-{r.GetValue(units)}");
@@ -107,10 +113,14 @@ internal static class AnalysisCommands
         var compare = Compare();
         var sample = new Option<ulong>("--sample") { Description = "Seed of the sample to show", DefaultValueFactory = _ => 0 };
         var operand = new Option<string>("--asked-with") { Description = "Operand the sample asks about (a or b)", DefaultValueFactory = _ => "a" };
+        var input = new Option<string?>("--input") { Description = "tracr setting: the input letters to show (default: sample --sample of the program's task)" };
         var output = Out();
         var backendOpt = CommonOptions.Backend();
-        var cmd = new Command("attention", "Write attention heatmaps (queries down, keys across) per block and head, and the numbers as JSON") { model, compare, sample, operand, output, backendOpt };
-        cmd.SetAction(r => CliRunner.Run(() => WithModels(r.GetValue(model)!, r.GetValue(compare), r.GetValue(backendOpt)!, models =>
+        var setting = TracrCommand.SettingOption();
+        var cmd = new Command("attention", "Write attention heatmaps (queries down, keys across) per block and head, and the numbers as JSON") { model, compare, sample, operand, input, output, backendOpt, setting };
+        cmd.SetAction(r => CliRunner.Run(() => TracrCommand.IsTracr(r.GetValue(setting))
+            ? TracrCommand.Attention(new[] { r.GetValue(model)! }.Concat(r.GetValue(compare) is { } c ? [c] : Array.Empty<string>()).ToList(), r.GetValue(input), r.GetValue(sample), OutDir(r.GetValue(output), r.GetValue(model)!, $"attention-{r.GetValue(sample)}"), r.GetValue(backendOpt)!)
+            : WithModels(r.GetValue(model)!, r.GetValue(compare), r.GetValue(backendOpt)!, models =>
         {
             string dir = OutDir(r.GetValue(output), r.GetValue(model)!, $"attention-{r.GetValue(sample)}");
             var files = AnalysisRuns.Attention(models, r.GetValue(sample), ParseOperand(r.GetValue(operand)), dir);
@@ -130,9 +140,18 @@ internal static class AnalysisCommands
         var noScratch = new Option<bool>("--no-scratch") { Description = "Skip the from-scratch (Scr.) baseline" };
         var output = Out();
         var backendOpt = CommonOptions.Backend();
-        var cmd = new Command("reft", "Reverse fine-tune on count a and compare with Scr.+FT and Scr. at the same learning rate") { model, lr, steps, evalEvery, swapped, noScratch, output, backendOpt };
+        var setting = TracrCommand.SettingOption();
+        var set = TrainCommands.SetOption();
+        var cmd = new Command("reft", "Reverse fine-tune on count a and compare with Scr.+FT and Scr. at the same learning rate") { model, lr, steps, evalEvery, swapped, noScratch, output, backendOpt, setting, set };
         cmd.SetAction(r => CliRunner.Run(() =>
         {
+            if (TracrCommand.IsTracr(r.GetValue(setting)))
+            {
+                // reFT starts from the fine-tuned weights as they are: no noise, plain count-a data.
+                var recipe = new Tracr.TracrRecipe { LearningRate = r.GetValue(lr), Steps = r.GetValue(steps), EvalEvery = r.GetValue(evalEvery), NoiseStd = 0, CorrelatedShare = 0 };
+                return TracrCommand.Train("reft", r.GetValue(model)!, OutDir(r.GetValue(output), r.GetValue(model)!, string.Create(CultureInfo.InvariantCulture, $"reft-lr{r.GetValue(lr):G2}")), "a", recipe, r.GetValue(set) ?? [], r.GetValue(backendOpt)!);
+            }
+            if (r.GetValue(set) is { Length: > 0 }) throw new InvalidConfigException("reft --set applies to the tracr setting; the grammar setting takes the recipe from the model's config");
             using var backend = BackendRegistry.Create(r.GetValue(backendOpt)!);
             string dir = OutDir(r.GetValue(output), r.GetValue(model)!, string.Create(CultureInfo.InvariantCulture, $"reft-lr{r.GetValue(lr):G2}"));
             var curves = ProgressDisplay.Run("reFT", observer => AnalysisRuns.Reft(r.GetValue(model)!, r.GetValue(swapped), !r.GetValue(noScratch), r.GetValue(lr), r.GetValue(steps), r.GetValue(evalEvery), dir, backend, observer));

@@ -44,9 +44,23 @@ internal static class TrainCommands
         var set = SetOption();
         var resume = new Option<bool>("--resume") { Description = "Continue from the run folder's latest checkpoint" };
         var backendOpt = CommonOptions.Backend();
-        var cmd = new Command("finetune", "Fine-tune a checkpoint to the Counter (count b) or Indexer task") { from, task, lr, ctr, steps, output, set, resume, backendOpt };
+        var setting = TracrCommand.SettingOption();
+        var cmd = new Command("finetune", "Fine-tune a checkpoint to the Counter (count b) or Indexer task; with --setting tracr, a compiled Counter by the Tracr recipe") { from, task, lr, ctr, steps, output, set, resume, backendOpt, setting };
         cmd.SetAction(r => CliRunner.Run(() =>
         {
+            if (TracrCommand.IsTracr(r.GetValue(setting)))
+            {
+                if (r.GetValue(task) is { } tt && tt is not ("counter" or "C")) throw new InvalidConfigException($"--task '{tt}': the tracr setting fine-tunes the Counter only");
+                if (r.GetValue(resume)) throw new InvalidConfigException("--resume is not supported in the tracr setting; its runs take minutes");
+                var recipe = new Tracr.TracrRecipe();
+                recipe = recipe with
+                {
+                    LearningRate = r.GetValue(lr) ?? recipe.LearningRate,
+                    CorrelatedShare = r.GetValue(ctr) ?? recipe.CorrelatedShare,
+                    Steps = r.GetValue(steps) ?? recipe.Steps,
+                };
+                return TracrCommand.Train("finetune", r.GetValue(from)!, r.GetValue(output)!, "b", recipe, r.GetValue(set) ?? [], r.GetValue(backendOpt)!);
+            }
             string parent = Checkpoint.Resolve(r.GetValue(from)!);
             var overrides = new List<string>(r.GetValue(set) ?? []);
             if (r.GetValue(task) is { } t) overrides.Add($"finetune.task={t}");

@@ -60,6 +60,66 @@ public sealed record TracrRecipe
     /// <summary>Seed of the held-out sets.</summary>
     public ulong EvalSeed { get; init; } = 20240101;
 
+    /// <summary>
+    /// Applies <c>key=value</c> overrides (steps, batch_size, lr, warmup, min_lr_ratio, momentum, noise_std, grad_clip,
+    /// ctr, q, seed, eval_every, eval_size), then checks the result.
+    /// </summary>
+    /// <exception cref="InvalidConfigException">An unknown key, a value of the wrong type, or an invalid value; the message names it.</exception>
+    public TracrRecipe WithOverrides(IEnumerable<string> overrides)
+    {
+        ArgumentNullException.ThrowIfNull(overrides);
+        var r = this;
+        foreach (string entry in overrides)
+        {
+            int eq = entry.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0) throw new InvalidConfigException($"--set '{entry}' must look like key=value");
+            string key = entry[..eq], value = entry[(eq + 1)..];
+            double D() => double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && double.IsFinite(d) ? d : throw new InvalidConfigException($"--set {key}: '{value}' is not a number");
+            int I() => int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int i) ? i : throw new InvalidConfigException($"--set {key}: '{value}' is not an integer");
+            r = key switch
+            {
+                "steps" => r with { Steps = I() },
+                "batch_size" => r with { BatchSize = I() },
+                "lr" => r with { LearningRate = D() },
+                "warmup" => r with { Warmup = D() },
+                "min_lr_ratio" => r with { MinLrRatio = D() },
+                "momentum" => r with { Momentum = D() },
+                "noise_std" => r with { NoiseStd = D() },
+                "grad_clip" => r with { GradClip = D() },
+                "ctr" => r with { CorrelatedShare = D() },
+                "q" => r with { Shift = I() },
+                "seed" => r with { Seed = ulong.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out ulong u) ? u : throw new InvalidConfigException($"--set seed: '{value}' is not an unsigned integer") },
+                "eval_every" => r with { EvalEvery = I() },
+                "eval_size" => r with { EvalSize = I() },
+                _ => throw new InvalidConfigException($"--set {key}: unknown key for the tracr setting (steps, batch_size, lr, warmup, min_lr_ratio, momentum, noise_std, grad_clip, ctr, q, seed, eval_every, eval_size)"),
+            };
+        }
+        r.Validate();
+        return r;
+    }
+
+    /// <summary>Throws naming the first field that cannot work.</summary>
+    public void Validate()
+    {
+        void Check(bool ok, string field, object value, string rule)
+        {
+            if (!ok) throw new InvalidConfigException($"tracr {field} {rule}, got {value}");
+        }
+        Check(Steps > 0, "steps", Steps, "must be positive");
+        Check(BatchSize > 0, "batch_size", BatchSize, "must be positive");
+        Check(LearningRate > 0, "lr", LearningRate, "must be positive");
+        Check(Warmup is >= 0 and <= 1, "warmup", Warmup, "must be in [0, 1]");
+        Check(MinLrRatio is >= 0 and <= 1, "min_lr_ratio", MinLrRatio, "must be in [0, 1]");
+        Check(Momentum is >= 0 and < 1, "momentum", Momentum, "must be in [0, 1)");
+        Check(NoiseStd >= 0, "noise_std", NoiseStd, "must be non-negative");
+        Check(GradClip >= 0, "grad_clip", GradClip, "must be non-negative");
+        Check(CorrelatedShare is >= 0 and <= 1, "ctr", CorrelatedShare, "must be in [0, 1]");
+        Check(Shift != 0, "q", Shift, "must not be 0");
+        Check(EvalEvery > 0, "eval_every", EvalEvery, "must be positive");
+        Check(EvalSize > 0, "eval_size", EvalSize, "must be positive");
+        Check(Letter is "a" or "b", "letter", Letter, "must be a or b");
+    }
+
     /// <summary>The recipe as lineage settings.</summary>
     public IReadOnlyDictionary<string, string> Describe() => new Dictionary<string, string>
     {

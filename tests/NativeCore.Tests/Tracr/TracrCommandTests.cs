@@ -6,9 +6,9 @@ namespace NativeCore.Tests.Tracr;
 public class TracrCommandTests : TempDirectoryTest
 {
     [Fact]
-    public void Compile_eval_finetune_prune_and_attention_run_end_to_end()
+    public void Compile_eval_finetune_prune_attention_and_reft_run_end_to_end()
     {
-        string compiled = Dir("counter"), tuned = Dir("ft"), pruned = Dir("prune"), maps = Dir("maps");
+        string compiled = Dir("counter"), tuned = Dir("ft"), pruned = Dir("prune"), maps = Dir("maps"), revived = Dir("reft");
         var (exit, stdout, stderr) = CliProcess.Run("tracr", "compile", "--program", "counter", "--max-len", "8", "--out", compiled);
         Assert.True(exit == 0, stderr);
         Assert.Contains("width 41, key size 10, MLP hidden 18", stdout, StringComparison.Ordinal);
@@ -21,7 +21,7 @@ public class TracrCommandTests : TempDirectoryTest
         Assert.True(exit == 0, stderr);
         Assert.Contains("100.00 % of 2000 random inputs", stdout, StringComparison.Ordinal);
 
-        (exit, stdout, stderr) = CliProcess.Run("tracr", "finetune", "--from", compiled, "--steps", "20", "--batch-size", "16", "--eval-every", "10", "--ctr", "1", "--out", tuned);
+        (exit, stdout, stderr) = CliProcess.Run("finetune", "--setting", "tracr", "--from", compiled, "--steps", "20", "--set", "batch_size=16", "--set", "eval_every=10", "--ctr", "1", "--out", tuned);
         Assert.True(exit == 0, stderr);
         var tunedSidecar = JsonNode.Parse(File.ReadAllText(Path.Combine(tuned, CompiledModel.SidecarName)))!;
         Assert.Equal("finetune", tunedSidecar["lineage"]!["stage"]!.GetValue<string>());
@@ -29,15 +29,22 @@ public class TracrCommandTests : TempDirectoryTest
         Assert.Equal("1", tunedSidecar["lineage"]!["settings"]!["ctr"]!.GetValue<string>());
         Assert.Equal(20 + 3, File.ReadAllLines(Path.Combine(tuned, "metrics.jsonl")).Length);
 
-        (exit, _, stderr) = CliProcess.Run("tracr", "prune", tuned, "--k", "2", "--out", pruned);
+        (exit, _, stderr) = CliProcess.Run("prune", "--setting", "tracr", "--model", tuned, "--units", "weights", "--k", "0..2", "--out", pruned);
         Assert.True(exit == 0, stderr);
         Assert.Equal(1 + 3, File.ReadAllLines(Path.Combine(pruned, "prune.csv")).Length);
         Assert.True(new FileInfo(Path.Combine(pruned, "prune.png")).Length > 1000);
 
-        (exit, _, stderr) = CliProcess.Run("tracr", "attention", compiled, "--compare", tuned, "--input", "abacab", "--out", maps);
+        (exit, _, stderr) = CliProcess.Run("attention", "--setting", "tracr", "--model", compiled, "--compare", tuned, "--input", "abacab", "--out", maps);
         Assert.True(exit == 0, stderr);
         Assert.True(File.Exists(Path.Combine(maps, "attention-block1-head0.png")));
         Assert.True(File.Exists(Path.Combine(maps, "residual-counter.png")));
+
+        (exit, stdout, stderr) = CliProcess.Run("reft", "--setting", "tracr", "--model", tuned, "--lr", "1e-4", "--steps", "10", "--eval-every", "5", "--set", "batch_size=8", "--out", revived);
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("steps to 90 % on C_Te=0 O_PT(a)", stdout, StringComparison.Ordinal);
+        var reftSidecar = JsonNode.Parse(File.ReadAllText(Path.Combine(revived, CompiledModel.SidecarName)))!;
+        Assert.Equal("reft", reftSidecar["lineage"]!["stage"]!.GetValue<string>());
+        Assert.Equal("0", reftSidecar["lineage"]!["settings"]!["noise_std"]!.GetValue<string>());
     }
 
     [Fact]
@@ -49,6 +56,17 @@ public class TracrCommandTests : TempDirectoryTest
         (exit, _, stderr) = CliProcess.Run("tracr", "eval", Dir("missing"));
         Assert.Equal(3, exit);
         Assert.Contains(CompiledModel.SidecarName, stderr, StringComparison.Ordinal);
+        (exit, _, _) = CliProcess.Run("tracr", "compile", "--program", "counter", "--max-len", "6", "--out", Dir("c"));
+        Assert.Equal(0, exit);
+        (exit, _, stderr) = CliProcess.Run("finetune", "--setting", "tracr", "--from", Dir("c"), "--set", "momentm=0.5", "--out", Dir("ft"));
+        Assert.Equal(2, exit);
+        Assert.Contains("momentm", stderr, StringComparison.Ordinal);
+        (exit, _, stderr) = CliProcess.Run("finetune", "--setting", "tracr", "--from", Dir("c"), "--set", "lr=fast", "--out", Dir("ft"));
+        Assert.Equal(2, exit);
+        Assert.Contains("'fast'", stderr, StringComparison.Ordinal);
+        (exit, _, stderr) = CliProcess.Run("prune", "--setting", "tracer", "--model", Dir("c"));
+        Assert.Equal(2, exit);
+        Assert.Contains("'tracer'", stderr, StringComparison.Ordinal);
     }
 
     [Fact]
