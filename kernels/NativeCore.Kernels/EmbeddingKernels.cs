@@ -5,11 +5,11 @@ namespace NativeCore.Kernels;
 /// <summary>Token plus position embedding.</summary>
 public static class EmbeddingKernels
 {
-    /// <summary>out[b,t,c] ← wte[tok,c] + wpe[t,c]; one thread per output element.</summary>
-    public static void Forward(Index1D i, ArrayView<float> output, ArrayView<int> tokens, ArrayView<float> wte, ArrayView<float> wpe, int t, int c)
+    /// <summary>out[b,t,c] ← wte[tok,c] + wpe[t,c] (no wpe when <paramref name="hasPositions"/> is 0); one thread per output element.</summary>
+    public static void Forward(Index1D i, ArrayView<float> output, ArrayView<int> tokens, ArrayView<float> wte, ArrayView<float> wpe, int t, int c, int hasPositions)
     {
         int row = i / c, ch = i % c;
-        output[i] = wte[tokens[row] * c + ch] + wpe[row % t * c + ch];
+        output[i] = wte[tokens[row] * c + ch] + (hasPositions != 0 ? wpe[row % t * c + ch] : 0f);
     }
 
     /// <summary>

@@ -3,17 +3,20 @@ using ILGPU.Algorithms;
 
 namespace NativeCore.Kernels;
 
-/// <summary>Layer norm over the last dimension.</summary>
+/// <summary>Layer norm over the last dimension; with <c>centered</c> = 0 the mean is taken as 0 (RMSNorm).</summary>
 public static class LayerNormKernels
 {
-    /// <summary>One thread per row: mean, rstd, then out = (x − mean)·rstd·w + b. <paramref name="hasBias"/> is 0 or 1.</summary>
+    /// <summary>One thread per row: mean, rstd, then out = (x − mean)·rstd·w + b. <paramref name="hasBias"/> and <paramref name="centered"/> are 0 or 1.</summary>
     public static void Forward(Index1D r, ArrayView<float> output, ArrayView<float> mean, ArrayView<float> rstd, ArrayView<float> input,
-        ArrayView<float> weight, ArrayView<float> bias, int c, float eps, int hasBias)
+        ArrayView<float> weight, ArrayView<float> bias, int c, float eps, int hasBias, int centered)
     {
         int o = r * c;
         float m = 0f;
-        for (int j = 0; j < c; j++) m += input[o + j];
-        m /= c;
+        if (centered != 0)
+        {
+            for (int j = 0; j < c; j++) m += input[o + j];
+            m /= c;
+        }
         float v = 0f;
         for (int j = 0; j < c; j++)
         {
@@ -29,7 +32,7 @@ public static class LayerNormKernels
 
     /// <summary>One thread per row: dinput += (dnorm − mean(dnorm) − norm·mean(dnorm·norm))·rstd.</summary>
     public static void BackwardInput(Index1D r, ArrayView<float> dinput, ArrayView<float> dout, ArrayView<float> input, ArrayView<float> weight,
-        ArrayView<float> mean, ArrayView<float> rstd, int c)
+        ArrayView<float> mean, ArrayView<float> rstd, int c, int centered)
     {
         int o = r * c;
         float m = mean[r], s = rstd[r];
@@ -40,7 +43,7 @@ public static class LayerNormKernels
             dnormMean += dnorm;
             dnormNormMean += dnorm * (input[o + j] - m) * s;
         }
-        dnormMean /= c;
+        dnormMean = centered != 0 ? dnormMean / c : 0f;
         dnormNormMean /= c;
         for (int j = 0; j < c; j++)
         {

@@ -51,23 +51,24 @@ public interface IBackend : IDisposable
     /// <summary>dbias[c] += Σ_r dout[r,c] for dout [rows, cols].</summary>
     void BiasBackward(Tensor dbias, Tensor dout, int rows, int cols);
 
-    /// <summary>out[b,t,:] ← wte[tokens[b,t],:] + wpe[t,:]. out [B,T,C], wte [V,C], wpe [block,C].</summary>
-    void EmbeddingForward(Tensor output, DeviceBuffer<int> tokens, Tensor wte, Tensor wpe, int b, int t, int c);
+    /// <summary>out[b,t,:] ← wte[tokens[b,t],:] + wpe[t,:]. out [B,T,C], wte [V,C], wpe [block,C]; a null wpe adds no positions (rotary models).</summary>
+    void EmbeddingForward(Tensor output, DeviceBuffer<int> tokens, Tensor wte, Tensor? wpe, int b, int t, int c);
 
     /// <summary>
     /// dwte[tokens[b,t],:] += dout[b,t,:] and dwpe[t,:] += dout[b,t,:], summed in a fixed order, so the result is
     /// bit-reproducible (no float atomics).
     /// </summary>
-    void EmbeddingBackward(Tensor dwte, Tensor dwpe, Tensor dout, DeviceBuffer<int> tokens, int b, int t, int c);
+    void EmbeddingBackward(Tensor dwte, Tensor? dwpe, Tensor dout, DeviceBuffer<int> tokens, int b, int t, int c);
 
     /// <summary>
     /// Layer norm over the last dimension: out = (x − mean)·rstd·weight + bias, saving mean [N] and rstd [N] for
-    /// the backward pass. x, out [N,C]; <paramref name="bias"/> may be null (bias-free models).
+    /// the backward pass. x, out [N,C]; <paramref name="bias"/> may be null (bias-free models). When
+    /// <paramref name="centered"/> is false the mean is taken as 0: that is RMSNorm, out = x/√(mean(x²) + eps)·weight.
     /// </summary>
-    void LayerNormForward(Tensor output, Tensor mean, Tensor rstd, Tensor input, Tensor weight, Tensor? bias, int n, int c, float eps);
+    void LayerNormForward(Tensor output, Tensor mean, Tensor rstd, Tensor input, Tensor weight, Tensor? bias, int n, int c, float eps, bool centered);
 
-    /// <summary>Accumulates dinput, dweight and dbias (when not null) from dout, using the saved mean and rstd.</summary>
-    void LayerNormBackward(Tensor dinput, Tensor dweight, Tensor? dbias, Tensor dout, Tensor input, Tensor weight, Tensor mean, Tensor rstd, int n, int c);
+    /// <summary>Accumulates dinput, dweight and dbias (when not null) from dout, using the saved mean and rstd; <paramref name="centered"/> as in the forward pass.</summary>
+    void LayerNormBackward(Tensor dinput, Tensor dweight, Tensor? dbias, Tensor dout, Tensor input, Tensor weight, Tensor mean, Tensor rstd, int n, int c, bool centered);
 
     /// <summary>
     /// Multi-head self-attention with logits q·k/√(C/NH). qkv [B,T,3C] packs q, k and v; out [B,T,C]; pattern
@@ -87,6 +88,19 @@ public interface IBackend : IDisposable
 
     /// <summary>out ← max(0, x).</summary>
     void ReluForward(Tensor output, Tensor input);
+
+    /// <summary>SwiGLU: out[r,j] ← silu(input[r,j])·input[r,H+j]; input [N,2H] holds the gate then the up projection, out [N,H].</summary>
+    void SwiGluForward(Tensor output, Tensor input, int n, int h);
+
+    /// <summary>Accumulates dinput [N,2H] from dout [N,H].</summary>
+    void SwiGluBackward(Tensor dinput, Tensor input, Tensor dout, int n, int h);
+
+    /// <summary>
+    /// Rotary position embedding, in place, on the q and k parts of qkv [B,T,3C] (rotate-half convention, frequencies
+    /// θ^(−2i/HS)). With <paramref name="inverse"/> it turns back: applied to dqkv, that is the backward pass, since a
+    /// rotation's transpose is its inverse. Unlike the other backward ops it transforms in place rather than accumulating.
+    /// </summary>
+    void Rope(Tensor qkv, int b, int t, int c, int nh, float theta, bool inverse);
 
     /// <summary>dinput += (x &gt; 0)·dout.</summary>
     void ReluBackward(Tensor dinput, Tensor input, Tensor dout);

@@ -56,13 +56,13 @@ public sealed class ProfilingBackend(IBackend inner) : IBackend
     /// <inheritdoc />
     public void BiasBackward(Tensor dbias, Tensor dout, int rows, int cols) => Time(() => inner.BiasBackward(dbias, dout, rows, cols));
     /// <inheritdoc />
-    public void EmbeddingForward(Tensor output, DeviceBuffer<int> tokens, Tensor wte, Tensor wpe, int b, int t, int c) => Time(() => inner.EmbeddingForward(output, tokens, wte, wpe, b, t, c));
+    public void EmbeddingForward(Tensor output, DeviceBuffer<int> tokens, Tensor wte, Tensor? wpe, int b, int t, int c) => Time(() => inner.EmbeddingForward(output, tokens, wte, wpe, b, t, c));
     /// <inheritdoc />
-    public void EmbeddingBackward(Tensor dwte, Tensor dwpe, Tensor dout, DeviceBuffer<int> tokens, int b, int t, int c) => Time(() => inner.EmbeddingBackward(dwte, dwpe, dout, tokens, b, t, c));
+    public void EmbeddingBackward(Tensor dwte, Tensor? dwpe, Tensor dout, DeviceBuffer<int> tokens, int b, int t, int c) => Time(() => inner.EmbeddingBackward(dwte, dwpe, dout, tokens, b, t, c));
     /// <inheritdoc />
-    public void LayerNormForward(Tensor output, Tensor mean, Tensor rstd, Tensor input, Tensor weight, Tensor? bias, int n, int c, float eps) => Time(() => inner.LayerNormForward(output, mean, rstd, input, weight, bias, n, c, eps));
+    public void LayerNormForward(Tensor output, Tensor mean, Tensor rstd, Tensor input, Tensor weight, Tensor? bias, int n, int c, float eps, bool centered) => Time(() => inner.LayerNormForward(output, mean, rstd, input, weight, bias, n, c, eps, centered));
     /// <inheritdoc />
-    public void LayerNormBackward(Tensor dinput, Tensor dweight, Tensor? dbias, Tensor dout, Tensor input, Tensor weight, Tensor mean, Tensor rstd, int n, int c) => Time(() => inner.LayerNormBackward(dinput, dweight, dbias, dout, input, weight, mean, rstd, n, c));
+    public void LayerNormBackward(Tensor dinput, Tensor dweight, Tensor? dbias, Tensor dout, Tensor input, Tensor weight, Tensor mean, Tensor rstd, int n, int c, bool centered) => Time(() => inner.LayerNormBackward(dinput, dweight, dbias, dout, input, weight, mean, rstd, n, c, centered));
     /// <inheritdoc />
     public void AttentionForward(Tensor output, Tensor pattern, Tensor qkv, int b, int t, int c, int nh, bool causal) => Time(() => inner.AttentionForward(output, pattern, qkv, b, t, c, nh, causal));
     /// <inheritdoc />
@@ -73,6 +73,12 @@ public sealed class ProfilingBackend(IBackend inner) : IBackend
     public void GeluBackward(Tensor dinput, Tensor input, Tensor dout) => Time(() => inner.GeluBackward(dinput, input, dout));
     /// <inheritdoc />
     public void ReluForward(Tensor output, Tensor input) => Time(() => inner.ReluForward(output, input));
+    /// <inheritdoc />
+    public void SwiGluForward(Tensor output, Tensor input, int n, int h) => Time(() => inner.SwiGluForward(output, input, n, h));
+    /// <inheritdoc />
+    public void SwiGluBackward(Tensor dinput, Tensor input, Tensor dout, int n, int h) => Time(() => inner.SwiGluBackward(dinput, input, dout, n, h));
+    /// <inheritdoc />
+    public void Rope(Tensor qkv, int b, int t, int c, int nh, float theta, bool inverse) => Time(() => inner.Rope(qkv, b, t, c, nh, theta, inverse));
     /// <inheritdoc />
     public void ReluBackward(Tensor dinput, Tensor input, Tensor dout) => Time(() => inner.ReluBackward(dinput, input, dout));
     /// <inheritdoc />

@@ -166,7 +166,7 @@ public sealed class Gpt : IDisposable
         _be.CrossEntropyBackward(a.DLogits, a.Logits, _targets!, n, v, 1f / _validTargets);
         Zero(a.DLn);
         _be.Gemm(false, false, n, c, v, a.DLogits, LmHead(Parameters), 1f, a.DLn);
-        _be.Gemm(true, false, v, c, n, a.DLogits, cfg.HasLayerNorm ? a.LnF : lastResid, 1f, LmHead(Gradients));
+        _be.Gemm(true, false, v, c, n, a.DLogits, cfg.HasNorm ? a.LnF : lastResid, 1f, LmHead(Gradients));
         Zero(a.DResid);
         NormBackward(a.DResid, a.DLn, lastResid, a.LnFMean, a.LnFRstd, "transformer.ln_f");
 
@@ -183,7 +183,7 @@ public sealed class Gpt : IDisposable
             if (UsesRelu) _be.ReluBackward(a.DFc, blk.Fc, a.DFcGelu);
             else _be.GeluBackward(a.DFc, blk.Fc, a.DFcGelu);
             Zero(a.DLn);
-            LinearBackward(a.DLn, a.DFc, cfg.HasLayerNorm ? blk.Ln2 : blk.Resid2, h + ".mlp.c_fc");
+            LinearBackward(a.DLn, a.DFc, cfg.HasNorm ? blk.Ln2 : blk.Resid2, h + ".mlp.c_fc");
             NormBackward(a.DResid, a.DLn, blk.Resid2, blk.Ln2Mean, blk.Ln2Rstd, h + ".ln_2");
             // Attention branch; DResid becomes d(x).
             Tensor dAttnProj = DropoutBackward(a.DResid, a.DBranch, site: 1 + 2 * l);
@@ -192,7 +192,7 @@ public sealed class Gpt : IDisposable
             Zero(a.DQkv);
             _be.AttentionBackward(a.DQkv, a.DAttn, blk.Qkv, blk.Pattern, b, t, cfg.AttentionWidth, cfg.NHead, cfg.Causal);
             Zero(a.DLn);
-            LinearBackward(a.DLn, a.DQkv, cfg.HasLayerNorm ? blk.Ln1 : x, h + ".attn.c_attn");
+            LinearBackward(a.DLn, a.DQkv, cfg.HasNorm ? blk.Ln1 : x, h + ".attn.c_attn");
             NormBackward(a.DResid, a.DLn, x, blk.Ln1Mean, blk.Ln1Rstd, h + ".ln_1");
         }
 
@@ -257,22 +257,22 @@ public sealed class Gpt : IDisposable
     /// <summary>LayerNorm of <paramref name="input"/> into <paramref name="output"/>, or the input itself in a norm-free model.</summary>
     private Tensor Norm(Tensor output, Tensor mean, Tensor rstd, Tensor input, string prefix)
     {
-        if (!Config.HasLayerNorm) return input;
+        if (!Config.HasNorm) return input;
         int c = Config.NEmbd;
-        _be.LayerNormForward(output, mean, rstd, input, Param(prefix + ".weight"), OptionalParam(prefix + ".bias"), input.Length / c, c, Config.LayerNormEps);
+        _be.LayerNormForward(output, mean, rstd, input, Param(prefix + ".weight"), OptionalParam(prefix + ".bias"), input.Length / c, c, Config.LayerNormEps, Config.Norm == NormKinds.LayerNorm);
         return output;
     }
 
     /// <summary>dinput += d(norm)/d(input)·dout; in a norm-free model the gradient passes straight through.</summary>
     private void NormBackward(Tensor dinput, Tensor dout, Tensor input, Tensor mean, Tensor rstd, string prefix)
     {
-        if (!Config.HasLayerNorm)
+        if (!Config.HasNorm)
         {
             _be.Accumulate(dinput, dout);
             return;
         }
         int c = Config.NEmbd;
-        _be.LayerNormBackward(dinput, Grad(prefix + ".weight"), OptionalGrad(prefix + ".bias"), dout, input, Param(prefix + ".weight"), mean, rstd, input.Length / c, c);
+        _be.LayerNormBackward(dinput, Grad(prefix + ".weight"), OptionalGrad(prefix + ".bias"), dout, input, Param(prefix + ".weight"), mean, rstd, input.Length / c, c, Config.Norm == NormKinds.LayerNorm);
     }
 
     private ulong SiteSeed(int site) => CounterHash.Mix(_dropoutSeed, (ulong)site);

@@ -36,8 +36,8 @@ public sealed record GptConfig
     [JsonPropertyName("layer_norm_eps")] public float LayerNormEps { get; init; } = 1e-5f;
 
     /// <summary>
-    /// The normalisation before each branch and the LM head: <c>layernorm</c> (minGPT) or <c>none</c> (a Tracr-compiled
-    /// model, whose residual directions must reach every layer unscaled).
+    /// The normalisation before each branch and the LM head: <c>layernorm</c> (minGPT), <c>rmsnorm</c> (LLaMA) or
+    /// <c>none</c> (a Tracr-compiled model, whose residual directions must reach every layer unscaled).
     /// </summary>
     [JsonPropertyName("norm")] public string Norm { get; init; } = NormKinds.LayerNorm;
 
@@ -68,8 +68,8 @@ public sealed record GptConfig
     /// <summary>Number of output classes (logits per position).</summary>
     [JsonIgnore] public int OutputSize => OutputOverride ?? VocabSize;
 
-    /// <summary>Whether the blocks and the LM head are preceded by LayerNorm.</summary>
-    [JsonIgnore] public bool HasLayerNorm => Norm == NormKinds.LayerNorm;
+    /// <summary>Whether the blocks and the LM head are preceded by a norm (LayerNorm or RMSNorm).</summary>
+    [JsonIgnore] public bool HasNorm => Norm != NormKinds.None;
 
     /// <summary>Throws <see cref="InvalidConfigException"/> naming the first field that cannot work.</summary>
     public void Validate()
@@ -92,7 +92,7 @@ public sealed record GptConfig
             Positive("n_output", output);
             if (TiedEmbeddings && output != VocabSize) throw new InvalidConfigException($"model.n_output ({output}) must equal model.vocab_size ({VocabSize}) when model.tied_embeddings is true");
         }
-        if (Norm is not (NormKinds.LayerNorm or NormKinds.None)) throw new InvalidConfigException($"model.norm must be '{NormKinds.LayerNorm}' or '{NormKinds.None}', got '{Norm}'");
+        if (Norm is not (NormKinds.LayerNorm or NormKinds.RmsNorm or NormKinds.None)) throw new InvalidConfigException($"model.norm must be '{NormKinds.LayerNorm}', '{NormKinds.RmsNorm}' or '{NormKinds.None}', got '{Norm}'");
         if (Activation is not (ActivationKinds.Gelu or ActivationKinds.Relu)) throw new InvalidConfigException($"model.activation must be '{ActivationKinds.Gelu}' or '{ActivationKinds.Relu}', got '{Activation}'");
         if (!(LayerNormEps > 0)) throw new InvalidConfigException($"model.layer_norm_eps must be positive, got {LayerNormEps}");
     }
@@ -103,6 +103,8 @@ public static class NormKinds
 {
     /// <summary>Pre-LayerNorm, minGPT's.</summary>
     public const string LayerNorm = "layernorm";
+    /// <summary>RMSNorm: x/√(mean(x²) + eps)·weight, LLaMA's.</summary>
+    public const string RmsNorm = "rmsnorm";
     /// <summary>No normalisation at all.</summary>
     public const string None = "none";
 }

@@ -51,7 +51,7 @@ public sealed class ParameterLayout
         }
         void LayerNorm(string prefix)
         {
-            if (!config.HasLayerNorm) return;
+            if (!config.HasNorm) return;
             Add(prefix + ".weight", ParameterInit.Ones, false, c);
             if (config.Bias) Add(prefix + ".bias", ParameterInit.Zeros, false, c);
         }

@@ -48,33 +48,33 @@ public sealed class ReferenceBackend : IBackend
     public void BiasBackward(Tensor dbias, Tensor dout, int rows, int cols) => Update(dbias, d => ReferenceOps.BiasBackward(d, Wide(dout), rows, cols));
 
     /// <inheritdoc />
-    public void EmbeddingForward(Tensor output, DeviceBuffer<int> tokens, Tensor wte, Tensor wpe, int b, int t, int c) =>
-        Update(output, o => ReferenceOps.EmbeddingForward(o, Ints(tokens), Wide(wte), Wide(wpe), b, t, c));
+    public void EmbeddingForward(Tensor output, DeviceBuffer<int> tokens, Tensor wte, Tensor? wpe, int b, int t, int c) =>
+        Update(output, o => ReferenceOps.EmbeddingForward(o, Ints(tokens), Wide(wte), wpe is { } p ? Wide(p) : [], b, t, c));
 
     /// <inheritdoc />
-    public void EmbeddingBackward(Tensor dwte, Tensor dwpe, Tensor dout, DeviceBuffer<int> tokens, int b, int t, int c)
+    public void EmbeddingBackward(Tensor dwte, Tensor? dwpe, Tensor dout, DeviceBuffer<int> tokens, int b, int t, int c)
     {
-        double[] dte = Wide(dwte), dpe = Wide(dwpe);
+        double[] dte = Wide(dwte), dpe = dwpe is { } p ? Wide(p) : [];
         ReferenceOps.EmbeddingBackward(dte, dpe, Wide(dout), Ints(tokens), b, t, c);
         Store(dwte, dte);
-        Store(dwpe, dpe);
+        if (dwpe is { } p2) Store(p2, dpe);
     }
 
     /// <inheritdoc />
-    public void LayerNormForward(Tensor output, Tensor mean, Tensor rstd, Tensor input, Tensor weight, Tensor? bias, int n, int c, float eps)
+    public void LayerNormForward(Tensor output, Tensor mean, Tensor rstd, Tensor input, Tensor weight, Tensor? bias, int n, int c, float eps, bool centered)
     {
         double[] o = new double[output.Length], mu = new double[n], rs = new double[n];
-        ReferenceOps.LayerNormForward(o, mu, rs, Wide(input), Wide(weight), bias is { } bt ? Wide(bt) : default, n, c, eps);
+        ReferenceOps.LayerNormForward(o, mu, rs, Wide(input), Wide(weight), bias is { } bt ? Wide(bt) : default, n, c, eps, centered);
         Store(output, o);
         Store(mean, mu);
         Store(rstd, rs);
     }
 
     /// <inheritdoc />
-    public void LayerNormBackward(Tensor dinput, Tensor dweight, Tensor? dbias, Tensor dout, Tensor input, Tensor weight, Tensor mean, Tensor rstd, int n, int c)
+    public void LayerNormBackward(Tensor dinput, Tensor dweight, Tensor? dbias, Tensor dout, Tensor input, Tensor weight, Tensor mean, Tensor rstd, int n, int c, bool centered)
     {
         double[] di = Wide(dinput), dw = Wide(dweight), db = dbias is { } dbt ? Wide(dbt) : [];
-        ReferenceOps.LayerNormBackward(di, dw, db, Wide(dout), Wide(input), Wide(weight), Wide(mean), Wide(rstd), n, c);
+        ReferenceOps.LayerNormBackward(di, dw, db, Wide(dout), Wide(input), Wide(weight), Wide(mean), Wide(rstd), n, c, centered);
         Store(dinput, di);
         Store(dweight, dw);
         if (dbias is { } dbt2) Store(dbt2, db);
@@ -101,6 +101,15 @@ public sealed class ReferenceBackend : IBackend
 
     /// <inheritdoc />
     public void ReluForward(Tensor output, Tensor input) => Update(output, o => ReferenceOps.ReluForward(o, Wide(input)));
+
+    /// <inheritdoc />
+    public void SwiGluForward(Tensor output, Tensor input, int n, int h) => Update(output, o => ReferenceOps.SwiGluForward(o, Wide(input), n, h));
+
+    /// <inheritdoc />
+    public void SwiGluBackward(Tensor dinput, Tensor input, Tensor dout, int n, int h) => Update(dinput, d => ReferenceOps.SwiGluBackward(d, Wide(input), Wide(dout), n, h));
+
+    /// <inheritdoc />
+    public void Rope(Tensor qkv, int b, int t, int c, int nh, float theta, bool inverse) => Update(qkv, q => ReferenceOps.Rope(q, b, t, c, nh, theta, inverse));
 
     /// <inheritdoc />
     public void ReluBackward(Tensor dinput, Tensor input, Tensor dout) => Update(dinput, d => ReferenceOps.ReluBackward(d, Wide(input), Wide(dout)));

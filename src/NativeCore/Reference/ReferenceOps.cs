@@ -42,17 +42,17 @@ public static class ReferenceOps
             for (int c = 0; c < cols; c++) dbias[c] += dout[r * cols + c];
     }
 
-    /// <summary>out[b,t,:] ← wte[tok,:] + wpe[t,:].</summary>
+    /// <summary>out[b,t,:] ← wte[tok,:] + wpe[t,:]; an empty <paramref name="wpe"/> adds no positions (rotary models).</summary>
     public static void EmbeddingForward(Span<double> output, ReadOnlySpan<int> tokens, ReadOnlySpan<double> wte, ReadOnlySpan<double> wpe, int bsz, int t, int c)
     {
         for (int i = 0; i < bsz * t; i++)
         {
             int tok = tokens[i], pos = i % t;
-            for (int j = 0; j < c; j++) output[i * c + j] = wte[tok * c + j] + wpe[pos * c + j];
+            for (int j = 0; j < c; j++) output[i * c + j] = wte[tok * c + j] + (wpe.IsEmpty ? 0 : wpe[pos * c + j]);
         }
     }
 
-    /// <summary>dwte[tok] += dout; dwpe[t] += dout.</summary>
+    /// <summary>dwte[tok] += dout; dwpe[t] += dout unless <paramref name="dwpe"/> is empty.</summary>
     public static void EmbeddingBackward(Span<double> dwte, Span<double> dwpe, ReadOnlySpan<double> dout, ReadOnlySpan<int> tokens, int bsz, int t, int c)
     {
         for (int i = 0; i < bsz * t; i++)
@@ -61,19 +61,19 @@ public static class ReferenceOps
             for (int j = 0; j < c; j++)
             {
                 dwte[tok * c + j] += dout[i * c + j];
-                dwpe[pos * c + j] += dout[i * c + j];
+                if (!dwpe.IsEmpty) dwpe[pos * c + j] += dout[i * c + j];
             }
         }
     }
 
-    /// <summary>Layer norm over rows of length c; saves mean and rstd.</summary>
-    public static void LayerNormForward(Span<double> output, Span<double> mean, Span<double> rstd, ReadOnlySpan<double> input, ReadOnlySpan<double> weight, ReadOnlySpan<double> bias, int n, int c, double eps)
+    /// <summary>Layer norm over rows of length c (RMSNorm when not <paramref name="centered"/>: the mean is 0); saves mean and rstd.</summary>
+    public static void LayerNormForward(Span<double> output, Span<double> mean, Span<double> rstd, ReadOnlySpan<double> input, ReadOnlySpan<double> weight, ReadOnlySpan<double> bias, int n, int c, double eps, bool centered)
     {
         for (int r = 0; r < n; r++)
         {
             var x = input.Slice(r * c, c);
             double mu = 0;
-            foreach (double v in x) mu += v;
+            if (centered) foreach (double v in x) mu += v;
             mu /= c;
             double var = 0;
             foreach (double v in x) var += (v - mu) * (v - mu);
@@ -87,7 +87,7 @@ public static class ReferenceOps
     }
 
     /// <summary>Accumulates the layer-norm gradients; <paramref name="dbias"/> may be empty.</summary>
-    public static void LayerNormBackward(Span<double> dinput, Span<double> dweight, Span<double> dbias, ReadOnlySpan<double> dout, ReadOnlySpan<double> input, ReadOnlySpan<double> weight, ReadOnlySpan<double> mean, ReadOnlySpan<double> rstd, int n, int c)
+    public static void LayerNormBackward(Span<double> dinput, Span<double> dweight, Span<double> dbias, ReadOnlySpan<double> dout, ReadOnlySpan<double> input, ReadOnlySpan<double> weight, ReadOnlySpan<double> mean, ReadOnlySpan<double> rstd, int n, int c, bool centered)
     {
         for (int r = 0; r < n; r++)
         {
@@ -99,7 +99,7 @@ public static class ReferenceOps
                 dnormMean += dnorm;
                 dnormNormMean += dnorm * norm;
             }
-            dnormMean /= c;
+            dnormMean = centered ? dnormMean / c : 0;
             dnormNormMean /= c;
             for (int j = 0; j < c; j++)
             {
@@ -181,6 +181,52 @@ public static class ReferenceOps
                     dqkv[kj + d] += ds * qkv[qi + d];
                 }
             }
+        }
+    }
+
+    /// <summary>out[r,j] ← silu(g)·u with g = input[r,j], u = input[r,H+j]; input [N,2H], out [N,H].</summary>
+    public static void SwiGluForward(Span<double> output, ReadOnlySpan<double> input, int n, int h)
+    {
+        for (int r = 0; r < n; r++)
+            for (int j = 0; j < h; j++)
+            {
+                double g = input[r * 2 * h + j], u = input[r * 2 * h + h + j];
+                output[r * h + j] = g / (1 + Math.Exp(-g)) * u;
+            }
+    }
+
+    /// <summary>dg += dout·u·silu'(g), du += dout·silu(g).</summary>
+    public static void SwiGluBackward(Span<double> dinput, ReadOnlySpan<double> input, ReadOnlySpan<double> dout, int n, int h)
+    {
+        for (int r = 0; r < n; r++)
+            for (int j = 0; j < h; j++)
+            {
+                double g = input[r * 2 * h + j], u = input[r * 2 * h + h + j], sig = 1 / (1 + Math.Exp(-g)), dy = dout[r * h + j];
+                dinput[r * 2 * h + j] += dy * u * sig * (1 + g * (1 - sig));
+                dinput[r * 2 * h + h + j] += dy * g * sig;
+            }
+    }
+
+    /// <summary>
+    /// Rotary position embedding of q and k in qkv [B,T,3C] with NH heads, in place, rotate-half convention: in each
+    /// head, channels i and i + HS/2 turn by the angle t·θ^(−2i/HS). <paramref name="inverse"/> turns back, which is
+    /// also the backward pass (a rotation's transpose is its inverse).
+    /// </summary>
+    public static void Rope(Span<double> qkv, int bsz, int t, int c, int nh, double theta, bool inverse)
+    {
+        int hs = c / nh, half = hs / 2;
+        for (int b = 0; b < bsz; b++)
+        for (int pos = 0; pos < t; pos++)
+        for (int part = 0; part < 2; part++)
+        for (int h = 0; h < nh; h++)
+        for (int i = 0; i < half; i++)
+        {
+            double angle = pos * Math.Pow(theta, -2.0 * i / hs);
+            double cos = Math.Cos(angle), sin = inverse ? -Math.Sin(angle) : Math.Sin(angle);
+            int o = (b * t + pos) * 3 * c + part * c + h * hs + i;
+            double x1 = qkv[o], x2 = qkv[o + half];
+            qkv[o] = x1 * cos - x2 * sin;
+            qkv[o + half] = x2 * cos + x1 * sin;
         }
     }
 

@@ -40,4 +40,24 @@ public class EmbeddingTests
         Close(NumericalGradient(FTe, wte, dy), Download(tdte), 1e-5, "dwte");
         Close(NumericalGradient(FPe, wpe, dy), Download(tdpe), 1e-5, "dwpe");
     }
+
+    [SkippableTheory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void Without_positions_it_is_a_token_lookup(string backend)
+    {
+        const int b = 2, t = 3, c = 5, v = 4;
+        int[] tokens = [0, 3, 3, 1, 2, 0];
+        using var be = TestBackends.Create(backend);
+        double[] wte = RandomF(v * c, 4), dy = RandomF(b * t * c, 5);
+        var tok = UploadInts(be, tokens);
+        var to = Upload(be, new double[b * t * c]);
+        be.EmbeddingForward(to, tok, Upload(be, wte), null, b, t, c);
+        var expected = tokens.SelectMany(id => wte.Skip(id * c).Take(c)).ToArray();
+        Close(expected, Download(to), 1e-7, "embedding without positions");
+        var tdte = Upload(be, new double[v * c]);
+        be.EmbeddingBackward(tdte, null, Upload(be, dy), tok, b, t, c);
+        var dte = new double[v * c];
+        ReferenceOps.EmbeddingBackward(dte, [], dy, tokens, b, t, c);
+        Close(dte, Download(tdte), 1e-6, "dwte without positions");
+    }
 }

@@ -53,20 +53,20 @@ public sealed class CpuBackend : IBackend
     public void BiasBackward(Tensor dbias, Tensor dout, int rows, int cols) => CpuElementwise.BiasBackward(View(dbias), View(dout), rows, cols);
 
     /// <inheritdoc />
-    public void EmbeddingForward(Tensor output, DeviceBuffer<int> tokens, Tensor wte, Tensor wpe, int b, int t, int c) =>
-        CpuEmbedding.Forward(View(output), Ints(tokens), View(wte), View(wpe), b, t, c);
+    public void EmbeddingForward(Tensor output, DeviceBuffer<int> tokens, Tensor wte, Tensor? wpe, int b, int t, int c) =>
+        CpuEmbedding.Forward(View(output), Ints(tokens), View(wte), wpe is { } p ? View(p) : null, b, t, c);
 
     /// <inheritdoc />
-    public void EmbeddingBackward(Tensor dwte, Tensor dwpe, Tensor dout, DeviceBuffer<int> tokens, int b, int t, int c) =>
-        CpuEmbedding.Backward(View(dwte), View(dwpe), View(dout), Ints(tokens), b, t, c);
+    public void EmbeddingBackward(Tensor dwte, Tensor? dwpe, Tensor dout, DeviceBuffer<int> tokens, int b, int t, int c) =>
+        CpuEmbedding.Backward(View(dwte), dwpe is { } p ? View(p) : null, View(dout), Ints(tokens), b, t, c);
 
     /// <inheritdoc />
-    public void LayerNormForward(Tensor output, Tensor mean, Tensor rstd, Tensor input, Tensor weight, Tensor? bias, int n, int c, float eps) =>
-        CpuLayerNorm.Forward(View(output).Span, View(mean).Span, View(rstd).Span, View(input).Span, View(weight).Span, bias is { } bt ? View(bt).Span : default, n, c, eps);
+    public void LayerNormForward(Tensor output, Tensor mean, Tensor rstd, Tensor input, Tensor weight, Tensor? bias, int n, int c, float eps, bool centered) =>
+        CpuLayerNorm.Forward(View(output).Span, View(mean).Span, View(rstd).Span, View(input).Span, View(weight).Span, bias is { } bt ? View(bt).Span : default, n, c, eps, centered);
 
     /// <inheritdoc />
-    public void LayerNormBackward(Tensor dinput, Tensor dweight, Tensor? dbias, Tensor dout, Tensor input, Tensor weight, Tensor mean, Tensor rstd, int n, int c) =>
-        CpuLayerNorm.Backward(View(dinput).Span, View(dweight).Span, dbias is { } db ? View(db).Span : default, View(dout).Span, View(input).Span, View(weight).Span, View(mean).Span, View(rstd).Span, n, c);
+    public void LayerNormBackward(Tensor dinput, Tensor dweight, Tensor? dbias, Tensor dout, Tensor input, Tensor weight, Tensor mean, Tensor rstd, int n, int c, bool centered) =>
+        CpuLayerNorm.Backward(View(dinput).Span, View(dweight).Span, dbias is { } db ? View(db).Span : default, View(dout).Span, View(input).Span, View(weight).Span, View(mean).Span, View(rstd).Span, n, c, centered);
 
     /// <inheritdoc />
     public void AttentionForward(Tensor output, Tensor pattern, Tensor qkv, int b, int t, int c, int nh, bool causal) =>
@@ -84,6 +84,15 @@ public sealed class CpuBackend : IBackend
 
     /// <inheritdoc />
     public void ReluForward(Tensor output, Tensor input) => CpuElementwise.ReluForward(View(output), View(input));
+
+    /// <inheritdoc />
+    public void SwiGluForward(Tensor output, Tensor input, int n, int h) => CpuLlama.SwiGluForward(View(output), View(input), n, h);
+
+    /// <inheritdoc />
+    public void SwiGluBackward(Tensor dinput, Tensor input, Tensor dout, int n, int h) => CpuLlama.SwiGluBackward(View(dinput), View(input), View(dout), n, h);
+
+    /// <inheritdoc />
+    public void Rope(Tensor qkv, int b, int t, int c, int nh, float theta, bool inverse) => CpuLlama.Rope(View(qkv), b, t, c, nh, theta, inverse);
 
     /// <inheritdoc />
     public void ReluBackward(Tensor dinput, Tensor input, Tensor dout) => CpuElementwise.ReluBackward(View(dinput), View(input), View(dout));

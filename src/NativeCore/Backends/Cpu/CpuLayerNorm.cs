@@ -2,11 +2,11 @@ using System.Numerics.Tensors;
 
 namespace NativeCore.Backends.Cpu;
 
-/// <summary>Layer norm over the last dimension on the host; rows in parallel, parameter gradients by fixed chunks.</summary>
+/// <summary>Layer norm (or, uncentered, RMSNorm) over the last dimension on the host; rows in parallel, parameter gradients by fixed chunks.</summary>
 internal static class CpuLayerNorm
 {
-    /// <summary>out [N,C] = (x − mean)·rstd·w + b; saves mean [N] and rstd [N].</summary>
-    public static void Forward(Span<float> output, Span<float> mean, Span<float> rstd, ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, int n, int c, float eps)
+    /// <summary>out [N,C] = (x − mean)·rstd·w + b, with mean = 0 when not <paramref name="centered"/>; saves mean [N] and rstd [N].</summary>
+    public static void Forward(Span<float> output, Span<float> mean, Span<float> rstd, ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, int n, int c, float eps, bool centered)
     {
         unsafe
         {
@@ -22,7 +22,7 @@ internal static class CpuLayerNorm
                     {
                         var xr = new ReadOnlySpan<float>((float*)xP + (long)r * c, c);
                         var orow = new Span<float>((float*)oP + (long)r * c, c);
-                        float m = TensorPrimitives.Sum(xr) / c;
+                        float m = centered ? TensorPrimitives.Sum(xr) / c : 0f;
                         TensorPrimitives.Subtract(xr, m, orow);
                         float var = TensorPrimitives.SumOfSquares(orow) / c;
                         float s = 1f / MathF.Sqrt(var + eps);
@@ -38,7 +38,7 @@ internal static class CpuLayerNorm
     }
 
     /// <summary>Accumulates dinput [N,C], dweight [C] and dbias [C] (when not empty).</summary>
-    public static void Backward(Span<float> dinput, Span<float> dweight, Span<float> dbias, ReadOnlySpan<float> dout, ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> mean, ReadOnlySpan<float> rstd, int n, int c)
+    public static void Backward(Span<float> dinput, Span<float> dweight, Span<float> dbias, ReadOnlySpan<float> dout, ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> mean, ReadOnlySpan<float> rstd, int n, int c, bool centered)
     {
         unsafe
         {
@@ -63,7 +63,7 @@ internal static class CpuLayerNorm
                         TensorPrimitives.Subtract(xr, m, norm);
                         TensorPrimitives.Multiply(norm, s, norm);
                         TensorPrimitives.Multiply(wv, dyr, dnorm);
-                        float dnormMean = TensorPrimitives.Sum(dnorm) / c;
+                        float dnormMean = centered ? TensorPrimitives.Sum(dnorm) / c : 0f;
                         float dnormNormMean = TensorPrimitives.Dot(dnorm, norm) / c;
                         for (int j = 0; j < c; j++)
                             dir[j] += (dnorm[j] - dnormMean - norm[j] * dnormNormMean) * s;

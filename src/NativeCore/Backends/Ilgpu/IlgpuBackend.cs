@@ -24,11 +24,14 @@ public sealed class IlgpuBackend : IBackend
     private readonly Lazy<Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmArgs>> _gemm;
     private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<float>, int>> _addBias;
     private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<float>, int, int>> _biasBackward;
-    private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, int>> _embedForward;
+    private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, int, int>> _embedForward;
+    private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<float>, int>> _swigluForward;
+    private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>> _swigluBackward;
+    private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>> _rope;
     private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, int>> _embedBackTokens;
     private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int>> _embedBackPositions;
-    private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float, int>> _lnForward;
-    private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>> _lnBackInput;
+    private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float, int, int>> _lnForward;
+    private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>> _lnBackInput;
     private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>> _lnBackParams;
     private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, AttentionArgs>> _attnForward;
     private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AttentionArgs>> _attnScores;
@@ -64,11 +67,14 @@ public sealed class IlgpuBackend : IBackend
         _gemm = Auto(() => _acc.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmArgs>(GemmKernels.Tiled));
         _addBias = Auto(() => _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(ElementwiseKernels.AddBias));
         _biasBackward = Auto(() => _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(ElementwiseKernels.BiasBackward));
-        _embedForward = Auto(() => _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, int>(EmbeddingKernels.Forward));
+        _embedForward = Auto(() => _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, int, int>(EmbeddingKernels.Forward));
+        _swigluForward = Auto(() => _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(LlamaKernels.SwiGluForward));
+        _swigluBackward = Auto(() => _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(LlamaKernels.SwiGluBackward));
+        _rope = Auto(() => _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>(LlamaKernels.Rope));
         _embedBackTokens = Auto(() => _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, int>(EmbeddingKernels.BackwardTokens));
         _embedBackPositions = Auto(() => _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int>(EmbeddingKernels.BackwardPositions));
-        _lnForward = Auto(() => _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float, int>(LayerNormKernels.Forward));
-        _lnBackInput = Auto(() => _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(LayerNormKernels.BackwardInput));
+        _lnForward = Auto(() => _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float, int, int>(LayerNormKernels.Forward));
+        _lnBackInput = Auto(() => _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>(LayerNormKernels.BackwardInput));
         _lnBackParams = Auto(() => _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>(LayerNormKernels.BackwardParams));
         _attnForward = Auto(() => _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, AttentionArgs>(AttentionKernels.Forward));
         _attnScores = Auto(() => _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AttentionArgs>(AttentionKernels.ScoreGradients));
@@ -130,24 +136,24 @@ public sealed class IlgpuBackend : IBackend
     public void BiasBackward(Tensor dbias, Tensor dout, int rows, int cols) => _biasBackward.Value(cols, V(dbias), V(dout), rows, cols);
 
     /// <inheritdoc />
-    public void EmbeddingForward(Tensor output, DeviceBuffer<int> tokens, Tensor wte, Tensor wpe, int b, int t, int c) =>
-        _embedForward.Value(b * t * c, V(output), I(tokens), V(wte), V(wpe), t, c);
+    public void EmbeddingForward(Tensor output, DeviceBuffer<int> tokens, Tensor wte, Tensor? wpe, int b, int t, int c) =>
+        _embedForward.Value(b * t * c, V(output), I(tokens), V(wte), wpe is { } p ? V(p) : V(wte), t, c, wpe is null ? 0 : 1);
 
     /// <inheritdoc />
-    public void EmbeddingBackward(Tensor dwte, Tensor dwpe, Tensor dout, DeviceBuffer<int> tokens, int b, int t, int c)
+    public void EmbeddingBackward(Tensor dwte, Tensor? dwpe, Tensor dout, DeviceBuffer<int> tokens, int b, int t, int c)
     {
         _embedBackTokens.Value(c, V(dwte), V(dout), I(tokens), b * t, c);
-        _embedBackPositions.Value(t * c, V(dwpe), V(dout), b, t, c);
+        if (dwpe is { } p) _embedBackPositions.Value(t * c, V(p), V(dout), b, t, c);
     }
 
     /// <inheritdoc />
-    public void LayerNormForward(Tensor output, Tensor mean, Tensor rstd, Tensor input, Tensor weight, Tensor? bias, int n, int c, float eps) =>
-        _lnForward.Value(n, V(output), V(mean), V(rstd), V(input), V(weight), bias is { } bt ? V(bt) : V(weight), c, eps, bias is null ? 0 : 1);
+    public void LayerNormForward(Tensor output, Tensor mean, Tensor rstd, Tensor input, Tensor weight, Tensor? bias, int n, int c, float eps, bool centered) =>
+        _lnForward.Value(n, V(output), V(mean), V(rstd), V(input), V(weight), bias is { } bt ? V(bt) : V(weight), c, eps, bias is null ? 0 : 1, centered ? 1 : 0);
 
     /// <inheritdoc />
-    public void LayerNormBackward(Tensor dinput, Tensor dweight, Tensor? dbias, Tensor dout, Tensor input, Tensor weight, Tensor mean, Tensor rstd, int n, int c)
+    public void LayerNormBackward(Tensor dinput, Tensor dweight, Tensor? dbias, Tensor dout, Tensor input, Tensor weight, Tensor mean, Tensor rstd, int n, int c, bool centered)
     {
-        _lnBackInput.Value(n, V(dinput), V(dout), V(input), V(weight), V(mean), V(rstd), c);
+        _lnBackInput.Value(n, V(dinput), V(dout), V(input), V(weight), V(mean), V(rstd), c, centered ? 1 : 0);
         _lnBackParams.Value(c, V(dweight), dbias is { } db ? V(db) : V(dweight), V(dout), V(input), V(mean), V(rstd), n, c, dbias is null ? 0 : 1);
     }
 
@@ -174,6 +180,23 @@ public sealed class IlgpuBackend : IBackend
 
     /// <inheritdoc />
     public void ReluForward(Tensor output, Tensor input) => _reluForward.Value(input.Length, V(output), V(input));
+
+    /// <inheritdoc />
+    public void SwiGluForward(Tensor output, Tensor input, int n, int h) => _swigluForward.Value(n * h, V(output), V(input), h);
+
+    /// <inheritdoc />
+    public void SwiGluBackward(Tensor dinput, Tensor input, Tensor dout, int n, int h) => _swigluBackward.Value(n * h, V(dinput), V(input), V(dout), h);
+
+    /// <inheritdoc />
+    public void Rope(Tensor qkv, int b, int t, int c, int nh, float theta, bool inverse)
+    {
+        int half = c / nh / 2;
+        var (cos, sin) = RopeTables.Build(t, c / nh, theta, inverse);
+        using var cosBuffer = _acc.Allocate1D(cos);
+        using var sinBuffer = _acc.Allocate1D(sin);
+        _rope.Value(b * t * 2 * nh * half, V(qkv), cosBuffer.View, sinBuffer.View, t, c, nh);
+        _acc.Synchronize();
+    }
 
     /// <inheritdoc />
     public void ReluBackward(Tensor dinput, Tensor input, Tensor dout) => _reluBackward.Value(input.Length, V(dinput), V(input), V(dout));
