@@ -12,7 +12,7 @@ internal sealed record BlockActivations(
     Tensor AttnProj,                               // [N,C] after c_proj (and dropout)
     Tensor Resid2,                                 // [N,C] residual after the attention branch
     Tensor Ln2, Tensor Ln2Mean, Tensor Ln2Rstd,    // [N,C], [N], [N]
-    Tensor Fc,                                     // [N,H] c_fc output, H = n_inner
+    Tensor Fc,                                     // [N,H] c_fc output, H = n_inner ([N,2H] for SwiGLU)
     Tensor FcGelu,                                 // [N,H] after the activation
     Tensor MlpProj,                                // [N,C] after mlp.c_proj (and dropout)
     Tensor ResidPost);                             // [N,C] residual after the block
@@ -42,7 +42,7 @@ internal sealed class Activations : IDisposable
                 _forward.Reserve(b, cfg.NHead, t, t),
                 _forward.Reserve(n, attn), _forward.Reserve(n, c), _forward.Reserve(n, c),
                 _forward.Reserve(n, c), _forward.Reserve(n), _forward.Reserve(n),
-                _forward.Reserve(n, inner), _forward.Reserve(n, inner),
+                _forward.Reserve(n, cfg.FcRows), _forward.Reserve(n, inner),
                 _forward.Reserve(n, c), _forward.Reserve(n, c),
             ];
         }
@@ -51,7 +51,7 @@ internal sealed class Activations : IDisposable
 
         int dlogits = _backward.Reserve(n, v), dresid = _backward.Reserve(n, c), dln = _backward.Reserve(n, c);
         int dbranch = _backward.Reserve(n, c), dattn = _backward.Reserve(n, attn), dqkv = _backward.Reserve(n, 3 * attn);
-        int dfcGelu = _backward.Reserve(n, inner), dfc = _backward.Reserve(n, inner);
+        int dfcGelu = _backward.Reserve(n, inner), dfc = _backward.Reserve(n, cfg.FcRows);
 
         _forward.Allocate(backend);
         _backward.Allocate(backend);

@@ -7,8 +7,8 @@ namespace NativeCore.Model;
 /// <summary>
 /// A minGPT/nanoGPT decoder: token and position embeddings, pre-LayerNorm blocks of causal self-attention and a 4×
 /// tanh-GELU MLP, a final LayerNorm and an LM head (untied, or tied to <c>wte</c>). The same code path runs a
-/// Tracr-compiled model through <see cref="GptConfig"/>'s options: no norm, ReLU, non-causal attention, and head,
-/// MLP and output widths of their own. Parameters and gradients each live
+/// Tracr-compiled model (no norm, ReLU, non-causal attention, head, MLP and output widths of their own) and a
+/// LLaMA-style model (RMSNorm, rotary embeddings, SwiGLU, no biases) through <see cref="GptConfig"/>'s options. Parameters and gradients each live
 /// in one flat device buffer with named views; every operation goes through <see cref="IBackend"/>.
 /// </summary>
 /// <remarks>Usage: <see cref="Forward"/> (with targets, for a loss), then <see cref="Backward"/> for gradients.</remarks>
@@ -102,7 +102,7 @@ public sealed class Gpt : IDisposable
         int n = b * t, c = cfg.NEmbd;
 
         // Embeddings: x = wte[tokens] + wpe[positions].
-        _be.EmbeddingForward(a.Embed, _tokens, Param("transformer.wte.weight"), Param("transformer.wpe.weight"), b, t, c);
+        _be.EmbeddingForward(a.Embed, _tokens, Param("transformer.wte.weight"), OptionalParam("transformer.wpe.weight"), b, t, c);
         cache?.Record(_be, HookPoints.Embed, a.Embed);
         Dropout(a.Embed, site: 0);
         Tensor x = a.Embed.Reshape(n, c);
@@ -113,6 +113,7 @@ public sealed class Gpt : IDisposable
             string h = $"transformer.h.{l}";
             // Attention branch: x + c_proj(attn(ln_1(x))).
             Linear(blk.Qkv, Norm(blk.Ln1, blk.Ln1Mean, blk.Ln1Rstd, x, h + ".ln_1"), h + ".attn.c_attn");
+            if (UsesRope) _be.Rope(blk.Qkv, b, t, cfg.AttentionWidth, cfg.NHead, cfg.RopeTheta, inverse: false);
             _be.AttentionForward(blk.AttnOut, blk.Pattern, blk.Qkv, b, t, cfg.AttentionWidth, cfg.NHead, cfg.Causal);
             cache?.Record(_be, HookPoints.AttnPattern(l), blk.Pattern);
             Linear(blk.AttnProj, blk.AttnOut, h + ".attn.c_proj");
@@ -120,8 +121,7 @@ public sealed class Gpt : IDisposable
             _be.Add(blk.Resid2, x, blk.AttnProj);
             // MLP branch: x + c_proj(act(c_fc(ln_2(x)))).
             Linear(blk.Fc, Norm(blk.Ln2, blk.Ln2Mean, blk.Ln2Rstd, blk.Resid2, h + ".ln_2"), h + ".mlp.c_fc");
-            if (UsesRelu) _be.ReluForward(blk.FcGelu, blk.Fc);
-            else _be.GeluForward(blk.FcGelu, blk.Fc);
+            Activate(blk.FcGelu, blk.Fc, n);
             Linear(blk.MlpProj, blk.FcGelu, h + ".mlp.c_proj");
             Dropout(blk.MlpProj, site: 2 + 2 * l);
             _be.Add(blk.ResidPost, blk.Resid2, blk.MlpProj);
@@ -180,8 +180,7 @@ public sealed class Gpt : IDisposable
             Zero(a.DFcGelu);
             LinearBackward(a.DFcGelu, dMlp, blk.FcGelu, h + ".mlp.c_proj");
             Zero(a.DFc);
-            if (UsesRelu) _be.ReluBackward(a.DFc, blk.Fc, a.DFcGelu);
-            else _be.GeluBackward(a.DFc, blk.Fc, a.DFcGelu);
+            ActivateBackward(a.DFc, blk.Fc, a.DFcGelu, n);
             Zero(a.DLn);
             LinearBackward(a.DLn, a.DFc, cfg.HasNorm ? blk.Ln2 : blk.Resid2, h + ".mlp.c_fc");
             NormBackward(a.DResid, a.DLn, blk.Resid2, blk.Ln2Mean, blk.Ln2Rstd, h + ".ln_2");
@@ -191,13 +190,14 @@ public sealed class Gpt : IDisposable
             LinearBackward(a.DAttn, dAttnProj, blk.AttnOut, h + ".attn.c_proj");
             Zero(a.DQkv);
             _be.AttentionBackward(a.DQkv, a.DAttn, blk.Qkv, blk.Pattern, b, t, cfg.AttentionWidth, cfg.NHead, cfg.Causal);
+            if (UsesRope) _be.Rope(a.DQkv, b, t, cfg.AttentionWidth, cfg.NHead, cfg.RopeTheta, inverse: true);
             Zero(a.DLn);
             LinearBackward(a.DLn, a.DQkv, cfg.HasNorm ? blk.Ln1 : x, h + ".attn.c_attn");
             NormBackward(a.DResid, a.DLn, x, blk.Ln1Mean, blk.Ln1Rstd, h + ".ln_1");
         }
 
         Tensor dEmbed = DropoutBackward(a.DResid, a.DBranch, site: 0);
-        _be.EmbeddingBackward(Grad("transformer.wte.weight"), Grad("transformer.wpe.weight"), dEmbed, _tokens!, b, t, c);
+        _be.EmbeddingBackward(Grad("transformer.wte.weight"), OptionalGrad("transformer.wpe.weight"), dEmbed, _tokens!, b, t, c);
     }
 
     /// <summary>Frees parameters, gradients and activations.</summary>
@@ -252,7 +252,28 @@ public sealed class Gpt : IDisposable
         if (OptionalGrad(prefix + ".bias") is { } db) _be.BiasBackward(db, dout, n, outF);
     }
 
-    private bool UsesRelu => Config.Activation == ActivationKinds.Relu;
+    private bool UsesRope => Config.Position == PositionKinds.Rope;
+
+    /// <summary>The MLP's nonlinearity: [N,H] → [N,H], or SwiGLU's [N,2H] → [N,H].</summary>
+    private void Activate(Tensor output, Tensor input, int n)
+    {
+        switch (Config.Activation)
+        {
+            case ActivationKinds.Relu: _be.ReluForward(output, input); break;
+            case ActivationKinds.SwiGlu: _be.SwiGluForward(output, input, n, Config.Inner); break;
+            default: _be.GeluForward(output, input); break;
+        }
+    }
+
+    private void ActivateBackward(Tensor dinput, Tensor input, Tensor dout, int n)
+    {
+        switch (Config.Activation)
+        {
+            case ActivationKinds.Relu: _be.ReluBackward(dinput, input, dout); break;
+            case ActivationKinds.SwiGlu: _be.SwiGluBackward(dinput, input, dout, n, Config.Inner); break;
+            default: _be.GeluBackward(dinput, input, dout); break;
+        }
+    }
 
     /// <summary>LayerNorm of <paramref name="input"/> into <paramref name="output"/>, or the input itself in a norm-free model.</summary>
     private Tensor Norm(Tensor output, Tensor mean, Tensor rstd, Tensor input, string prefix)

@@ -41,8 +41,17 @@ public sealed record GptConfig
     /// </summary>
     [JsonPropertyName("norm")] public string Norm { get; init; } = NormKinds.LayerNorm;
 
-    /// <summary>The MLP's nonlinearity: <c>gelu_tanh</c> (minGPT; the golden cases name it so) or <c>relu</c> (Tracr).</summary>
+    /// <summary>
+    /// The MLP's nonlinearity: <c>gelu_tanh</c> (minGPT; the golden cases name it so), <c>relu</c> (Tracr) or
+    /// <c>swiglu</c> (LLaMA: c_fc produces a gate and an up projection of n_inner each, and c_proj reads silu(gate)·up).
+    /// </summary>
     [JsonPropertyName("activation")] public string Activation { get; init; } = ActivationKinds.Gelu;
+
+    /// <summary>Positions: <c>learned</c> (a wpe table, minGPT) or <c>rope</c> (rotary q and k, LLaMA; no wpe).</summary>
+    [JsonPropertyName("position")] public string Position { get; init; } = PositionKinds.Learned;
+
+    /// <summary>θ of rotary embeddings.</summary>
+    [JsonPropertyName("rope_theta")] public float RopeTheta { get; init; } = 10000f;
 
     /// <summary>Whether attention is masked to earlier positions (a decoder) or sees the whole sequence (Tracr).</summary>
     [JsonPropertyName("causal")] public bool Causal { get; init; } = true;
@@ -67,6 +76,12 @@ public sealed record GptConfig
 
     /// <summary>Number of output classes (logits per position).</summary>
     [JsonIgnore] public int OutputSize => OutputOverride ?? VocabSize;
+
+    /// <summary>Rows of c_fc: twice n_inner for SwiGLU's gate and up projection.</summary>
+    [JsonIgnore] public int FcRows => Activation == ActivationKinds.SwiGlu ? 2 * Inner : Inner;
+
+    /// <summary>Whether positions come from a learned wpe table.</summary>
+    [JsonIgnore] public bool HasPositionTable => Position == PositionKinds.Learned;
 
     /// <summary>Whether the blocks and the LM head are preceded by a norm (LayerNorm or RMSNorm).</summary>
     [JsonIgnore] public bool HasNorm => Norm != NormKinds.None;
@@ -93,7 +108,10 @@ public sealed record GptConfig
             if (TiedEmbeddings && output != VocabSize) throw new InvalidConfigException($"model.n_output ({output}) must equal model.vocab_size ({VocabSize}) when model.tied_embeddings is true");
         }
         if (Norm is not (NormKinds.LayerNorm or NormKinds.RmsNorm or NormKinds.None)) throw new InvalidConfigException($"model.norm must be '{NormKinds.LayerNorm}', '{NormKinds.RmsNorm}' or '{NormKinds.None}', got '{Norm}'");
-        if (Activation is not (ActivationKinds.Gelu or ActivationKinds.Relu)) throw new InvalidConfigException($"model.activation must be '{ActivationKinds.Gelu}' or '{ActivationKinds.Relu}', got '{Activation}'");
+        if (Activation is not (ActivationKinds.Gelu or ActivationKinds.Relu or ActivationKinds.SwiGlu)) throw new InvalidConfigException($"model.activation must be '{ActivationKinds.Gelu}', '{ActivationKinds.Relu}' or '{ActivationKinds.SwiGlu}', got '{Activation}'");
+        if (Position is not (PositionKinds.Learned or PositionKinds.Rope)) throw new InvalidConfigException($"model.position must be '{PositionKinds.Learned}' or '{PositionKinds.Rope}', got '{Position}'");
+        if (Position == PositionKinds.Rope && HeadSize % 2 != 0) throw new InvalidConfigException($"model.position 'rope' needs an even head size, got {HeadSize}");
+        if (!(RopeTheta > 0)) throw new InvalidConfigException($"model.rope_theta must be positive, got {RopeTheta}");
         if (!(LayerNormEps > 0)) throw new InvalidConfigException($"model.layer_norm_eps must be positive, got {LayerNormEps}");
     }
 }
@@ -116,4 +134,15 @@ public static class ActivationKinds
     public const string Gelu = "gelu_tanh";
     /// <summary>max(0, x).</summary>
     public const string Relu = "relu";
+    /// <summary>silu(gate)·up.</summary>
+    public const string SwiGlu = "swiglu";
+}
+
+/// <summary>Values of <see cref="GptConfig.Position"/>.</summary>
+public static class PositionKinds
+{
+    /// <summary>A learned table added to the token embedding.</summary>
+    public const string Learned = "learned";
+    /// <summary>Rotary embeddings of q and k.</summary>
+    public const string Rope = "rope";
 }

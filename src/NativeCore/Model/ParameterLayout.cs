@@ -63,7 +63,7 @@ public sealed class ParameterLayout
 
         // A tied wte is also the LM head, but it stays an Embedding for decay purposes, as in minGPT (the tied golden case checks this).
         Add("transformer.wte.weight", ParameterInit.Normal, false, config.VocabSize, c);
-        Add("transformer.wpe.weight", ParameterInit.Normal, false, config.BlockSize, c);
+        if (config.HasPositionTable) Add("transformer.wpe.weight", ParameterInit.Normal, false, config.BlockSize, c);
         for (int l = 0; l < config.NLayer; l++)
         {
             string h = $"transformer.h.{l}";
@@ -71,7 +71,7 @@ public sealed class ParameterLayout
             Linear(h + ".attn.c_attn", 3 * attn, c, ParameterInit.Normal);
             Linear(h + ".attn.c_proj", c, attn, ParameterInit.ResidualProjection);
             LayerNorm(h + ".ln_2");
-            Linear(h + ".mlp.c_fc", inner, c, ParameterInit.Normal);
+            Linear(h + ".mlp.c_fc", config.FcRows, c, ParameterInit.Normal);
             Linear(h + ".mlp.c_proj", c, inner, ParameterInit.ResidualProjection);
         }
         LayerNorm("transformer.ln_f");

@@ -12,9 +12,15 @@ public class BackendAgreementTests
         return data;
     }
 
-    private static List<float> TrainTenSteps(string backend)
+    private static readonly GptConfig Gpt2Style = new() { NLayer = 2, NHead = 2, NEmbd = 12, BlockSize = 8, VocabSize = 11, Dropout = 0.1f };
+
+    private static readonly GptConfig LlamaStyle = Gpt2Style with
     {
-        var config = new GptConfig { NLayer = 2, NHead = 2, NEmbd = 12, BlockSize = 8, VocabSize = 11, Dropout = 0.1f };
+        Bias = false, Norm = NormKinds.RmsNorm, Activation = ActivationKinds.SwiGlu, Position = PositionKinds.Rope, InnerOverride = 20,
+    };
+
+    private static List<float> TrainTenSteps(string backend, GptConfig config)
+    {
         using var be = TestBackends.Create(backend);
         using var model = new Gpt(be, config);
         model.InitializeWeights(42);
@@ -35,12 +41,17 @@ public class BackendAgreementTests
     [MemberData(nameof(GpuKernelBackends))]
     public void Tiny_gpt_losses_match_cpu_over_ten_steps(string backend)
     {
-        var cpu = TrainTenSteps("cpu");
-        var other = TrainTenSteps(backend);
+        foreach (var config in new[] { Gpt2Style, LlamaStyle }) LossesMatch(backend, config);
+    }
+
+    private static void LossesMatch(string backend, GptConfig config)
+    {
+        var cpu = TrainTenSteps("cpu", config);
+        var other = TrainTenSteps(backend, config);
         for (int i = 0; i < cpu.Count; i++)
         {
             double rel = Math.Abs(other[i] - cpu[i]) / Math.Abs(cpu[i]);
-            Assert.True(rel <= 1e-4, $"step {i}: {backend} loss {other[i]} vs cpu {cpu[i]} (relative {rel:E2})");
+            Assert.True(rel <= 1e-4, $"{config.Norm}/{config.Activation}/{config.Position}, step {i}: {backend} loss {other[i]} vs cpu {cpu[i]} (relative {rel:E2})");
         }
         Assert.True(cpu[^1] < cpu[0], "the losses should fall over ten steps");
     }

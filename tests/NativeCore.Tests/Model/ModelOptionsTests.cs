@@ -3,9 +3,20 @@ using NativeCore.Model;
 
 namespace NativeCore.Tests.Model;
 
-/// <summary>The Tracr-shaped options run through the one model code path and keep its gradients right.</summary>
+/// <summary>The Tracr-shaped and LLaMA-style options run through the one model code path and keep its gradients right.</summary>
 public class ModelOptionsTests
 {
+    /// <summary>RMSNorm, rotary embeddings, SwiGLU and no biases.</summary>
+    private static readonly GptConfig Llama = new()
+    {
+        NLayer = 2, NHead = 2, NEmbd = 8, BlockSize = 6, VocabSize = 7, Bias = false,
+        Norm = NormKinds.RmsNorm, Activation = ActivationKinds.SwiGlu, Position = PositionKinds.Rope, InnerOverride = 12,
+    };
+
+    public static TheoryData<string> Variants() => new() { "compiled", "llama" };
+
+    private static GptConfig Variant(string name) => name == "llama" ? Llama : Compiled;
+
     /// <summary>No norm, ReLU, full attention, and head, MLP and output widths of their own: every option at once.</summary>
     private static readonly GptConfig Compiled = new()
     {
@@ -29,10 +40,22 @@ public class ModelOptionsTests
     }
 
     [Fact]
-    public void Gradients_match_finite_differences_of_the_loss()
+    public void Llama_layout_has_no_positions_table_and_a_double_width_fc()
+    {
+        var layout = new ParameterLayout(Llama);
+        Assert.False(layout.Contains("transformer.wpe.weight"));
+        Assert.Equal([24, 8], layout["transformer.h.0.mlp.c_fc.weight"].Shape);
+        Assert.Equal([8, 12], layout["transformer.h.0.mlp.c_proj.weight"].Shape);
+        Assert.Equal([8], layout["transformer.h.1.ln_2.weight"].Shape);
+        Assert.False(layout.Contains("transformer.h.1.ln_2.bias"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Variants))]
+    public void Gradients_match_finite_differences_of_the_loss(string variant)
     {
         using var be = Backends.BackendRegistry.Create("reference");
-        using var model = new Gpt(be, Compiled);
+        using var model = new Gpt(be, Variant(variant));
         model.InitializeWeights(3);
         // Larger weights than minGPT's init, so ReLUs and attention weights differ across positions.
         float[] p = model.Parameters.ToArray().Select(v => v * 5f).ToArray();
@@ -67,13 +90,14 @@ public class ModelOptionsTests
         Assert.Contains(grad, g => Math.Abs(g) > 1e-3);
     }
 
-    [Fact]
-    public void Cpu_matches_the_reference_backend()
+    [Theory]
+    [MemberData(nameof(Variants))]
+    public void Cpu_matches_the_reference_backend(string variant)
     {
         float[] Run(string backend, out float loss)
         {
             using var be = Backends.BackendRegistry.Create(backend);
-            using var model = new Gpt(be, Compiled);
+            using var model = new Gpt(be, Variant(variant));
             model.InitializeWeights(9);
             model.Parameters.CopyFromHost(model.Parameters.ToArray().Select(v => v * 5f).ToArray());
             loss = model.Forward(Tokens, Targets, 2, 6);
@@ -83,7 +107,7 @@ public class ModelOptionsTests
         var reference = Run("reference", out float refLoss);
         var cpu = Run("cpu", out float cpuLoss);
         Assert.Equal(refLoss, cpuLoss, 1e-5);
-        Numerics.Close(reference.Select(v => (double)v).ToArray(), cpu.Select(v => (double)v).ToArray(), 1e-4, "gradients of the compiled-shape model");
+        Numerics.Close(reference.Select(v => (double)v).ToArray(), cpu.Select(v => (double)v).ToArray(), 1e-4, $"gradients of the {variant} model");
     }
 
     [Fact]
@@ -106,12 +130,16 @@ public class ModelOptionsTests
     [InlineData("norm", "model.norm")]
     [InlineData("activation", "model.activation")]
     [InlineData("n_output", "model.n_output")]
+    [InlineData("position", "model.position")]
+    [InlineData("rope_head", "even head size")]
     public void Invalid_options_name_their_field(string field, string expected)
     {
         var bad = field switch
         {
             "norm" => Compiled with { Norm = "rms" },
             "activation" => Compiled with { Activation = "tanh" },
+            "position" => Llama with { Position = "alibi" },
+            "rope_head" => Llama with { HeadSizeOverride = 3 },
             _ => Compiled with { TiedEmbeddings = true },
         };
         var ex = Assert.Throws<InvalidConfigException>(bad.Validate);
