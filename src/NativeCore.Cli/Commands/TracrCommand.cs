@@ -121,7 +121,8 @@ internal static class TracrCommand
         var sets = TracrTraining.CounterSets(model, 1024, 20240101);
         var scoreSamples = new TracrTask { Program = "counter", Length = model.MaxLength, Letter = "a" }.Samples(model, 4242, 256);
         var (tokens, targets) = TracrTask.Batch(model, scoreSamples);
-        var scores = Pruning.Score(gpt, tokens, targets, scoreSamples.Length, model.MaxLength + 1, unit);
+        // A compiled model's readout is a weight matrix like any other; a wrapper can sit there, so it is prunable too.
+        var scores = Pruning.Score(gpt, tokens, targets, scoreSamples.Length, model.MaxLength + 1, unit, Pruning.WeightMatrices(gpt));
         var curve = Pruning.Curve(gpt, scores, unit, maxK, () => TracrTraining.Evaluate(gpt, model, sets));
         Directory.CreateDirectory(outDir);
         var names = curve[0].Accuracies.Select(a => a.Name).ToList();
@@ -177,7 +178,7 @@ internal static class TracrCommand
             var flat = cache[h].ToArray();
             var grid = new double[t, c];
             for (int p = 0; p < t; p++)
-                for (int d = 0; d < c; d++) grid[t - 1 - p, d] = flat[p * c + d];
+                for (int d = 0; d < c; d++) grid[p, d] = flat[p * c + d];
             return ($"after block {l}", grid);
         }).ToList();
         Plots.Heatmaps(png, "residual stream by direction", panels, tokens, model.Residual);

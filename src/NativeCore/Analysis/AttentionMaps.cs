@@ -67,13 +67,13 @@ public static class AttentionMaps
         return files;
     }
 
-    /// <summary>[query][key] as a grid whose row 0 is drawn at the bottom, so queries read top to bottom.</summary>
+    /// <summary>[query][key] as a [query, key] grid.</summary>
     private static double[,] ToGrid(float[][] pattern)
     {
         int t = pattern.Length;
         var grid = new double[t, t];
         for (int q = 0; q < t; q++)
-            for (int k = 0; k < t; k++) grid[t - 1 - q, k] = pattern[q][k];
+            for (int k = 0; k < t; k++) grid[q, k] = pattern[q][k];
         return grid;
     }
 }

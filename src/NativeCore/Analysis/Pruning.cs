@@ -42,15 +42,22 @@ public static class Pruning
         return Score(model, batch.Tokens, batch.Targets, batch.BatchSize, batch.Time, unit);
     }
 
-    /// <summary>Scores every unit by the loss of one batch of tokens [B,T] and targets (any setting's data), highest first.</summary>
-    public static IReadOnlyList<PruneScore> Score(Gpt model, ReadOnlySpan<int> tokens, ReadOnlySpan<int> targets, int b, int t, PruneUnit unit)
+    /// <summary>The block matrices and the LM head: every weight matrix that is not an embedding.</summary>
+    public static IEnumerable<ParameterSpec> WeightMatrices(Gpt model) =>
+        BlockMatrices(model).Concat(model.Layout.Contains("lm_head.weight") ? [model.Layout["lm_head.weight"]] : []);
+
+    /// <summary>
+    /// Scores every unit of <paramref name="matrices"/> (default: the block matrices) by the loss of one batch of
+    /// tokens [B,T] and targets (any setting's data), highest first.
+    /// </summary>
+    public static IReadOnlyList<PruneScore> Score(Gpt model, ReadOnlySpan<int> tokens, ReadOnlySpan<int> targets, int b, int t, PruneUnit unit, IEnumerable<ParameterSpec>? matrices = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         model.Forward(tokens, targets, b, t);
         model.Backward();
         var be = model.Backend;
         var scores = new List<PruneScore>();
-        foreach (var p in BlockMatrices(model))
+        foreach (var p in matrices ?? BlockMatrices(model))
         {
             int rows = unit == PruneUnit.Neurons ? p.Shape[0] : p.Length;
             int cols = unit == PruneUnit.Neurons ? p.Shape[1] : 1;

@@ -73,7 +73,8 @@ public static class Plots
 
     /// <summary>
     /// Heatmaps side by side (one per panel), rows down and columns across, with token labels on both axes.
-    /// Each panel is [rows, cols]; the CSV holds every panel's cells.
+    /// Each panel is [rows, cols] with row 0 drawn at the top (ScottPlot draws a heatmap's first row on top), next to
+    /// the first row label; the CSV holds every panel's cells.
     /// </summary>
     public static void Heatmaps(string pngPath, string title, IReadOnlyList<(string Name, double[,] Values)> panels, IReadOnlyList<string> rowLabels, IReadOnlyList<string> colLabels)
     {
@@ -108,7 +109,7 @@ public static class Plots
         int size = Math.Clamp(14 * Math.Max(rows, cols), 500, 1400);
         Finish(plot, title, "keys", "queries", pngPath, (int)(size * panels.Count * 1.05), size, legend: false);
         WriteCsv(pngPath, ["panel", "query", "key", "value"],
-            panels.SelectMany((panel, p) => Enumerable.Range(0, rows).SelectMany(r => Enumerable.Range(0, cols).Select(c => new[] { p, r, c, panel.Values[rows - 1 - r, c] }))));
+            panels.SelectMany((panel, p) => Enumerable.Range(0, rows).SelectMany(r => Enumerable.Range(0, cols).Select(c => new[] { p, r, c, panel.Values[r, c] }))));
     }
 
     private static void Finish(Plot plot, string title, string xLabel, string yLabel, string pngPath, int width, int height, bool legend = true)
