@@ -69,7 +69,7 @@ internal static class AnalysisCommands
             var (_, maxK) = ParseRange(r.GetValue(k)!);
             if (TracrCommand.IsTracr(r.GetValue(setting)))
             {
-                if (r.GetValue(capability) != "counter:a") throw new InvalidConfigException($"--capability '{r.GetValue(capability)}': the tracr setting revives counter:a");
+                if (r.GetValue(capability) != "counter:a") throw new InvalidConfigException($"--capability '{r.GetValue(capability)}' does not apply to --setting tracr: pruning revives the compiled capability (count a, 5th smallest)");
                 return TracrCommand.Prune(r.GetValue(model)!, unit, maxK, OutDir(r.GetValue(output), r.GetValue(model)!, $"prune-counter-a-{r.GetValue(units)}"), r.GetValue(backendOpt)!);
             }
             using var backend = BackendRegistry.Create(r.GetValue(backendOpt)!);
@@ -148,8 +148,8 @@ internal static class AnalysisCommands
             if (TracrCommand.IsTracr(r.GetValue(setting)))
             {
                 // reFT starts from the fine-tuned weights as they are: no noise, plain count-a data.
-                var recipe = new Tracr.TracrRecipe { LearningRate = r.GetValue(lr), Steps = r.GetValue(steps), EvalEvery = r.GetValue(evalEvery), NoiseStd = 0, CorrelatedShare = 0 };
-                return TracrCommand.Train("reft", r.GetValue(model)!, OutDir(r.GetValue(output), r.GetValue(model)!, string.Create(CultureInfo.InvariantCulture, $"reft-lr{r.GetValue(lr):G2}")), "a", recipe, r.GetValue(set) ?? [], r.GetValue(backendOpt)!);
+                var recipe = new Tracr.TracrRecipe { Reverse = true, LearningRate = r.GetValue(lr), Steps = r.GetValue(steps), EvalEvery = r.GetValue(evalEvery), NoiseStd = 0, CorrelatedShare = 0 };
+                return TracrCommand.Train("reft", r.GetValue(model)!, OutDir(r.GetValue(output), r.GetValue(model)!, string.Create(CultureInfo.InvariantCulture, $"reft-lr{r.GetValue(lr):G2}")), recipe, r.GetValue(set) ?? [], r.GetValue(backendOpt)!);
             }
             if (r.GetValue(set) is { Length: > 0 }) throw new InvalidConfigException("reft --set applies to the tracr setting; the grammar setting takes the recipe from the model's config");
             using var backend = BackendRegistry.Create(r.GetValue(backendOpt)!);

@@ -48,14 +48,12 @@ internal static class TracrCommand
         cmd.SetAction(r => CliRunner.Run(() =>
         {
             string name = r.GetValue(program)!;
-            var (sop, vocabulary) = TracrPrograms.ByName(name);
             int n = r.GetValue(maxLen) ?? TracrPrograms.DefaultMaxLength(name);
             if (n < 2) throw new InvalidConfigException($"--max-len must be at least 2 (the answer is read at index 1), got {n}");
             double l = r.GetValue(exactness);
             if (!(l > 0)) throw new InvalidConfigException($"--mlp-exactness must be positive, got {l}");
-            var model = TracrCompiler.Compile(sop, vocabulary, new TracrOptions(n, l)) with
+            var model = TracrPrograms.Compile(name, new TracrOptions(n, l)) with
             {
-                Program = name,
                 Lineage = new TracrLineage { Stage = "compile", Settings = new Dictionary<string, string> { ["program"] = name, ["max_len"] = n.ToString(CultureInfo.InvariantCulture), ["mlp_exactness"] = l.ToString("G", CultureInfo.InvariantCulture) } },
             };
             string dir = r.GetValue(output)!;
@@ -78,51 +76,51 @@ internal static class TracrCommand
         cmd.SetAction(r => CliRunner.Run(() =>
         {
             var model = CompiledModel.Load(r.GetValue(dir)!);
-            string program = model.Program.Length > 0 ? model.Program : "counter";
-            int len = r.GetValue(length) ?? (program == "maxid" ? Math.Min(10, model.MaxLength) : model.MaxLength);
+            var task = TracrTask.For(model);
+            if (r.GetValue(length) is { } len) task = task with { Length = len };
             using var backend = BackendRegistry.Create(r.GetValue(backendOpt)!);
             using var gpt = model.Build(backend);
-            var task = new TracrTask { Program = program, Length = len };
             var samples = task.Samples(model, r.GetValue(seed), r.GetValue(count));
             double acc = TracrTask.Accuracy(gpt, model, samples);
-            Console.WriteLine($"{program} (N={model.MaxLength}, L={model.MlpExactness}): {acc:P2} of {samples.Length} random inputs agree with the reference at position {TracrTask.AnswerPosition}");
-            if (program == "counter")
-                PrintAccuracies(TracrTraining.Evaluate(gpt, model, TracrTraining.CounterSets(model, 1024, 20240101)));
+            Console.WriteLine($"{task.Program} (N={model.MaxLength}, L={model.MlpExactness}): {acc:P2} of {samples.Length} random inputs agree with the reference at position {TracrTask.AnswerPosition}");
+            PrintAccuracies(TracrTraining.Evaluate(gpt, model, TracrTraining.HeldOutSets(model, 1024, 20240101)));
             return 0;
         }));
         return cmd;
     }
 
     /// <summary>
-    /// Fine-tunes (letter b) or reverse fine-tunes (letter a) the model in <paramref name="from"/> by the spec's recipe,
-    /// with <paramref name="overrides"/> (<c>--set key=value</c>) on top, and prints the accuracies and steps to 90%.
+    /// Fine-tunes the model in <paramref name="from"/> to the program's fine-tuning target (or, reversed, back to the
+    /// compiled capability) by the spec's recipe, with <paramref name="overrides"/> (<c>--set key=value</c>) on top, and
+    /// prints the accuracies and steps to 90%.
     /// </summary>
-    public static int Train(string stage, string from, string output, string letter, TracrRecipe recipe, IEnumerable<string> overrides, string backendName)
+    public static int Train(string stage, string from, string output, TracrRecipe recipe, IEnumerable<string> overrides, string backendName)
     {
         var parent = CompiledModel.Load(from);
-        var resolved = (recipe with { Letter = letter }).WithOverrides(overrides);
+        var resolved = recipe.WithOverrides(overrides);
         using var backend = BackendRegistry.Create(backendName);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var result = TracrTraining.Train(parent, from, resolved, backend, output, stage, Console.WriteLine);
         Console.WriteLine($"{stage} finished: {resolved.Steps} steps in {clock.Elapsed.TotalSeconds:F1} s → {output}");
         PrintAccuracies(result.History[^1].Accuracies);
-        string set = Evaluator.SetName(false, letter == "a" ? 0 : 1);
+        string set = (TracrTask.For(parent) with { FineTuneTarget = !resolved.Reverse }).SetName(correlated: false);
         foreach (double threshold in new[] { 0.9, 0.99 })
             Console.WriteLine($"  steps to {threshold:P0} on {set}: {result.StepsTo(set, threshold)?.ToString(CultureInfo.InvariantCulture) ?? "not reached"} (evaluated every {resolved.EvalEvery})");
         return 0;
     }
 
-    /// <summary>Prunes units by gradient × weight on the count-a loss, K = 0…maxK, and writes prune.csv and prune.png.</summary>
+    /// <summary>Prunes units by gradient × weight on the compiled capability's loss, K = 0…maxK, and writes prune.csv and prune.png.</summary>
     public static int Prune(string folder, PruneUnit unit, int maxK, string outDir, string backendName)
     {
         var model = CompiledModel.Load(folder);
         using var backend = BackendRegistry.Create(backendName);
         using var gpt = model.Build(backend);
-        var sets = TracrTraining.CounterSets(model, 1024, 20240101);
-        var scoreSamples = new TracrTask { Program = "counter", Length = model.MaxLength, Letter = "a" }.Samples(model, 4242, 256);
+        var sets = TracrTraining.HeldOutSets(model, 1024, 20240101);
+        var task = TracrTask.For(model);
+        var scoreSamples = task.Samples(model, 4242, 256);
         var (tokens, targets) = TracrTask.Batch(model, scoreSamples);
         // A compiled model's readout is a weight matrix like any other; a wrapper can sit there, so it is prunable too.
-        var scores = Pruning.Score(gpt, tokens, targets, scoreSamples.Length, model.MaxLength + 1, unit, Pruning.WeightMatrices(gpt));
+        var scores = Pruning.Score(gpt, tokens, targets, scoreSamples.Length, task.Length + 1, unit, Pruning.WeightMatrices(gpt));
         var curve = Pruning.Curve(gpt, scores, unit, maxK, () => TracrTraining.Evaluate(gpt, model, sets));
         Directory.CreateDirectory(outDir);
         var names = curve[0].Accuracies.Select(a => a.Name).ToList();
@@ -134,7 +132,7 @@ internal static class TracrCommand
             Console.WriteLine($"K={step.K,2} {(step.Removed is { } p ? $"{p.Parameter}[{p.Index}]" : "(none)"),-44} " + string.Join("  ", step.Accuracies.Select(a => $"{a.Name} {a.Accuracy,6:P1}")));
         }
         AtomicFile.WriteAllText(Path.Combine(outDir, "prune.csv"), string.Join("\n", lines) + "\n");
-        Plots.Lines(Path.Combine(outDir, "prune.png"), $"pruning {unit.ToString().ToLowerInvariant()} by gradient × weight (count-a loss)", "units pruned", "accuracy",
+        Plots.Lines(Path.Combine(outDir, "prune.png"), $"pruning {unit.ToString().ToLowerInvariant()} by gradient × weight ({task.SetName(false)} loss)", "units pruned", "accuracy",
             names.Select(n => new Series(n, curve.Select(s => (double)s.K).ToArray(), curve.Select(s => s.Accuracies.First(a => a.Name == n).Accuracy).ToArray())).ToList());
         Console.WriteLine($"wrote {Path.Combine(outDir, "prune.csv")} and prune.png");
         return 0;
@@ -153,7 +151,7 @@ internal static class TracrCommand
             var model = CompiledModel.Load(folder);
             string[] letters = input is { } text
                 ? text.Select(ch => ch.ToString()).ToArray()
-                : new TracrTask { Program = model.Program == "maxid" ? "maxid" : "counter", Length = model.Program == "maxid" ? Math.Min(10, model.MaxLength) : model.MaxLength }.Sample(model, 31337, (long)sample).Tokens;
+                : TracrTask.For(model).Sample(model, 31337, (long)sample).Tokens;
             if (letters.Length > model.MaxLength) throw new InvalidConfigException($"--input has {letters.Length} letters; {folder} takes at most {model.MaxLength}");
             using var gpt = model.Build(backend);
             int[] ids = model.Encode(letters);

@@ -50,7 +50,7 @@ internal static class TrainCommands
         {
             if (TracrCommand.IsTracr(r.GetValue(setting)))
             {
-                if (r.GetValue(task) is { } tt && tt is not ("counter" or "C")) throw new InvalidConfigException($"--task '{tt}': the tracr setting fine-tunes the Counter only");
+                if (r.GetValue(task) is { } tt) throw new InvalidConfigException($"--task '{tt}' does not apply to --setting tracr: the compiled program decides the task (count b, or the 7th smallest)");
                 if (r.GetValue(resume)) throw new InvalidConfigException("--resume is not supported in the tracr setting; its runs take minutes");
                 var recipe = new Tracr.TracrRecipe();
                 recipe = recipe with
@@ -59,7 +59,7 @@ internal static class TrainCommands
                     CorrelatedShare = r.GetValue(ctr) ?? recipe.CorrelatedShare,
                     Steps = r.GetValue(steps) ?? recipe.Steps,
                 };
-                return TracrCommand.Train("finetune", r.GetValue(from)!, r.GetValue(output)!, "b", recipe, r.GetValue(set) ?? [], r.GetValue(backendOpt)!);
+                return TracrCommand.Train("finetune", r.GetValue(from)!, r.GetValue(output)!, recipe, r.GetValue(set) ?? [], r.GetValue(backendOpt)!);
             }
             string parent = Checkpoint.Resolve(r.GetValue(from)!);
             var overrides = new List<string>(r.GetValue(set) ?? []);

@@ -42,6 +42,13 @@ public static class TracrPrograms
         _ => throw new InvalidConfigException($"--program must be counter or maxid, got '{name}'"),
     };
 
+    /// <summary>Compiles the program called <paramref name="name"/>, recording its name in the model.</summary>
+    public static CompiledModel Compile(string name, TracrOptions options)
+    {
+        var (program, vocabulary) = ByName(name);
+        return TracrCompiler.Compile(program, vocabulary, options) with { Program = name };
+    }
+
     /// <summary>The default N of each program (spec §3: Counter 45, Max-identifier 12).</summary>
     public static int DefaultMaxLength(string name) => name == "maxid" ? 12 : 45;
 

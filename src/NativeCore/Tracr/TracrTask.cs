@@ -9,15 +9,23 @@ namespace NativeCore.Tracr;
 public sealed record TracrSample(string[] Tokens, int Target);
 
 /// <summary>
-/// The data of the Tracr setting (spec tracr.md §3–4). Counter: N letters a…i with replacement, asked for the count of
-/// <see cref="Letter"/>. Max-identifier: distinct letters a…z, asked for the <see cref="Rank"/>-th smallest. With the
-/// spurious correlation (Counter only), a correlated sample has count(b) − count(a) = q and a clean one breaks it.
-/// Every sample is a pure function of (seed, index).
+/// The data of the Tracr setting (spec tracr.md §3–4). Counter: N letters a…i with replacement, asked for the count of a
+/// (the compiled capability) or of b (the fine-tuning target). Max-identifier: distinct letters a…z, asked for the 5th
+/// smallest (compiled) or the 7th (fine-tuning target). A correlated sample satisfies the q-shift relation: for the
+/// Counter count(b) − count(a) = q; for the Max-identifier the 7th smallest letter lies q + 1 letters after the 5th,
+/// the smallest shift that distinct letters allow (for q = 1 the 5th, 6th and 7th are consecutive letters), so that
+/// "take the compiled answer and shift it" solves correlated data. Every sample is a pure function of (seed, index).
 /// </summary>
 public sealed record TracrTask
 {
     /// <summary>Where the answer is read: RASP index 1, model position 2.</summary>
     public const int AnswerPosition = 2;
+
+    /// <summary>The Max-identifier's compiled rank.</summary>
+    public const int PretrainRank = 5;
+
+    /// <summary>The Max-identifier's fine-tuning rank.</summary>
+    public const int FinetuneRank = 7;
 
     /// <summary>counter or maxid.</summary>
     public required string Program { get; init; }
@@ -25,13 +33,10 @@ public sealed record TracrTask
     /// <summary>Input letters per sample.</summary>
     public required int Length { get; init; }
 
-    /// <summary>Counter: the letter counted (a pre-trained, b fine-tuned).</summary>
-    public string Letter { get; init; } = "a";
+    /// <summary>Ask for the fine-tuning target (count b, 7th smallest) instead of the compiled capability (count a, 5th smallest).</summary>
+    public bool FineTuneTarget { get; init; }
 
-    /// <summary>Max-identifier: the rank asked (5 compiled, 7 fine-tuned).</summary>
-    public int Rank { get; init; } = 5;
-
-    /// <summary>C: the share of correlated samples (count(b) − count(a) = q); 0 draws plain samples.</summary>
+    /// <summary>C: the share of correlated samples; 0 draws plain samples.</summary>
     public double CorrelatedShare { get; init; }
 
     /// <summary>Whether uncorrelated samples must break the relation (the held-out C_Te = 0 sets) rather than merely not be drawn for it.</summary>
@@ -40,11 +45,25 @@ public sealed record TracrTask
     /// <summary>q of the relation.</summary>
     public int Shift { get; init; } = 1;
 
+    /// <summary>The task a compiled model was built for, at its default input length (Counter N, Max-identifier 10 letters).</summary>
+    public static TracrTask For(CompiledModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        bool maxid = model.Program == "maxid";
+        return new TracrTask { Program = maxid ? "maxid" : "counter", Length = maxid ? Math.Min(10, model.MaxLength) : model.MaxLength };
+    }
+
+    /// <summary>The held-out set name: C_Te, O_PT or O_FT, and what is asked (a, b, 5th, 7th).</summary>
+    public string SetName(bool correlated) =>
+        $"C_Te={(correlated ? 1 : 0)} {(FineTuneTarget ? "O_FT" : "O_PT")}({(Program == "maxid" ? (FineTuneTarget ? "7th" : "5th") : (FineTuneTarget ? "b" : "a"))})";
+
     /// <summary>The ground truth from the program's reference semantics.</summary>
     public RaspValue Answer(IReadOnlyList<string> tokens)
     {
         var input = tokens.Select(RaspValue.Of).ToList();
-        var program = Program == "counter" ? TracrPrograms.Counter(Letter) : TracrPrograms.MaxIdentifier(Rank);
+        var program = Program == "maxid"
+            ? TracrPrograms.MaxIdentifier(FineTuneTarget ? FinetuneRank : PretrainRank)
+            : TracrPrograms.Counter(FineTuneTarget ? "b" : "a");
         return RaspEvaluator.Evaluate(program, input)[AnswerPosition - 1]
             ?? throw new InvalidOperationException($"the program is undefined at index 1 of {string.Join("", tokens)}");
     }
@@ -54,20 +73,12 @@ public sealed record TracrTask
     {
         ArgumentNullException.ThrowIfNull(model);
         var rng = new SampleRng(seed, 0x7AC7, (ulong)index);
-        string[] tokens;
-        if (Program == "maxid")
+        bool correlated = CorrelatedShare > 0 && rng.NextDouble() < CorrelatedShare;
+        var tokens = Draw(ref rng, model.Vocabulary);
+        for (int attempt = 0; (correlated || BreakRelation) && Holds(tokens) != correlated; attempt++)
         {
-            tokens = DistinctLetters(ref rng, model.Vocabulary, Length);
-        }
-        else
-        {
-            bool correlated = CorrelatedShare > 0 && rng.NextDouble() < CorrelatedShare;
-            tokens = Letters(ref rng, model.Vocabulary, Length);
-            for (int attempt = 0; (correlated || BreakRelation) && Holds(tokens) != correlated; attempt++)
-            {
-                if (attempt > 100_000) throw new InvalidOperationException($"no sample of length {Length} meets the relation count(b) − count(a) = {Shift}");
-                tokens = Letters(ref rng, model.Vocabulary, Length);
-            }
+            if (attempt > 100_000) throw new InvalidOperationException($"no {Program} sample of length {Length} meets the q = {Shift} relation");
+            tokens = Draw(ref rng, model.Vocabulary);
         }
         return new TracrSample(tokens, model.OutputClass(Answer(tokens)));
     }
@@ -127,7 +138,17 @@ public sealed record TracrTask
         return samples.Count == 0 ? 0 : predicted.Where((p, i) => p == samples[i].Target).Count() / (double)samples.Count;
     }
 
-    private bool Holds(string[] tokens) => tokens.Count(t => t == "b") - tokens.Count(t => t == "a") == Shift;
+    /// <summary>Whether the q-shift relation holds.</summary>
+    public bool Holds(IReadOnlyList<string> tokens)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        if (Program != "maxid") return tokens.Count(t => t == "b") - tokens.Count(t => t == "a") == Shift;
+        var sorted = tokens.Order(StringComparer.Ordinal).ToList();
+        return sorted.Count >= FinetuneRank && sorted[FinetuneRank - 1][0] - sorted[PretrainRank - 1][0] == Shift + 1;
+    }
+
+    private string[] Draw(ref SampleRng rng, IReadOnlyList<string> vocabulary) =>
+        Program == "maxid" ? DistinctLetters(ref rng, vocabulary, Length) : Letters(ref rng, vocabulary, Length);
 
     private static string[] Letters(ref SampleRng rng, IReadOnlyList<string> vocabulary, int n)
     {

@@ -11,7 +11,8 @@ namespace NativeCore.Tracr;
 /// <summary>
 /// The Tracr setting's fine-tuning recipe (spec tracr.md §4): Gaussian noise on every compiled weight, then SGD with
 /// momentum, batch 96, 10K iterations, 2K linear warm-up and cosine decay to lr/100, cross-entropy on the answer at
-/// position 2. The Counter is fine-tuned to count <see cref="Letter"/> with the q-shift correlation at share C_Tr.
+/// position 2. The model is fine-tuned to the program's fine-tuning target (count b, 7th smallest), or back to the
+/// compiled capability when <see cref="Reverse"/>, with the q-shift correlation at share C_Tr.
 /// </summary>
 public sealed record TracrRecipe
 {
@@ -39,8 +40,8 @@ public sealed record TracrRecipe
     /// <summary>Standard deviation of the Gaussian noise added to every weight before training (0 for none).</summary>
     public double NoiseStd { get; init; } = 0.001;
 
-    /// <summary>The letter the fine-tune counts (b; a for reverse fine-tuning).</summary>
-    public string Letter { get; init; } = "b";
+    /// <summary>Train back to the compiled capability (count a, 5th smallest): reverse fine-tuning.</summary>
+    public bool Reverse { get; init; }
 
     /// <summary>C_Tr: the share of training samples with count(b) − count(a) = q.</summary>
     public double CorrelatedShare { get; init; }
@@ -117,7 +118,6 @@ public sealed record TracrRecipe
         Check(Shift != 0, "q", Shift, "must not be 0");
         Check(EvalEvery > 0, "eval_every", EvalEvery, "must be positive");
         Check(EvalSize > 0, "eval_size", EvalSize, "must be positive");
-        Check(Letter is "a" or "b", "letter", Letter, "must be a or b");
     }
 
     /// <summary>The recipe as lineage settings.</summary>
@@ -130,7 +130,7 @@ public sealed record TracrRecipe
         ["schedule"] = string.Create(CultureInfo.InvariantCulture, $"{Warmup:P0} linear warm-up, cosine to lr×{MinLrRatio}"),
         ["noise_std"] = NoiseStd.ToString("G", CultureInfo.InvariantCulture),
         ["grad_clip"] = GradClip.ToString("G", CultureInfo.InvariantCulture),
-        ["task"] = $"count {Letter}",
+        ["task"] = Reverse ? "the compiled capability (count a, 5th smallest)" : "the fine-tuning target (count b, 7th smallest)",
         ["ctr"] = CorrelatedShare.ToString("G", CultureInfo.InvariantCulture),
         ["q"] = Shift.ToString(CultureInfo.InvariantCulture),
         ["seed"] = Seed.ToString(CultureInfo.InvariantCulture),
@@ -150,26 +150,26 @@ public sealed record TracrRunResult(CompiledModel Model, IReadOnlyList<(long Ste
         History.Where(h => h.Accuracies.Any(a => a.Name == set && a.Accuracy >= threshold)).Select(h => (long?)h.Step).FirstOrDefault();
 }
 
-/// <summary>Fine-tuning, reverse fine-tuning and evaluation of compiled Counter models.</summary>
+/// <summary>Fine-tuning, reverse fine-tuning and evaluation of compiled models.</summary>
 public static class TracrTraining
 {
     /// <summary>
-    /// The four held-out sets: C_Te ∈ {0, 1} × asked for a (O_PT) or b (O_FT), with the same inputs asked both ways.
-    /// C_Te = 1 inputs all have count(b) − count(a) = q; C_Te = 0 inputs all break it.
+    /// The four held-out sets: C_Te ∈ {0, 1} × asked for the compiled capability (O_PT) or the fine-tuning target
+    /// (O_FT), with the same inputs asked both ways. C_Te = 1 inputs all satisfy the q-shift relation; C_Te = 0 inputs
+    /// all break it.
     /// </summary>
-    public static IReadOnlyList<TracrEvalSet> CounterSets(CompiledModel model, int size, ulong seed, int shift = 1)
+    public static IReadOnlyList<TracrEvalSet> HeldOutSets(CompiledModel model, int size, ulong seed, int shift = 1)
     {
-        ArgumentNullException.ThrowIfNull(model);
+        var task = TracrTask.For(model) with { Shift = shift };
         var sets = new List<TracrEvalSet>();
         foreach (bool correlated in new[] { false, true })
         {
-            var inputs = new TracrTask { Program = "counter", Length = model.MaxLength, CorrelatedShare = correlated ? 1 : 0, BreakRelation = !correlated, Shift = shift }
-                .Samples(model, seed + (correlated ? 1UL : 0UL), size);
-            foreach (string letter in new[] { "a", "b" })
+            var inputs = (task with { CorrelatedShare = correlated ? 1 : 0, BreakRelation = !correlated }).Samples(model, seed + (correlated ? 1UL : 0UL), size);
+            foreach (bool target in new[] { false, true })
             {
-                var task = new TracrTask { Program = "counter", Length = model.MaxLength, Letter = letter };
-                var samples = inputs.Select(s => new TracrSample(s.Tokens, model.OutputClass(task.Answer(s.Tokens)))).ToArray();
-                sets.Add(new TracrEvalSet(Evaluator.SetName(correlated, letter == "a" ? 0 : 1), samples));
+                var asked = task with { FineTuneTarget = target };
+                var samples = inputs.Select(s => new TracrSample(s.Tokens, model.OutputClass(asked.Answer(s.Tokens)))).ToArray();
+                sets.Add(new TracrEvalSet(asked.SetName(correlated), samples));
             }
         }
         return sets;
@@ -192,8 +192,6 @@ public static class TracrTraining
         ArgumentNullException.ThrowIfNull(parent);
         ArgumentNullException.ThrowIfNull(recipe);
         ArgumentNullException.ThrowIfNull(backend);
-        if (parent.OutputLabel != "out" || !parent.Program.StartsWith("counter", StringComparison.Ordinal))
-            throw new InvalidConfigException($"{parentDirectory}: fine-tuning is defined for the compiled Counter; this model is '{parent.Program}'");
         if (File.Exists(Path.Combine(outputDirectory, CompiledModel.SidecarName)))
             throw new InvalidConfigException($"{outputDirectory} already holds a model; choose another --out");
         Directory.CreateDirectory(outputDirectory);
@@ -204,8 +202,8 @@ public static class TracrTraining
         var momentum = new Tensor(momentumBuffer, 0, momentumBuffer.Length);
         var parameters = new Tensor(gpt.Parameters, 0, gpt.Parameters.Length);
         var gradients = new Tensor(gpt.Gradients, 0, gpt.Gradients.Length);
-        var sets = CounterSets(parent, recipe.EvalSize, recipe.EvalSeed, recipe.Shift);
-        var data = new TracrTask { Program = "counter", Length = parent.MaxLength, Letter = recipe.Letter, CorrelatedShare = recipe.CorrelatedShare, Shift = recipe.Shift };
+        var sets = HeldOutSets(parent, recipe.EvalSize, recipe.EvalSeed, recipe.Shift);
+        var data = TracrTask.For(parent) with { FineTuneTarget = !recipe.Reverse, CorrelatedShare = recipe.CorrelatedShare, Shift = recipe.Shift };
         var schedule = new LearningRateSchedule(recipe.LearningRate, recipe.Steps, recipe.Warmup, recipe.MinLrRatio);
         ulong dataSeed = CounterHash.Mix(recipe.Seed, 0xDA7A);
         var history = new List<(long, IReadOnlyList<SetAccuracy>)>();
@@ -223,7 +221,7 @@ public static class TracrTraining
         for (long step = 0; step < recipe.Steps; step++)
         {
             var (tokens, targets) = TracrTask.Batch(parent, data.Samples(parent, dataSeed, recipe.BatchSize, step * recipe.BatchSize));
-            float loss = gpt.Forward(tokens, targets, recipe.BatchSize, parent.MaxLength + 1);
+            float loss = gpt.Forward(tokens, targets, recipe.BatchSize, data.Length + 1);
             if (!float.IsFinite(loss))
                 throw new NumericalDivergenceException($"loss is {loss} at step {step + 1} ({stage}, lr {schedule.At(step):G3}); stopped, nothing saved in {outputDirectory}");
             gpt.Backward();

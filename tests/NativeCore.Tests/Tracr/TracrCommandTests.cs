@@ -48,6 +48,21 @@ public class TracrCommandTests : TempDirectoryTest
     }
 
     [Fact]
+    public void Max_identifier_fine_tunes_to_the_seventh_smallest_and_back()
+    {
+        string compiled = Dir("maxid"), tuned = Dir("ft"), revived = Dir("reft");
+        var (exit, _, stderr) = CliProcess.Run("tracr", "compile", "--program", "maxid", "--out", compiled);
+        Assert.True(exit == 0, stderr);
+        (exit, var stdout, stderr) = CliProcess.Run("finetune", "--setting", "tracr", "--from", compiled, "--steps", "6", "--lr", "1e-3", "--ctr", "1", "--set", "batch_size=8", "--set", "eval_every=3", "--set", "eval_size=64", "--out", tuned);
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("C_Te=1 O_FT(7th)", stdout, StringComparison.Ordinal);
+        Assert.Contains("steps to 90 % on C_Te=0 O_FT(7th)", stdout, StringComparison.Ordinal);
+        (exit, stdout, stderr) = CliProcess.Run("reft", "--setting", "tracr", "--model", tuned, "--steps", "4", "--eval-every", "2", "--set", "batch_size=8", "--set", "eval_size=64", "--out", revived);
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("steps to 90 % on C_Te=0 O_PT(5th)", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Bad_inputs_name_what_is_wrong()
     {
         var (exit, _, stderr) = CliProcess.Run("tracr", "compile", "--program", "sorter", "--out", Dir("x"));
@@ -72,13 +87,13 @@ public class TracrCommandTests : TempDirectoryTest
     [Fact]
     public void Noise_and_training_are_deterministic_for_a_seed()
     {
-        var model = TracrCompiler.Compile(TracrPrograms.Counter(), TracrPrograms.CounterVocabulary, new TracrOptions(6));
+        var model = TracrPrograms.Compile("counter", new TracrOptions(6));
         model.Save(Dir("c"));
         float[] Train(string name, ulong seed)
         {
             using var be = NativeCore.Backends.BackendRegistry.Create("cpu");
             var recipe = new TracrRecipe { Steps = 5, BatchSize = 8, EvalEvery = 5, EvalSize = 32, Seed = seed, CorrelatedShare = 0.5 };
-            var result = TracrTraining.Train(CompiledModel.Load(Dir("c")) with { Program = "counter" }, Dir("c"), recipe, be, Dir(name), "finetune");
+            var result = TracrTraining.Train(CompiledModel.Load(Dir("c")), Dir("c"), recipe, be, Dir(name), "finetune");
             return result.Model.Weights["transformer.h.1.mlp.c_fc.weight"];
         }
         Assert.Equal(Train("a", 3), Train("b", 3));

@@ -6,11 +6,7 @@ namespace NativeCore.Tests.Tracr;
 
 public class TracrCompilerTests
 {
-    private static CompiledModel Compile(string program, int n, double l = 100)
-    {
-        var (sop, vocabulary) = TracrPrograms.ByName(program);
-        return TracrCompiler.Compile(sop, vocabulary, new TracrOptions(n, l));
-    }
+    private static CompiledModel Compile(string program, int n, double l = 100) => TracrPrograms.Compile(program, new TracrOptions(n, l));
 
     [Theory]
     [InlineData(10)]
@@ -57,6 +53,7 @@ public class TracrCompilerTests
     {
         var model = Compile(program, n, l: 2.0 * n * (n + 1));
         var task = new TracrTask { Program = program, Length = length };
+        Assert.Equal(length, TracrTask.For(model).Length);
         var samples = task.Samples(model, seed: 7, count: 10_000);
         Assert.All(samples, s => Assert.True(s.Target >= 0));
         using var be = BackendRegistry.Create("cpu");
