@@ -1,0 +1,52 @@
+using NativeCore.Backends;
+using NativeCore.Model;
+
+namespace NativeCore.Tests.Model;
+
+public class SamplerTests
+{
+    private static readonly float[] Logits = [1.0f, 2.5f, 0.2f, 2.0f, -1.0f];
+
+    [Fact]
+    public void Temperature_one_draws_follow_the_softmax()
+    {
+        double[] p = Logits.Select(l => Math.Exp(l)).ToArray();
+        double z = p.Sum();
+        var counts = new int[Logits.Length];
+        const int n = 20_000;
+        for (int i = 0; i < n; i++) counts[Sampler.Pick(Logits, 1f, 0, NativeCore.Kernels.CounterHash.Mix(3, (ulong)i))]++;
+        for (int j = 0; j < Logits.Length; j++)
+        {
+            double expected = p[j] / z, se = Math.Sqrt(expected * (1 - expected) / n);
+            Assert.True(Math.Abs(counts[j] / (double)n - expected) < 4 * se, $"token {j}: {counts[j] / (double)n:P2} against {expected:P2}");
+        }
+    }
+
+    [Fact]
+    public void Top_k_keeps_only_the_k_largest_and_zero_temperature_is_greedy()
+    {
+        var seen = new HashSet<int>();
+        for (int i = 0; i < 2000; i++) seen.Add(Sampler.Pick(Logits, 1f, 2, (ulong)i * 0x9E3779B97F4A7C15UL));
+        Assert.Equal([1, 3], seen.Order());
+        Assert.Equal(1, Sampler.Pick(Logits, 0f, 0, 12345));
+        Assert.Equal(1, Sampler.Pick(Logits, 5f, 1, 12345));
+    }
+
+    [Fact]
+    public void Generation_is_seeded_and_stops_before_the_stop_token()
+    {
+        var config = new GptConfig { NLayer = 1, NHead = 2, NEmbd = 16, BlockSize = 8, VocabSize = 12 };
+        using var be = BackendRegistry.Create("cpu");
+        using var model = new Gpt(be, config);
+        model.InitializeWeights(1);
+        // Larger weights make the distribution uneven, so different seeds really differ.
+        model.Parameters.CopyFromHost(model.Parameters.ToArray().Select(w => w * 8f).ToArray());
+        var a = Sampler.Generate(model, [0], 20, 1f, 0, seed: 5);
+        Assert.Equal(20, a.Length);
+        Assert.Equal(a, Sampler.Generate(model, [0], 20, 1f, 0, seed: 5));
+        Assert.NotEqual(a, Sampler.Generate(model, [0], 20, 1f, 0, seed: 6));
+        int stopToken = a[3];
+        var stopped = Sampler.Generate(model, [0], 20, 1f, 0, seed: 5, stop: t => t == stopToken);
+        Assert.Equal(a.TakeWhile(t => t != stopToken), stopped);
+    }
+}
