@@ -33,11 +33,14 @@ public sealed record StoryExample
     /// <summary>The order of the four header lines (a permutation of <see cref="HeaderKeys"/>).</summary>
     public required IReadOnlyList<string> HeaderOrder { get; init; }
 
+    /// <summary>How the Words and Features lists are joined: " , " between word tokens (ProcStories), ", " in real text.</summary>
+    public string ListSeparator { get; init; } = " , ";
+
     /// <summary>The value of one header line.</summary>
     public string HeaderValue(string key) => key switch
     {
-        "Words:" => string.Join(" , ", Words),
-        "Features:" => string.Join(" , ", StoryFeatures.Members(Listed)),
+        "Words:" => string.Join(ListSeparator, Words),
+        "Features:" => string.Join(ListSeparator, StoryFeatures.Members(Listed)),
         "Summary:" => Summary,
         "Sentence:" => Sentence,
         _ => throw new ArgumentException($"unknown header key '{key}'", nameof(key)),

@@ -1,0 +1,127 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.ML.Tokenizers;
+using NativeCore.Tasks;
+
+namespace NativeCore.Stories;
+
+/// <summary>
+/// The real TinyStories-Instruct data (spec tinystories.md §1): JSON shards of records with story, instruction
+/// (prompt, words, features), summary and source, turned into the authors' example text and tokenised with the GPT-2
+/// BPE (Microsoft.ML.Tokenizers with its Data.Gpt2 package). GPT-2's &lt;|endoftext|&gt; serves as BOS.
+/// </summary>
+public static partial class TinyStoriesInstruct
+{
+    private static readonly Lazy<TiktokenTokenizer> Gpt2 = new(() => TiktokenTokenizer.CreateForModel("gpt2"));
+
+    /// <summary>The GPT-2 BPE tokenizer.</summary>
+    public static Tokenizer Tokenizer => Gpt2.Value;
+
+    /// <summary>The id of BOS (&lt;|endoftext|&gt;, 50256).</summary>
+    public static int BosId => Gpt2.Value.SpecialTokens!["<|endoftext|>"];
+
+    /// <summary>The vocabulary size of the GPT-2 BPE.</summary>
+    public const int VocabularySize = 50257;
+
+    /// <summary>
+    /// Reads a shard: a JSON array of records. Every record needs a string <c>story</c> and <c>summary</c> and an
+    /// <c>instruction</c> object with a <c>words</c> list of three strings and a <c>features</c> list of known feature names.
+    /// </summary>
+    /// <exception cref="InvalidConfigException">The file is missing, is not JSON, or a record lacks a field; the message names the file, record and field.</exception>
+    public static IReadOnlyList<TinyStoriesRecord> Load(string path)
+    {
+        if (!File.Exists(path)) throw new InvalidConfigException($"{path}: not found");
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(File.ReadAllText(path));
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidConfigException($"{path}: not valid JSON ({e.Message})");
+        }
+        using (doc)
+        {
+            if (doc.RootElement.ValueKind != JsonValueKind.Array) throw new InvalidConfigException($"{path}: a shard must be a JSON array of records");
+            var records = new List<TinyStoriesRecord>();
+            int index = 0;
+            foreach (var r in doc.RootElement.EnumerateArray())
+            {
+                string where = $"{path}: record {index}";
+                string Str(JsonElement e, string field) =>
+                    e.ValueKind == JsonValueKind.Object && e.TryGetProperty(field, out var v) && v.ValueKind == JsonValueKind.String
+                        ? v.GetString()!
+                        : throw new InvalidConfigException($"{where}: field '{field}' is missing or not a string");
+                if (!r.TryGetProperty("instruction", out var instruction) || instruction.ValueKind != JsonValueKind.Object)
+                    throw new InvalidConfigException($"{where}: field 'instruction' is missing or not an object");
+                string[] List(string field) =>
+                    instruction.TryGetProperty(field, out var v) && v.ValueKind == JsonValueKind.Array && v.EnumerateArray().All(x => x.ValueKind == JsonValueKind.String)
+                        ? v.EnumerateArray().Select(x => x.GetString()!).ToArray()
+                        : throw new InvalidConfigException($"{where}: field 'instruction.{field}' is missing or not a list of strings");
+                var features = StoryFeature.None;
+                foreach (string f in List("features"))
+                {
+                    try
+                    {
+                        features |= StoryFeatures.Parse(f);
+                    }
+                    catch (InvalidConfigException e)
+                    {
+                        throw new InvalidConfigException($"{where}: field 'instruction.features': {e.Message}");
+                    }
+                }
+                records.Add(new TinyStoriesRecord(Str(r, "story"), List("words"), features, Str(r, "summary"), r.TryGetProperty("source", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString()! : ""));
+                index++;
+            }
+            return records;
+        }
+    }
+
+    /// <summary>
+    /// The example of a record: the four instruction lines in an order drawn from (seed, index), then the story. The
+    /// summary loses its newlines; the Sentence line is a random sentence of the story without a quote (empty when
+    /// every sentence has one); the Features line is written even when empty.
+    /// </summary>
+    public static StoryExample ToExample(TinyStoriesRecord record, ulong seed, long index)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var rng = new SampleRng(seed, 0x7157, (ulong)index);
+        var quoteless = SentenceSplit().Split(record.Story.Trim()).Select(s => s.Trim()).Where(s => s.Length > 0 && !s.Contains('"', StringComparison.Ordinal)).ToList();
+        var order = StoryExample.HeaderKeys.ToList();
+        for (int i = order.Count - 1; i > 0; i--)
+        {
+            int j = rng.Next(i + 1);
+            (order[i], order[j]) = (order[j], order[i]);
+        }
+        return new StoryExample
+        {
+            Features = record.Features,
+            Listed = record.Features,
+            Words = record.Words,
+            Summary = record.Summary.Replace("\r", "", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal).Trim(),
+            Sentence = quoteless.Count == 0 ? "" : quoteless[rng.Next(quoteless.Count)],
+            Story = record.Story.Trim(),
+            HeaderOrder = order,
+            ListSeparator = ", ",
+        };
+    }
+
+    /// <summary>BOS then the GPT-2 ids of the example's text.</summary>
+    public static int[] Encode(StoryExample example)
+    {
+        ArgumentNullException.ThrowIfNull(example);
+        return [BosId, .. Tokenizer.EncodeToIds(example.Text)];
+    }
+
+    /// <summary>Sentences end at ., ! or ? followed by whitespace.</summary>
+    [GeneratedRegex(@"(?<=[.!?])\s+")]
+    private static partial Regex SentenceSplit();
+}
+
+/// <summary>One TinyStories-Instruct record.</summary>
+/// <param name="Story">The story text.</param>
+/// <param name="Words">The instruction's three words.</param>
+/// <param name="Features">The instruction's features.</param>
+/// <param name="Summary">The summary.</param>
+/// <param name="Source">Which model wrote it (kept, not used).</param>
+public sealed record TinyStoriesRecord(string Story, IReadOnlyList<string> Words, StoryFeature Features, string Summary, string Source);
