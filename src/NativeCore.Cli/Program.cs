@@ -25,6 +25,7 @@ public static class Program
         root.Subcommands.Add(PaperCommand.Create());
         root.Subcommands.Add(AuditCommand.Create());
         root.Subcommands.Add(TracrCommand.Create());
+        root.Subcommands.Add(StoriesCommand.Create());
         return root.Parse(args).Invoke();
     }
 }
