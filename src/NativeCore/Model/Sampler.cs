@@ -13,28 +13,57 @@ public static class Sampler
     /// context is cropped to the model's block size (nanoGPT's choice). Temperature 0 is greedy; top-k 0 keeps every
     /// token. Generation stops before a token for which <paramref name="stop"/> is true.
     /// </summary>
-    public static int[] Generate(Gpt model, IReadOnlyList<int> prompt, int maxTokens, float temperature, int topK, ulong seed, Func<int, bool>? stop = null)
+    public static int[] Generate(Gpt model, IReadOnlyList<int> prompt, int maxTokens, float temperature, int topK, ulong seed, Func<int, bool>? stop = null) =>
+        GenerateBatch(model, [prompt], maxTokens, temperature, topK, seed, stop)[0];
+
+    /// <summary>
+    /// Extends every prompt at once, as one batch: sequences of different lengths are padded after their end, which a
+    /// causal model never reads from earlier positions. Sequence i draws from the stream (seed, i). When a context
+    /// outgrows the block size it is cropped to the last block_size tokens, and the batch runs one sequence at a time.
+    /// </summary>
+    public static int[][] GenerateBatch(Gpt model, IReadOnlyList<IReadOnlyList<int>> prompts, int maxTokens, float temperature, int topK, ulong seed, Func<int, bool>? stop = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(prompt);
-        if (prompt.Count == 0) throw new ArgumentException("the prompt needs at least one token (BOS)", nameof(prompt));
+        ArgumentNullException.ThrowIfNull(prompts);
+        if (prompts.Any(p => p.Count == 0)) throw new ArgumentException("every prompt needs at least one token (BOS)", nameof(prompts));
         if (temperature < 0 || float.IsNaN(temperature)) throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "temperature must be ≥ 0");
         if (topK < 0) throw new ArgumentOutOfRangeException(nameof(topK), topK, "top-k must be ≥ 0 (0 keeps every token)");
-        var context = prompt.ToList();
-        var generated = new List<int>();
-        int v = model.Config.OutputSize;
+        if (!model.Config.Causal) throw new InvalidOperationException("generation needs a causal model");
+        var contexts = prompts.Select(p => p.ToList()).ToArray();
+        var generated = prompts.Select(_ => new List<int>()).ToArray();
+        var live = Enumerable.Range(0, prompts.Count).ToList();
+        int v = model.Config.OutputSize, block = model.Config.BlockSize;
         var logits = new float[v];
-        for (int i = 0; i < maxTokens; i++)
+        for (int step = 0; step < maxTokens && live.Count > 0; step++)
         {
-            var window = context.Skip(Math.Max(0, context.Count - model.Config.BlockSize)).ToArray();
-            model.Forward(window, [], 1, window.Length);
-            model.Logits.Buffer.CopyToHost(logits, model.Logits.Offset + (window.Length - 1) * v);
-            int next = Pick(logits, temperature, topK, CounterHash.Mix(seed, (ulong)i));
-            if (stop?.Invoke(next) == true) break;
-            generated.Add(next);
-            context.Add(next);
+            // Sequences that fit the block share one padded forward pass; a cropped one runs alone.
+            var groups = live.Max(i => contexts[i].Count) <= block ? [live.ToList()] : live.Select(i => new List<int> { i }).ToList();
+            var picks = new Dictionary<int, int>();
+            foreach (var group in groups)
+            {
+                var windows = group.Select(i => contexts[i].Skip(Math.Max(0, contexts[i].Count - block)).ToArray()).ToArray();
+                int t = windows.Max(w => w.Length);
+                var tokens = new int[group.Count * t];
+                for (int g = 0; g < group.Count; g++) windows[g].CopyTo(tokens, g * t);
+                model.Forward(tokens, [], group.Count, t);
+                for (int g = 0; g < group.Count; g++)
+                {
+                    model.Logits.Buffer.CopyToHost(logits, model.Logits.Offset + (g * t + windows[g].Length - 1) * v);
+                    picks[group[g]] = Pick(logits, temperature, topK, CounterHash.Mix(CounterHash.Mix(seed, (ulong)group[g]), (ulong)step));
+                }
+            }
+            foreach (var (i, next) in picks)
+            {
+                if (stop?.Invoke(next) == true)
+                {
+                    live.Remove(i);
+                    continue;
+                }
+                generated[i].Add(next);
+                contexts[i].Add(next);
+            }
         }
-        return generated.ToArray();
+        return generated.Select(g => g.ToArray()).ToArray();
     }
 
     /// <summary>One draw from softmax(logits / temperature) over the top-k logits, using the uniform from <paramref name="draw"/>.</summary>

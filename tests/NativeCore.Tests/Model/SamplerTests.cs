@@ -49,4 +49,23 @@ public class SamplerTests
         var stopped = Sampler.Generate(model, [0], 20, 1f, 0, seed: 5, stop: t => t == stopToken);
         Assert.Equal(a.TakeWhile(t => t != stopToken), stopped);
     }
+
+    [Fact]
+    public void A_batch_of_prompts_of_different_lengths_matches_one_at_a_time()
+    {
+        var config = new GptConfig { NLayer = 1, NHead = 2, NEmbd = 16, BlockSize = 12, VocabSize = 12 };
+        using var be = BackendRegistry.Create("cpu");
+        using var model = new Gpt(be, config);
+        model.InitializeWeights(2);
+        model.Parameters.CopyFromHost(model.Parameters.ToArray().Select(w => w * 8f).ToArray());
+        IReadOnlyList<int>[] prompts = [[0], [0, 3, 5], [0, 7]];
+        // Greedy decoding isolates the padding: a padded batch must pick what each prompt picks alone. 15 new tokens
+        // also push past the block size of 12, so the cropped path runs too.
+        var batch = Sampler.GenerateBatch(model, prompts, 15, 0f, 0, seed: 9);
+        for (int i = 0; i < prompts.Length; i++)
+            Assert.Equal(Sampler.Generate(model, prompts[i], 15, 0f, 0, seed: 9), batch[i]);
+        // Each sequence draws from its own stream: the same prompt twice gives two different samples.
+        var twins = Sampler.GenerateBatch(model, [[0], [0]], 10, 1f, 0, seed: 9);
+        Assert.NotEqual(twins[0], twins[1]);
+    }
 }
