@@ -1,0 +1,262 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using NativeCore.Backends;
+using NativeCore.IO;
+using NativeCore.Kernels;
+using NativeCore.Model;
+using NativeCore.Training;
+
+namespace NativeCore.Stories;
+
+/// <summary>The settings of one stories stage; every field is recorded in the model's sidecar.</summary>
+public sealed record StoriesConfig
+{
+    /// <summary>
+    /// The model: the spec's CPU default, LLaMA-style (RMSNorm, rotary embeddings, SwiGLU, no biases), 4 layers of
+    /// width 256, context 256 (a ProcStories example is about 200 tokens), SwiGLU width 688 (about 8/3 of 256).
+    /// </summary>
+    [JsonPropertyName("model")] public GptConfig Model { get; init; } = new()
+    {
+        NLayer = 4, NHead = 4, NEmbd = 256, BlockSize = 256, Bias = false, Dropout = 0,
+        Norm = NormKinds.RmsNorm, Activation = ActivationKinds.SwiGlu, Position = PositionKinds.Rope, InnerOverride = 688,
+    };
+
+    /// <summary>procedural, or the path of a TinyStories-Instruct shard.</summary>
+    [JsonPropertyName("corpus")] public string Corpus { get; init; } = "procedural";
+
+    /// <summary>Seed of the procedural corpus (or of the real data's header orders).</summary>
+    [JsonPropertyName("corpus_seed")] public ulong CorpusSeed { get; init; }
+
+    /// <summary>none (pre-training), f, f+mm, f+rr or twist (reFT).</summary>
+    [JsonPropertyName("protocol")] public string Protocol { get; init; } = "none";
+
+    /// <summary>Optimizer steps.</summary>
+    [JsonPropertyName("steps")] public int Steps { get; init; } = 1200;
+
+    /// <summary>Windows per step.</summary>
+    [JsonPropertyName("batch_size")] public int BatchSize { get; init; } = 16;
+
+    /// <summary>Peak learning rate.</summary>
+    [JsonPropertyName("lr")] public double LearningRate { get; init; } = 1e-3;
+
+    /// <summary>Warm-up share of the steps.</summary>
+    [JsonPropertyName("warmup")] public double Warmup { get; init; } = 0.05;
+
+    /// <summary>Final lr as a share of the peak (1 keeps it constant, as the paper's deletion runs do).</summary>
+    [JsonPropertyName("min_lr_ratio")] public double MinLrRatio { get; init; } = 0.1;
+
+    /// <summary>AdamW weight decay.</summary>
+    [JsonPropertyName("weight_decay")] public double WeightDecay { get; init; } = 0.1;
+
+    /// <summary>Global gradient-norm clip.</summary>
+    [JsonPropertyName("grad_clip")] public double GradClip { get; init; } = 1.0;
+
+    /// <summary>Seed of the initial weights and the batch order.</summary>
+    [JsonPropertyName("seed")] public ulong Seed { get; init; } = 1;
+
+    /// <summary>Evaluate the held-out loss every this many steps.</summary>
+    [JsonPropertyName("eval_every")] public int EvalEvery { get; init; } = 100;
+
+    /// <summary>The corpus this config names, opened.</summary>
+    public StoryCorpus OpenCorpus() => Corpus == "procedural" ? StoryCorpus.Procedural(CorpusSeed) : StoryCorpus.Real(Corpus, CorpusSeed);
+
+    /// <summary>Applies <c>key=value</c> overrides of the top-level fields, checked by name.</summary>
+    public StoriesConfig WithOverrides(IEnumerable<string> overrides)
+    {
+        ArgumentNullException.ThrowIfNull(overrides);
+        var node = JsonSerializer.SerializeToNode(this)!.AsObject();
+        foreach (string entry in overrides)
+        {
+            int eq = entry.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0) throw new InvalidConfigException($"--set '{entry}' must look like key=value");
+            string key = entry[..eq], value = entry[(eq + 1)..];
+            var path = key.Split('.');
+            JsonObject target = node;
+            for (int i = 0; i < path.Length - 1; i++)
+                target = target[path[i]] as JsonObject ?? throw new InvalidConfigException($"--set {key}: unknown key '{path[i]}'");
+            if (!target.ContainsKey(path[^1])) throw new InvalidConfigException($"--set {key}: unknown key '{path[^1]}'");
+            JsonNode? parsed;
+            try
+            {
+                parsed = JsonNode.Parse(value);
+            }
+            catch (JsonException)
+            {
+                parsed = JsonValue.Create(value);
+            }
+            target[path[^1]] = parsed;
+        }
+        try
+        {
+            return node.Deserialize<StoriesConfig>()!;
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
+        {
+            throw new InvalidConfigException($"--set: a value has the wrong type ({e.Message})");
+        }
+    }
+}
+
+/// <summary>A trained stories model: its settings, weights and ledger, saved as model.safetensors plus stories.json.</summary>
+public sealed record StoriesModel
+{
+    /// <summary>The sidecar's file name.</summary>
+    public const string SidecarName = "stories.json";
+
+    /// <summary>The settings of the stage that made it, model shape included.</summary>
+    [JsonPropertyName("config")] public required StoriesConfig Config { get; init; }
+
+    /// <summary>pretrain, delete or reft.</summary>
+    [JsonPropertyName("stage")] public required string Stage { get; init; }
+
+    /// <summary>Steps done.</summary>
+    [JsonPropertyName("step")] public long Step { get; init; }
+
+    /// <summary>Held-out loss by evaluated step.</summary>
+    [JsonPropertyName("eval_loss")] public IReadOnlyList<double[]> EvalLoss { get; init; } = [];
+
+    /// <summary>The parent model, its SHA-256 and stage; null when trained from scratch.</summary>
+    [JsonPropertyName("parent")] public ParentRef? Parent { get; init; }
+
+    /// <summary>NativeCore version and commit, user, host and UTC end.</summary>
+    [JsonPropertyName("made_by")] public IReadOnlyDictionary<string, string> MadeBy { get; init; } = new Dictionary<string, string>
+    {
+        ["nativecore"] = $"{BuildInfo.Version} ({BuildInfo.Commit})", ["user"] = Environment.UserName, ["host"] = Environment.MachineName,
+        ["utc"] = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>Reads the sidecar of <paramref name="directory"/> and builds the model there on <paramref name="backend"/>.</summary>
+    public static (StoriesModel Info, Gpt Model) Load(string directory, IBackend backend)
+    {
+        string sidecar = Path.Combine(directory, SidecarName), weights = Path.Combine(directory, "model.safetensors");
+        if (!File.Exists(sidecar)) throw new InvalidCheckpointException($"{sidecar}: not found; is {directory} a stories model?");
+        StoriesModel info;
+        try
+        {
+            info = JsonSerializer.Deserialize<StoriesModel>(File.ReadAllText(sidecar)) ?? throw new InvalidCheckpointException($"{sidecar}: empty");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidCheckpointException($"{sidecar}: {e.Message}");
+        }
+        var gpt = new Gpt(backend, info.Config.Model);
+        try
+        {
+            GptWeights.LoadFile(gpt, weights);
+        }
+        catch
+        {
+            gpt.Dispose();
+            throw;
+        }
+        return (info, gpt);
+    }
+
+    /// <summary>Writes model.safetensors and stories.json into <paramref name="directory"/>, each atomically.</summary>
+    public void Save(string directory, Gpt model)
+    {
+        Directory.CreateDirectory(directory);
+        Safetensors.Write(Path.Combine(directory, "model.safetensors"), GptWeights.Export(model), new Dictionary<string, string> { ["format"] = "pt" });
+        AtomicFile.WriteAllText(Path.Combine(directory, SidecarName), JsonSerializer.Serialize(this, Indented));
+    }
+
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+}
+
+/// <summary>
+/// Pre-training, deletion fine-tuning and reverse fine-tuning on a story corpus (spec tinystories.md §2): AdamW with
+/// warm-up and cosine decay (constant when min_lr_ratio is 1), next-token loss on windows cut anywhere in the stream.
+/// </summary>
+public static class StoriesTraining
+{
+    /// <summary>Trains from <paramref name="parentDirectory"/> (null: from the seed) and saves to <paramref name="outputDirectory"/>.</summary>
+    /// <exception cref="NumericalDivergenceException">The loss became NaN or infinite; nothing is saved.</exception>
+    /// <param name="parentDirectory">The model to start from; null trains from the seed.</param>
+    /// <param name="config">The stage's settings.</param>
+    /// <param name="backend">Where it runs.</param>
+    /// <param name="outputDirectory">Where model.safetensors, stories.json and metrics.jsonl go.</param>
+    /// <param name="stage">pretrain, delete or reft.</param>
+    /// <param name="log">Progress lines.</param>
+    /// <param name="afterStep">Called with (steps done, model) before the first step and after every step, for measurements along the way.</param>
+    public static StoriesModel Train(string? parentDirectory, StoriesConfig config, IBackend backend, string outputDirectory, string stage, Action<string>? log = null, Action<long, Gpt>? afterStep = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(backend);
+        if (File.Exists(Path.Combine(outputDirectory, StoriesModel.SidecarName))) throw new InvalidConfigException($"{outputDirectory} already holds a model; choose another --out");
+        if (config.Steps <= 0 || config.BatchSize <= 0 || config.EvalEvery <= 0) throw new InvalidConfigException("steps, batch_size and eval_every must be positive");
+        var corpus = config.OpenCorpus();
+        var resolved = config with { Model = config.Model with { VocabSize = corpus.VocabularySize } };
+        resolved.Model.Validate();
+        var protocol = StoryDeletion.Parse(resolved.Protocol);
+
+        ParentRef? parent = null;
+        Gpt gpt;
+        if (parentDirectory is not null)
+        {
+            var (info, loaded) = StoriesModel.Load(parentDirectory, backend);
+            if (info.Config.Model with { VocabSize = 0 } != resolved.Model with { VocabSize = 0 } || info.Config.Corpus != resolved.Corpus)
+            {
+                loaded.Dispose();
+                throw new InvalidCheckpointException($"{parentDirectory}: its model or corpus does not match this run's");
+            }
+            gpt = loaded;
+            parent = new ParentRef(Path.GetFullPath(parentDirectory), Checkpoint.Sha256(Path.Combine(parentDirectory, "model.safetensors")), info.Stage);
+        }
+        else
+        {
+            gpt = new Gpt(backend, resolved.Model);
+            gpt.InitializeWeights(resolved.Seed);
+        }
+        using (gpt)
+        {
+            Directory.CreateDirectory(outputDirectory);
+            using var optimizer = new AdamW(gpt, new AdamWConfig { WeightDecay = (float)resolved.WeightDecay, GradClip = (float)resolved.GradClip, LearningRate = (float)resolved.LearningRate });
+            var schedule = new LearningRateSchedule(resolved.LearningRate, resolved.Steps, resolved.Warmup, resolved.MinLrRatio);
+            var batches = new StoryBatches(corpus, protocol, CounterHash.Mix(resolved.Seed, (ulong)stage.Length));
+            // Held-out windows: the same protocol, a separate stream of the corpus.
+            var heldOut = new StoryBatches(corpus, protocol, 0xE7A1);
+            int t = resolved.Model.BlockSize;
+            var evalLoss = new List<double[]>();
+            using var metrics = new MetricsLog(Path.Combine(outputDirectory, "metrics.jsonl"), 0);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            afterStep?.Invoke(0, gpt);
+            for (long step = 0; step < resolved.Steps; step++)
+            {
+                var (tokens, targets) = batches.Batch(step, resolved.BatchSize, t);
+                float loss = gpt.Forward(tokens, targets, resolved.BatchSize, t, training: true, dropoutSeed: (ulong)step);
+                if (!float.IsFinite(loss)) throw new NumericalDivergenceException($"loss is {loss} at step {step + 1} ({stage}); stopped, nothing saved in {outputDirectory}");
+                gpt.Backward();
+                double lr = schedule.At(step);
+                double gradNorm = optimizer.Step((float)lr);
+                metrics.Write(new JsonObject { ["kind"] = "step", ["stage"] = stage, ["step"] = step + 1, ["loss"] = loss, ["lr"] = lr, ["grad_norm"] = gradNorm });
+                if ((step + 1) % resolved.EvalEvery == 0 || step + 1 == resolved.Steps)
+                {
+                    double held = HeldOutLoss(gpt, heldOut, t);
+                    evalLoss.Add([step + 1, held]);
+                    metrics.Write(new JsonObject { ["kind"] = "eval", ["stage"] = stage, ["step"] = step + 1, ["loss"] = held });
+                    log?.Invoke(string.Create(CultureInfo.InvariantCulture, $"step {step + 1}/{resolved.Steps}  train loss {loss:F3}  held-out loss {held:F3}  {clock.Elapsed.TotalSeconds:F0} s"));
+                }
+                afterStep?.Invoke(step + 1, gpt);
+            }
+            var result = new StoriesModel { Config = resolved, Stage = stage, Step = resolved.Steps, EvalLoss = evalLoss, Parent = parent };
+            result.Save(outputDirectory, gpt);
+            return result;
+        }
+    }
+
+    /// <summary>Mean next-token loss over four fixed held-out batches of 8 windows.</summary>
+    public static double HeldOutLoss(Gpt model, StoryBatches heldOut, int time)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(heldOut);
+        double sum = 0;
+        for (int i = 0; i < 4; i++)
+        {
+            var (tokens, targets) = heldOut.Batch(i, 8, time);
+            sum += model.Forward(tokens, targets, 8, time);
+        }
+        return sum / 4;
+    }
+}
