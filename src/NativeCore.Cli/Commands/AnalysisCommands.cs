@@ -56,7 +56,7 @@ internal static class AnalysisCommands
         var k = new Option<string>("--k") { Description = "Range of K, e.g. 0..20", DefaultValueFactory = _ => "0..20" };
         var output = Out();
         var backendOpt = CommonOptions.Backend();
-        var setting = TracrCommand.SettingOption();
+        var setting = CommonOptions.Setting(Setting.Grammar, Setting.Tracr);
         var cmd = new Command("prune", "Zero the top-K units by gradient × weight and report accuracies against K") { model, capability, units, k, output, backendOpt, setting };
         cmd.SetAction(r => CliRunner.Run(() =>
         {
@@ -67,7 +67,7 @@ internal static class AnalysisCommands
                 var u => throw new InvalidConfigException($"--units '{u}' must be neurons or weights"),
             };
             var (_, maxK) = ParseRange(r.GetValue(k)!);
-            if (TracrCommand.IsTracr(r.GetValue(setting)))
+            if (CommonOptions.ParseSetting(r.GetValue(setting), Setting.Grammar, Setting.Tracr) == Setting.Tracr)
             {
                 if (r.GetValue(capability) != "counter:a") throw new InvalidConfigException($"--capability '{r.GetValue(capability)}' does not apply to --setting tracr: pruning revives the compiled capability (count a, 5th smallest)");
                 return TracrCommand.Prune(r.GetValue(model)!, unit, maxK, OutDir(r.GetValue(output), r.GetValue(model)!, $"prune-counter-a-{r.GetValue(units)}"), r.GetValue(backendOpt)!);
@@ -94,8 +94,11 @@ internal static class AnalysisCommands
         var iters = new Option<int>("--iters") { Description = "Probe training iterations", DefaultValueFactory = _ => 4000 };
         var output = Out();
         var backendOpt = CommonOptions.Backend();
-        var cmd = new Command("probe", "Train linear probes on each block's residual stream at ART and report accuracy per block") { model, compare, target, operand, iters, output, backendOpt };
-        cmd.SetAction(r => CliRunner.Run(() => WithModels(r.GetValue(model)!, r.GetValue(compare), r.GetValue(backendOpt)!, models =>
+        var setting = CommonOptions.Setting(Setting.Grammar, Setting.Stories);
+        var cmd = new Command("probe", "Train linear probes per block: at ART for the grammar; for stories, one per feature on the mean of the last 10 positions") { model, compare, target, operand, iters, output, backendOpt, setting };
+        cmd.SetAction(r => CliRunner.Run(() => CommonOptions.ParseSetting(r.GetValue(setting), Setting.Grammar, Setting.Stories) == Setting.Stories
+            ? StoriesCommand.Probe(new[] { r.GetValue(model)! }.Concat(r.GetValue(compare) is { } c ? [c] : Array.Empty<string>()).ToList(), r.GetValue(iters), r.GetValue(backendOpt)!)
+            : WithModels(r.GetValue(model)!, r.GetValue(compare), r.GetValue(backendOpt)!, models =>
         {
             string dir = OutDir(r.GetValue(output), r.GetValue(model)!, $"probe-{r.GetValue(target)!.Replace(':', '-')}");
             var results = AnalysisRuns.Probe(models, r.GetValue(target)!, ParseOperand(r.GetValue(operand)), new ProbeConfig(Iterations: r.GetValue(iters)), dir);
@@ -116,9 +119,9 @@ internal static class AnalysisCommands
         var input = new Option<string?>("--input") { Description = "tracr setting: the input letters to show (default: sample --sample of the program's task)" };
         var output = Out();
         var backendOpt = CommonOptions.Backend();
-        var setting = TracrCommand.SettingOption();
+        var setting = CommonOptions.Setting(Setting.Grammar, Setting.Tracr);
         var cmd = new Command("attention", "Write attention heatmaps (queries down, keys across) per block and head, and the numbers as JSON") { model, compare, sample, operand, input, output, backendOpt, setting };
-        cmd.SetAction(r => CliRunner.Run(() => TracrCommand.IsTracr(r.GetValue(setting))
+        cmd.SetAction(r => CliRunner.Run(() => CommonOptions.ParseSetting(r.GetValue(setting), Setting.Grammar, Setting.Tracr) == Setting.Tracr
             ? TracrCommand.Attention(new[] { r.GetValue(model)! }.Concat(r.GetValue(compare) is { } c ? [c] : Array.Empty<string>()).ToList(), r.GetValue(input), r.GetValue(sample), OutDir(r.GetValue(output), r.GetValue(model)!, $"attention-{r.GetValue(sample)}"), r.GetValue(backendOpt)!)
             : WithModels(r.GetValue(model)!, r.GetValue(compare), r.GetValue(backendOpt)!, models =>
         {
@@ -140,12 +143,21 @@ internal static class AnalysisCommands
         var noScratch = new Option<bool>("--no-scratch") { Description = "Skip the from-scratch (Scr.) baseline" };
         var output = Out();
         var backendOpt = CommonOptions.Backend();
-        var setting = TracrCommand.SettingOption();
+        var setting = CommonOptions.Setting(Setting.Grammar, Setting.Tracr, Setting.Stories);
         var set = TrainCommands.SetOption();
-        var cmd = new Command("reft", "Reverse fine-tune on count a and compare with Scr.+FT and Scr. at the same learning rate") { model, lr, steps, evalEvery, swapped, noScratch, output, backendOpt, setting, set };
+        var scoreAt = StoriesCommand.ScoreAtOption();
+        var scoreN = StoriesCommand.ScoreCountOption();
+        var cmd = new Command("reft", "Reverse fine-tune on the removed capability (count a; the compiled capability; Twist stories) and, for the grammar, compare with Scr.+FT and Scr. at the same learning rate") { model, lr, steps, evalEvery, swapped, noScratch, output, backendOpt, setting, set, scoreAt, scoreN };
         cmd.SetAction(r => CliRunner.Run(() =>
         {
-            if (TracrCommand.IsTracr(r.GetValue(setting)))
+            var chosen = CommonOptions.ParseSetting(r.GetValue(setting), Setting.Grammar, Setting.Tracr, Setting.Stories);
+            if (chosen == Setting.Stories)
+            {
+                var overrides = new List<string> { string.Create(CultureInfo.InvariantCulture, $"lr={r.GetValue(lr)}"), $"steps={r.GetValue(steps)}", $"eval_every={r.GetValue(evalEvery)}" };
+                overrides.AddRange(r.GetValue(set) ?? []);
+                return StoriesCommand.Train("reft", r.GetValue(model)!, r.GetValue(output) ?? Path.Combine(r.GetValue(model)!, "reft"), "twist", overrides, r.GetValue(scoreAt), r.GetValue(scoreN), r.GetValue(backendOpt)!);
+            }
+            if (chosen == Setting.Tracr)
             {
                 // reFT starts from the fine-tuned weights as they are: no noise, plain count-a data.
                 var recipe = new Tracr.TracrRecipe { Reverse = true, LearningRate = r.GetValue(lr), Steps = r.GetValue(steps), EvalEvery = r.GetValue(evalEvery), NoiseStd = 0, CorrelatedShare = 0 };

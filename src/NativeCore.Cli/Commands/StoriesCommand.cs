@@ -16,49 +16,60 @@ internal static class StoriesCommand
     {
         var cmd = new Command("stories", "The TinyStories setting's corpora: ProcStories-Instruct (procedural, judged by rule) and the real TinyStories-Instruct format");
         cmd.Subcommands.Add(Generate());
-        cmd.Subcommands.Add(Train("pretrain", "Pre-train a LLaMA-style model on the corpus (--protocol f pre-trains the control without twists)", "none", []));
-        cmd.Subcommands.Add(Train("delete", "Deletion fine-tune: f, f+mm or f+rr data at a constant lr (the paper's recipe, scaled)", "f",
-            ["steps=300", "lr=0.0001", "warmup=0", "min_lr_ratio=1"]));
-        cmd.Subcommands.Add(Train("reft", "Reverse fine-tune on Twist stories only, scoring the twist share at --score-at steps", "twist",
-            ["steps=300", "lr=0.0001", "warmup=0", "min_lr_ratio=1"]));
         cmd.Subcommands.Add(Score());
-        cmd.Subcommands.Add(Probe());
         return cmd;
     }
 
-    private static Command Train(string stage, string description, string defaultProtocol, string[] stageDefaults)
+    /// <summary>The reft option that lists the steps at which the twist share is scored.</summary>
+    public static Option<string?> ScoreAtOption() => new("--score-at") { Description = "stories setting: steps at which to score the twist share, e.g. 0,10,100" };
+
+    /// <summary>How many stories each of those scores generates.</summary>
+    public static Option<int> ScoreCountOption() => new("--score-n") { Description = "stories setting: stories per score", DefaultValueFactory = _ => 48 };
+
+    /// <summary>
+    /// Runs a stories stage: pre-training (no parent), a deletion fine-tune or reFT from <paramref name="from"/>, with
+    /// the protocol and <c>key=value</c> overrides on top of the parent's settings (or the defaults), scoring the
+    /// twist share at the steps in <paramref name="scoreAt"/>.
+    /// </summary>
+    public static int Train(string stage, string? from, string output, string protocol, IEnumerable<string> overrides, string? scoreAt, int scoreCount, string backendName)
     {
-        var from = new Option<string?>("--from") { Description = "The model to start from (required except for pretrain)" };
-        var output = new Option<string>("--out") { Description = "Folder for model.safetensors, stories.json and metrics.jsonl", Required = true };
-        var corpus = new Option<string>("--corpus") { Description = "procedural, or a TinyStories-Instruct JSON shard (pretrain; later stages keep the parent's)", DefaultValueFactory = _ => "procedural" };
-        var protocol = new Option<string>("--protocol") { Description = "none, f, f+mm, f+rr or twist", DefaultValueFactory = _ => defaultProtocol };
-        var set = TrainCommands.SetOption();
-        var scoreAt = new Option<string?>("--score-at") { Description = "Steps at which to score the twist share, e.g. 0,10,100 (procedural corpus)" };
-        var scoreN = new Option<int>("--score-n") { Description = "Stories per score", DefaultValueFactory = _ => 64 };
-        var backendOpt = CommonOptions.Backend();
-        var cmd = new Command(stage, description) { from, output, corpus, protocol, set, scoreAt, scoreN, backendOpt };
-        cmd.SetAction(r => CliRunner.Run(() =>
+        // Deletion and reFT use the paper's constant learning rate (scaled: 1e-4, no warm-up).
+        string[] stageDefaults = stage == "pretrain" ? [] : ["steps=300", "lr=0.0001", "warmup=0", "min_lr_ratio=1"];
+        var baseConfig = from is null ? new StoriesConfig() : ReadConfig(from);
+        var config = baseConfig.WithOverrides(stageDefaults.Append($"protocol={protocol}").Concat(overrides));
+        var at = (scoreAt ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries)
+            .Select(x => long.TryParse(x, NumberStyles.Integer, CultureInfo.InvariantCulture, out long v) && v >= 0 ? v : throw new InvalidConfigException($"--score-at '{x}' is not a step")).ToHashSet();
+        using var backend = BackendRegistry.Create(backendName);
+        var corpus = config.OpenCorpus();
+        void AfterStep(long step, Model.Gpt gpt)
         {
-            string? parent = r.GetValue(from);
-            if (stage != "pretrain" && parent is null) throw new InvalidConfigException($"stories {stage} needs --from");
-            using var backend = BackendRegistry.Create(r.GetValue(backendOpt)!);
-            var baseConfig = parent is null ? new StoriesConfig { Corpus = r.GetValue(corpus)! } : ReadConfig(parent);
-            var config = baseConfig.WithOverrides(stageDefaults.Append($"protocol={r.GetValue(protocol)}").Concat(r.GetValue(set) ?? []));
-            var at = (r.GetValue(scoreAt) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries)
-                .Select(x => long.TryParse(x, NumberStyles.Integer, CultureInfo.InvariantCulture, out long v) && v >= 0 ? v : throw new InvalidConfigException($"--score-at '{x}' is not a step")).ToHashSet();
-            var opened = config.OpenCorpus();
-            void AfterStep(long step, Model.Gpt gpt)
+            if (!at.Contains(step)) return;
+            var (score, _) = StoryScoring.Score(gpt, corpus, scoreCount, seed: 77);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"score @ {step}: twist share {score.TwistShare:P1} of {score.Parsed} parsed ({score.ParseRate:P1} of {score.Stories} parse)"));
+        }
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var result = StoriesTraining.Train(from, config, backend, output, stage, Console.WriteLine, at.Count > 0 ? AfterStep : null);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"stories {stage} finished: {result.Step} steps in {clock.Elapsed.TotalSeconds:F0} s → {output}"));
+        return 0;
+    }
+
+    /// <summary>Per-layer feature probes for each model, side by side.</summary>
+    public static int Probe(IReadOnlyList<string> models, int iterations, string backendName)
+    {
+        using var backend = BackendRegistry.Create(backendName);
+        foreach (string dir in models)
+        {
+            var (info, gpt) = StoriesModel.Load(dir, backend);
+            using (gpt)
             {
-                if (!at.Contains(step)) return;
-                var (score, _) = StoryScoring.Score(gpt, opened, r.GetValue(scoreN), seed: 77);
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"score @ {step}: twist share {score.TwistShare:P1} of {score.Parsed} parsed ({score.ParseRate:P1} of {score.Stories} parse)"));
+                var results = StoryProbes.Run(gpt, info.Config.OpenCorpus(), 1024, 512, new ProbeConfig(Iterations: iterations));
+                Console.WriteLine($"{dir}: test accuracy (majority share)");
+                Console.WriteLine("layer  " + string.Join("  ", StoryFeatures.All.Select(f => $"{f,14}")));
+                for (int l = 0; l < results.Count; l++)
+                    Console.WriteLine($"{Probing.BlockLabel(l),-5}  " + string.Join("  ", StoryFeatures.All.Select(f => string.Create(CultureInfo.InvariantCulture, $"{results[l].Results[f].TestAccuracy,6:P1} ({results[l].Results[f].Chance,4:P0})"))));
             }
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            var result = StoriesTraining.Train(parent, config, backend, r.GetValue(output)!, stage, Console.WriteLine, at.Count > 0 ? AfterStep : null);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"stories {stage} finished: {result.Step} steps in {clock.Elapsed.TotalSeconds:F0} s → {r.GetValue(output)}"));
-            return 0;
-        }));
-        return cmd;
+        }
+        return 0;
     }
 
     private static StoriesConfig ReadConfig(string directory)
@@ -95,30 +106,6 @@ internal static class StoriesCommand
                 foreach (string story in stories.Take(r.GetValue(show))) Console.WriteLine($"Story: {story}\n-- judge: {Describe(StoryJudge.Judge(story))}\n");
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"twist share {score.TwistShare:P1} of {score.Parsed} parsed stories; parse rate {score.ParseRate:P1} of {score.Stories}"));
                 Console.WriteLine("feature shares among parsed: " + string.Join(", ", StoryFeatures.All.Select(f => string.Create(CultureInfo.InvariantCulture, $"{f} {score.Share(f):P1}"))));
-            }
-            return 0;
-        }));
-        return cmd;
-    }
-
-    private static Command Probe()
-    {
-        var model = new Option<string>("--model") { Description = "A stories model folder", Required = true };
-        var train = new Option<int>("--train") { Description = "Stories to fit each probe on", DefaultValueFactory = _ => 1024 };
-        var test = new Option<int>("--test") { Description = "Held-out stories to score each probe on", DefaultValueFactory = _ => 512 };
-        var iters = new Option<int>("--iters") { Description = "Probe training iterations", DefaultValueFactory = _ => 2000 };
-        var backendOpt = CommonOptions.Backend();
-        var cmd = new Command("probe", "Per-layer probes for the six features on the mean of the last 10 positions, header removed") { model, train, test, iters, backendOpt };
-        cmd.SetAction(r => CliRunner.Run(() =>
-        {
-            using var backend = BackendRegistry.Create(r.GetValue(backendOpt)!);
-            var (info, gpt) = StoriesModel.Load(r.GetValue(model)!, backend);
-            using (gpt)
-            {
-                var results = StoryProbes.Run(gpt, info.Config.OpenCorpus(), r.GetValue(train), r.GetValue(test), new ProbeConfig(Iterations: r.GetValue(iters)));
-                Console.WriteLine("layer  " + string.Join("  ", StoryFeatures.All.Select(f => $"{f,13}")));
-                for (int l = 0; l < results.Count; l++)
-                    Console.WriteLine($"{Probing.BlockLabel(l),-5}  " + string.Join("  ", StoryFeatures.All.Select(f => string.Create(CultureInfo.InvariantCulture, $"{results[l].Results[f].TestAccuracy,6:P1} ({results[l].Results[f].Chance:P0})"))));
             }
             return 0;
         }));

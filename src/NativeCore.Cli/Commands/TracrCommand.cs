@@ -15,21 +15,6 @@ namespace NativeCore.Cli.Commands;
 /// </summary>
 internal static class TracrCommand
 {
-    /// <summary>The <c>--setting</c> option of the commands that serve both settings.</summary>
-    public static Option<string> SettingOption() => new("--setting")
-    {
-        Description = "grammar (a run folder of the grammar setting) or tracr (a compiled-model folder)",
-        DefaultValueFactory = _ => "grammar",
-    };
-
-    /// <summary>Whether <paramref name="setting"/> names the tracr setting; throws for an unknown one.</summary>
-    public static bool IsTracr(string? setting) => setting switch
-    {
-        "tracr" => true,
-        "grammar" or null => false,
-        _ => throw new InvalidConfigException($"--setting '{setting}' must be grammar or tracr"),
-    };
-
     public static Command Create()
     {
         var cmd = new Command("tracr", "Compile RASP programs to weights (Tracr's construction) and score them; finetune, reft, prune and attention take --setting tracr");

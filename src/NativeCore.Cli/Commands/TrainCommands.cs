@@ -20,9 +20,19 @@ internal static class TrainCommands
         var set = SetOption();
         var resume = new Option<bool>("--resume") { Description = "Continue from the run folder's latest checkpoint" };
         var backendOpt = CommonOptions.Backend();
-        var cmd = new Command("pretrain", "Pre-train a model on the grammar tasks") { preset, prior, seed, output, set, resume, backendOpt };
+        var setting = CommonOptions.Setting(Setting.Grammar, Setting.Stories);
+        var corpus = new Option<string>("--corpus") { Description = "stories setting: procedural, or a TinyStories-Instruct JSON shard", DefaultValueFactory = _ => "procedural" };
+        var protocol = new Option<string>("--protocol") { Description = "stories setting: none, or f for the control that never sees a twist", DefaultValueFactory = _ => "none" };
+        var cmd = new Command("pretrain", "Pre-train a model on the grammar tasks, or (--setting stories) a LLaMA-style model on a story corpus") { preset, prior, seed, output, set, resume, backendOpt, setting, corpus, protocol };
         cmd.SetAction(r => CliRunner.Run(() =>
         {
+            if (CommonOptions.ParseSetting(r.GetValue(setting), Setting.Grammar, Setting.Stories) == Setting.Stories)
+            {
+                var storyOverrides = new List<string> { $"corpus={r.GetValue(corpus)}" };
+                if (r.GetValue(seed) is { } ss) storyOverrides.Add($"seed={ss}");
+                storyOverrides.AddRange(r.GetValue(set) ?? []);
+                return StoriesCommand.Train("pretrain", null, r.GetValue(output)!, r.GetValue(protocol)!, storyOverrides, null, 0, r.GetValue(backendOpt)!);
+            }
             var overrides = new List<string>(r.GetValue(set) ?? []);
             if (r.GetValue(prior) is { } p) overrides.Add($"data.prior={p}");
             if (r.GetValue(seed) is { } s) overrides.Add($"seed={s}");
@@ -44,11 +54,22 @@ internal static class TrainCommands
         var set = SetOption();
         var resume = new Option<bool>("--resume") { Description = "Continue from the run folder's latest checkpoint" };
         var backendOpt = CommonOptions.Backend();
-        var setting = TracrCommand.SettingOption();
-        var cmd = new Command("finetune", "Fine-tune a checkpoint to the Counter (count b) or Indexer task; with --setting tracr, a compiled Counter by the Tracr recipe") { from, task, lr, ctr, steps, output, set, resume, backendOpt, setting };
+        var setting = CommonOptions.Setting(Setting.Grammar, Setting.Tracr, Setting.Stories);
+        var protocol = new Option<string?>("--protocol") { Description = "stories setting: the deletion protocol, f, f+mm or f+rr" };
+        var cmd = new Command("finetune", "Fine-tune a checkpoint to the Counter (count b) or Indexer task; a compiled model by the Tracr recipe; a stories model to delete the twist") { from, task, lr, ctr, steps, output, set, resume, backendOpt, setting, protocol };
         cmd.SetAction(r => CliRunner.Run(() =>
         {
-            if (TracrCommand.IsTracr(r.GetValue(setting)))
+            var chosen = CommonOptions.ParseSetting(r.GetValue(setting), Setting.Grammar, Setting.Tracr, Setting.Stories);
+            if (chosen == Setting.Stories)
+            {
+                var storyOverrides = new List<string>();
+                if (r.GetValue(lr) is { } sl) storyOverrides.Add(string.Create(CultureInfo.InvariantCulture, $"lr={sl}"));
+                if (r.GetValue(steps) is { } sn) storyOverrides.Add($"steps={sn}");
+                storyOverrides.AddRange(r.GetValue(set) ?? []);
+                return StoriesCommand.Train("delete", r.GetValue(from)!, r.GetValue(output)!, r.GetValue(protocol) ?? "f", storyOverrides, null, 0, r.GetValue(backendOpt)!);
+            }
+            if (r.GetValue(protocol) is not null) throw new InvalidConfigException("--protocol applies to --setting stories only");
+            if (chosen == Setting.Tracr)
             {
                 if (r.GetValue(task) is { } tt) throw new InvalidConfigException($"--task '{tt}' does not apply to --setting tracr: the compiled program decides the task (count b, or the 7th smallest)");
                 if (r.GetValue(resume)) throw new InvalidConfigException("--resume is not supported in the tracr setting; its runs take minutes");
