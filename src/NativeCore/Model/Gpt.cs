@@ -52,6 +52,20 @@ public sealed class Gpt : IDisposable
     /// <summary>The logits [B,T,V] of the last forward pass.</summary>
     public Tensor Logits => (_acts ?? throw new InvalidOperationException("no forward pass has run")).Logits;
 
+    /// <summary>The logits at <paramref name="position"/> of sequence <paramref name="sequence"/> in the last forward pass.</summary>
+    public float[] LogitsAt(int sequence, int position)
+    {
+        var a = _acts ?? throw new InvalidOperationException("no forward pass has run");
+        if ((uint)sequence >= (uint)a.B || (uint)position >= (uint)a.T) throw new ArgumentOutOfRangeException(nameof(position), $"({sequence}, {position}) is outside the last batch [{a.B}, {a.T}]");
+        int v = Config.OutputSize;
+        var row = new float[v];
+        a.Logits.Buffer.CopyToHost(row, a.Logits.Offset + (sequence * a.T + position) * v);
+        return row;
+    }
+
+    /// <summary>The greedy output at <paramref name="position"/> of sequence <paramref name="sequence"/>: the first highest logit.</summary>
+    public int GreedyAt(int sequence, int position) => System.Numerics.Tensors.TensorPrimitives.IndexOfMax(LogitsAt(sequence, position));
+
     /// <summary>A view of the parameter called <paramref name="name"/>.</summary>
     public Tensor Param(string name) => View(Parameters, Layout[name]);
 

@@ -32,8 +32,7 @@ public static class Sampler
         var contexts = prompts.Select(p => p.ToList()).ToArray();
         var generated = prompts.Select(_ => new List<int>()).ToArray();
         var live = Enumerable.Range(0, prompts.Count).ToList();
-        int v = model.Config.OutputSize, block = model.Config.BlockSize;
-        var logits = new float[v];
+        int block = model.Config.BlockSize;
         for (int step = 0; step < maxTokens && live.Count > 0; step++)
         {
             // Sequences that fit the block share one padded forward pass; a cropped one runs alone.
@@ -47,10 +46,7 @@ public static class Sampler
                 for (int g = 0; g < group.Count; g++) windows[g].CopyTo(tokens, g * t);
                 model.Forward(tokens, [], group.Count, t);
                 for (int g = 0; g < group.Count; g++)
-                {
-                    model.Logits.Buffer.CopyToHost(logits, model.Logits.Offset + (g * t + windows[g].Length - 1) * v);
-                    picks[group[g]] = Pick(logits, temperature, topK, CounterHash.Mix(CounterHash.Mix(seed, (ulong)group[g]), (ulong)step));
-                }
+                    picks[group[g]] = Pick(model.LogitsAt(g, windows[g].Length - 1), temperature, topK, CounterHash.Mix(CounterHash.Mix(seed, (ulong)group[g]), (ulong)step));
             }
             foreach (var (i, next) in picks)
             {
@@ -69,9 +65,7 @@ public static class Sampler
     /// <summary>One draw from softmax(logits / temperature) over the top-k logits, using the uniform from <paramref name="draw"/>.</summary>
     public static int Pick(ReadOnlySpan<float> logits, float temperature, int topK, ulong draw)
     {
-        int best = 0;
-        for (int j = 1; j < logits.Length; j++)
-            if (logits[j] > logits[best]) best = j;
+        int best = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(logits);
         if (temperature == 0 || topK == 1) return best;
         // Token ids by descending logit.
         var order = Enumerable.Range(0, logits.Length).ToArray();

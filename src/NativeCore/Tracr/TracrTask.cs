@@ -110,22 +110,12 @@ public sealed record TracrTask
         ArgumentNullException.ThrowIfNull(gpt);
         ArgumentNullException.ThrowIfNull(samples);
         var answers = new int[samples.Count];
-        int v = gpt.Config.OutputSize;
-        var row = new float[v];
         for (int start = 0; start < samples.Count; start += batchSize)
         {
             var chunk = samples.Skip(start).Take(batchSize).ToList();
             var (tokens, _) = Batch(model, chunk);
-            int t = tokens.Length / chunk.Count;
-            gpt.Forward(tokens, [], chunk.Count, t);
-            for (int i = 0; i < chunk.Count; i++)
-            {
-                gpt.Logits.Buffer.CopyToHost(row, gpt.Logits.Offset + (i * t + AnswerPosition) * v);
-                int best = 0;
-                for (int j = 1; j < v; j++)
-                    if (row[j] > row[best]) best = j;
-                answers[start + i] = best;
-            }
+            gpt.Forward(tokens, [], chunk.Count, tokens.Length / chunk.Count);
+            for (int i = 0; i < chunk.Count; i++) answers[start + i] = gpt.GreedyAt(i, AnswerPosition);
         }
         return answers;
     }

@@ -67,21 +67,12 @@ public static class Evaluator
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(samples);
         var answers = new int[samples.Count];
-        int v = model.Config.VocabSize;
-        var row = new float[v];
         for (int start = 0; start < samples.Count; start += batchSize)
         {
             var chunk = samples.Skip(start).Take(batchSize).ToArray();
             var batch = Batch.From(chunk, data, LossMask.AnswerOnly);
             model.Forward(batch.Tokens, [], chunk.Length, batch.Time);
-            for (int i = 0; i < chunk.Length; i++)
-            {
-                model.Logits.Buffer.CopyToHost(row, model.Logits.Offset + (i * batch.Time + data.ArtPosition) * v);
-                int best = 0;
-                for (int j = 1; j < v; j++)
-                    if (row[j] > row[best]) best = j;
-                answers[start + i] = best;
-            }
+            for (int i = 0; i < chunk.Length; i++) answers[start + i] = model.GreedyAt(i, data.ArtPosition);
         }
         return answers;
     }

@@ -32,15 +32,20 @@ public class SamplerTests
         Assert.Equal(1, Sampler.Pick(Logits, 5f, 1, 12345));
     }
 
+    /// <summary>A one-block model whose larger-than-usual weights make its next-token distributions uneven.</summary>
+    private static Gpt UnevenModel(IBackend be, int blockSize, ulong seed)
+    {
+        var model = new Gpt(be, new GptConfig { NLayer = 1, NHead = 2, NEmbd = 16, BlockSize = blockSize, VocabSize = 12 });
+        model.InitializeWeights(seed);
+        model.Parameters.CopyFromHost(model.Parameters.ToArray().Select(w => w * 8f).ToArray());
+        return model;
+    }
+
     [Fact]
     public void Generation_is_seeded_and_stops_before_the_stop_token()
     {
-        var config = new GptConfig { NLayer = 1, NHead = 2, NEmbd = 16, BlockSize = 8, VocabSize = 12 };
         using var be = BackendRegistry.Create("cpu");
-        using var model = new Gpt(be, config);
-        model.InitializeWeights(1);
-        // Larger weights make the distribution uneven, so different seeds really differ.
-        model.Parameters.CopyFromHost(model.Parameters.ToArray().Select(w => w * 8f).ToArray());
+        using var model = UnevenModel(be, 8, 1);
         var a = Sampler.Generate(model, [0], 20, 1f, 0, seed: 5);
         Assert.Equal(20, a.Length);
         Assert.Equal(a, Sampler.Generate(model, [0], 20, 1f, 0, seed: 5));
@@ -53,11 +58,8 @@ public class SamplerTests
     [Fact]
     public void A_batch_of_prompts_of_different_lengths_matches_one_at_a_time()
     {
-        var config = new GptConfig { NLayer = 1, NHead = 2, NEmbd = 16, BlockSize = 12, VocabSize = 12 };
         using var be = BackendRegistry.Create("cpu");
-        using var model = new Gpt(be, config);
-        model.InitializeWeights(2);
-        model.Parameters.CopyFromHost(model.Parameters.ToArray().Select(w => w * 8f).ToArray());
+        using var model = UnevenModel(be, 12, 2);
         IReadOnlyList<int>[] prompts = [[0], [0, 3, 5], [0, 7]];
         // Greedy decoding isolates the padding: a padded batch must pick what each prompt picks alone. 15 new tokens
         // also push past the block size of 12, so the cropped path runs too.

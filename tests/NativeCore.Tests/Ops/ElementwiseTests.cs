@@ -8,54 +8,48 @@ public class ElementwiseTests
 {
     private const int Rows = 37, Cols = 29;
 
+    /// <summary>An elementwise nonlinearity: its double reference and its backend ops.</summary>
+    private sealed record Activation(
+        string Name,
+        Action<double[], double[]> ReferenceForward,
+        Action<double[], double[], double[]> ReferenceBackward,
+        Action<IBackend, Tensors.Tensor, Tensors.Tensor> Forward,
+        Action<IBackend, Tensors.Tensor, Tensors.Tensor, Tensors.Tensor> Backward);
+
+    private static readonly Activation Gelu = new("gelu", (o, x) => ReferenceOps.GeluForward(o, x), (dx, x, dy) => ReferenceOps.GeluBackward(dx, x, dy), (be, o, x) => be.GeluForward(o, x), (be, dx, x, dy) => be.GeluBackward(dx, x, dy));
+
+    private static readonly Activation Relu = new("relu", (o, x) => ReferenceOps.ReluForward(o, x), (dx, x, dy) => ReferenceOps.ReluBackward(dx, x, dy), (be, o, x) => be.ReluForward(o, x), (be, dx, x, dy) => be.ReluBackward(dx, x, dy));
+
     [SkippableTheory]
     [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
-    public void Gelu_matches_reference_and_finite_differences(string backend)
-    {
-        using var be = TestBackends.Create(backend);
-        double[] x = RandomF(Rows * Cols, 1, 3.0), dy = RandomF(Rows * Cols, 2);
-        double[] o = new double[x.Length], dx = new double[x.Length];
-        ReferenceOps.GeluForward(o, x);
-        ReferenceOps.GeluBackward(dx, x, dy);
-        var tx = Upload(be, x);
-        var to = Upload(be, new double[x.Length]);
-        be.GeluForward(to, tx);
-        Close(o, Download(to), 1e-6, "gelu");
-        var tdx = Upload(be, new double[x.Length]);
-        be.GeluBackward(tdx, tx, Upload(be, dy));
-        Close(dx, Download(tdx), 1e-5, "gelu backward");
-
-        double[] small = x[..20], dsmall = dy[..20];
-        double[] F(double[] v)
-        {
-            var r = new double[v.Length];
-            ReferenceOps.GeluForward(r, v);
-            return r;
-        }
-        var ts = Upload(be, small);
-        var tds = Upload(be, new double[20]);
-        be.GeluBackward(tds, ts, Upload(be, dsmall));
-        Close(NumericalGradient(F, small, dsmall), Download(tds), 1e-5, "gelu finite differences");
-    }
+    public void Gelu_matches_reference_and_finite_differences(string backend) => CheckActivation(backend, Gelu, 1);
 
     [SkippableTheory]
     [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Relu_matches_reference_and_finite_differences(string backend)
     {
-        using var be = TestBackends.Create(backend);
-        double[] x = RandomF(Rows * Cols, 13, 3.0), dy = RandomF(Rows * Cols, 14);
-        double[] o = new double[x.Length], dx = Enumerable.Repeat(0.5, x.Length).ToArray();
+        double[] x = RandomF(8, 3, 3.0), o = new double[8];
         ReferenceOps.ReluForward(o, x);
-        ReferenceOps.ReluBackward(dx, x, dy);
         Assert.Equal(x.Select(v => Math.Max(0, v)), o);
+        CheckActivation(backend, Relu, 13);
+    }
+
+    /// <summary>Forward and accumulating backward against the double reference, and the reference backward against finite differences.</summary>
+    private static void CheckActivation(string backend, Activation act, ulong seed)
+    {
+        using var be = TestBackends.Create(backend);
+        double[] x = RandomF(Rows * Cols, seed, 3.0), dy = RandomF(Rows * Cols, seed + 1);
+        double[] o = new double[x.Length], dx = Enumerable.Repeat(0.5, x.Length).ToArray();
+        act.ReferenceForward(o, x);
+        act.ReferenceBackward(dx, x, dy);
         var tx = Upload(be, x);
         var to = Upload(be, new double[x.Length]);
-        be.ReluForward(to, tx);
-        Close(o, Download(to), 1e-7, "relu");
+        act.Forward(be, to, tx);
+        Close(o, Download(to), 1e-6, act.Name);
         // Backward accumulates: start from a non-zero gradient.
         var tdx = Upload(be, Enumerable.Repeat(0.5, x.Length).ToArray());
-        be.ReluBackward(tdx, tx, Upload(be, dy));
-        Close(dx, Download(tdx), 1e-7, "relu backward");
+        act.Backward(be, tdx, tx, Upload(be, dy));
+        Close(dx, Download(tdx), 1e-5, act.Name + " backward");
 
         double[] small = x[..20], dsmall = dy[..20];
         Assert.Contains(small, v => v < 0);
@@ -63,13 +57,12 @@ public class ElementwiseTests
         double[] F(double[] v)
         {
             var r = new double[v.Length];
-            ReferenceOps.ReluForward(r, v);
+            act.ReferenceForward(r, v);
             return r;
         }
-        var ts = Upload(be, small);
         var tds = Upload(be, new double[20]);
-        be.ReluBackward(tds, ts, Upload(be, dsmall));
-        Close(NumericalGradient(F, small, dsmall), Download(tds), 1e-5, "relu finite differences");
+        act.Backward(be, tds, Upload(be, small), Upload(be, dsmall));
+        Close(NumericalGradient(F, small, dsmall), Download(tds), 1e-5, act.Name + " finite differences");
     }
 
     [SkippableTheory]
