@@ -139,6 +139,9 @@ internal static class StoriesCommand
                 Console.WriteLine();
                 if (++shown == n) break;
             }
+            Console.WriteLine(procedural
+                ? $"ProcStories-Instruct, seed {r.GetValue(seed)}: a closed vocabulary of {WordTokenizer.ProcStories.Count} tokens"
+                : $"{r.GetValue(corpus)}: GPT-2 BPE, {TinyStoriesInstruct.VocabularySize} tokens");
             return 0;
         }));
         return cmd;
