@@ -61,17 +61,7 @@ public sealed class GoldenCase
     public static GoldenCase Load(string directory)
     {
         string casePath = Path.Combine(directory, "case.json");
-        if (!File.Exists(casePath)) throw new InvalidConfigException($"{casePath}: not found; a golden case folder holds case.json and three safetensors files");
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(File.ReadAllText(casePath));
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidConfigException($"{casePath}: invalid JSON: {e.Message}");
-        }
-        using (doc)
+        using (var doc = IO.JsonFiles.Parse(casePath, "a golden case folder holds case.json and three safetensors files"))
         {
             var root = doc.RootElement;
             var model = Section<GptConfig>(root, "model", casePath);

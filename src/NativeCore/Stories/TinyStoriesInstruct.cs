@@ -30,17 +30,7 @@ public static partial class TinyStoriesInstruct
     /// <exception cref="InvalidConfigException">The file is missing, is not JSON, or a record lacks a field; the message names the file, record and field.</exception>
     public static IReadOnlyList<TinyStoriesRecord> Load(string path)
     {
-        if (!File.Exists(path)) throw new InvalidConfigException($"{path}: not found");
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(File.ReadAllText(path));
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidConfigException($"{path}: not valid JSON ({e.Message})");
-        }
-        using (doc)
+        using (var doc = IO.JsonFiles.Parse(path, "a TinyStories-Instruct shard is a JSON array of records"))
         {
             if (doc.RootElement.ValueKind != JsonValueKind.Array) throw new InvalidConfigException($"{path}: a shard must be a JSON array of records");
             var records = new List<TinyStoriesRecord>();
