@@ -94,7 +94,7 @@ internal static class TracrCommand
         return 0;
     }
 
-    /// <summary>Prunes units by gradient × weight on the compiled capability's loss, K = 0…maxK, and writes prune.csv and prune.png.</summary>
+    /// <summary>Prunes units by gradient × weight on the compiled capability's loss, K = 0…maxK, and writes prune-units.csv and prune.png.</summary>
     public static int Prune(string folder, PruneUnit unit, int maxK, string outDir, string backendName)
     {
         var model = CompiledModel.Load(folder);
@@ -116,10 +116,10 @@ internal static class TracrCommand
                 .Concat(step.Accuracies.Select(a => a.Accuracy.ToString("F4", CultureInfo.InvariantCulture)))));
             Console.WriteLine($"K={step.K,2} {(step.Removed is { } p ? $"{p.Parameter}[{p.Index}]" : "(none)"),-44} " + string.Join("  ", step.Accuracies.Select(a => $"{a.Name} {a.Accuracy,6:P1}")));
         }
-        AtomicFile.WriteAllText(Path.Combine(outDir, "prune.csv"), string.Join("\n", lines) + "\n");
+        AtomicFile.WriteAllText(Path.Combine(outDir, "prune-units.csv"), string.Join("\n", lines) + "\n");
         Plots.Lines(Path.Combine(outDir, "prune.png"), $"pruning {unit.ToString().ToLowerInvariant()} by gradient × weight ({task.SetName(false)} loss)", "units pruned", "accuracy",
             names.Select(n => new Series(n, curve.Select(s => (double)s.K).ToArray(), curve.Select(s => s.Accuracies.First(a => a.Name == n).Accuracy).ToArray())).ToList());
-        Console.WriteLine($"wrote {Path.Combine(outDir, "prune.csv")} and prune.png");
+        Console.WriteLine($"wrote {Path.Combine(outDir, "prune-units.csv")} (units removed) and prune.png (with prune.csv)");
         return 0;
     }
 
@@ -164,7 +164,7 @@ internal static class TracrCommand
                 for (int d = 0; d < c; d++) grid[p, d] = flat[p * c + d];
             return ($"after block {l}", grid);
         }).ToList();
-        Plots.Heatmaps(png, "residual stream by direction", panels, tokens, model.Residual);
+        Plots.Heatmaps(png, "residual stream by direction", panels, tokens, model.Residual, rowAxis: "position", colAxis: "direction");
         Console.WriteLine(png);
     }
 

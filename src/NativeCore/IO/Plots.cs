@@ -76,7 +76,7 @@ public static class Plots
     /// Each panel is [rows, cols] with row 0 drawn at the top (ScottPlot draws a heatmap's first row on top), next to
     /// the first row label; the CSV holds every panel's cells.
     /// </summary>
-    public static void Heatmaps(string pngPath, string title, IReadOnlyList<(string Name, double[,] Values)> panels, IReadOnlyList<string> rowLabels, IReadOnlyList<string> colLabels)
+    public static void Heatmaps(string pngPath, string title, IReadOnlyList<(string Name, double[,] Values)> panels, IReadOnlyList<string> rowLabels, IReadOnlyList<string> colLabels, string rowAxis = "queries", string colAxis = "keys")
     {
         ArgumentNullException.ThrowIfNull(panels);
         ArgumentNullException.ThrowIfNull(rowLabels);
@@ -107,8 +107,8 @@ public static class Plots
         plot.Axes.Left.TickLabelStyle.FontSize = rows > 40 ? 7 : 10;
         plot.Axes.SetLimits(-0.5, panels.Count * (cols + gap) - gap + 0.5, -0.5, rows + 2);
         int size = Math.Clamp(14 * Math.Max(rows, cols), 500, 1400);
-        Finish(plot, title, "keys", "queries", pngPath, (int)(size * panels.Count * 1.05), size, legend: false);
-        WriteCsv(pngPath, ["panel", "query", "key", "value"],
+        Finish(plot, title, colAxis, rowAxis, pngPath, (int)(size * panels.Count * 1.05), size, legend: false);
+        WriteCsv(pngPath, ["panel", rowAxis, colAxis, "value"],
             panels.SelectMany((panel, p) => Enumerable.Range(0, rows).SelectMany(r => Enumerable.Range(0, cols).Select(c => new[] { p, r, c, panel.Values[r, c] }))));
     }
 

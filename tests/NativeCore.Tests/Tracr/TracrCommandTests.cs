@@ -31,7 +31,8 @@ public class TracrCommandTests : TempDirectoryTest
 
         (exit, _, stderr) = CliProcess.Run("prune", "--setting", "tracr", "--model", tuned, "--units", "weights", "--k", "0..2", "--out", pruned);
         Assert.True(exit == 0, stderr);
-        Assert.Equal(1 + 3, File.ReadAllLines(Path.Combine(pruned, "prune.csv")).Length);
+        Assert.Equal(1 + 3, File.ReadAllLines(Path.Combine(pruned, "prune-units.csv")).Length);
+        Assert.True(File.Exists(Path.Combine(pruned, "prune.csv")));
         Assert.True(new FileInfo(Path.Combine(pruned, "prune.png")).Length > 1000);
 
         (exit, _, stderr) = CliProcess.Run("attention", "--setting", "tracr", "--model", compiled, "--compare", tuned, "--input", "abacab", "--out", maps);
