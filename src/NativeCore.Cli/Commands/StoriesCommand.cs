@@ -35,7 +35,7 @@ internal static class StoriesCommand
     {
         // Deletion and reFT use the paper's constant learning rate (scaled: 1e-4, no warm-up).
         string[] stageDefaults = stage == "pretrain" ? [] : ["steps=300", "lr=0.0001", "warmup=0", "min_lr_ratio=1"];
-        var baseConfig = from is null ? new StoriesConfig() : ReadConfig(from);
+        var baseConfig = from is null ? new StoriesConfig() : StoriesModel.Read(from).Config;
         var config = baseConfig.WithOverrides(stageDefaults.Append($"protocol={protocol}").Concat(overrides));
         var at = (scoreAt ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries)
             .Select(x => long.TryParse(x, NumberStyles.Integer, CultureInfo.InvariantCulture, out long v) && v >= 0 ? v : throw new InvalidConfigException($"--score-at '{x}' is not a step")).ToHashSet();
@@ -70,20 +70,6 @@ internal static class StoriesCommand
             }
         }
         return 0;
-    }
-
-    private static StoriesConfig ReadConfig(string directory)
-    {
-        string sidecar = Path.Combine(directory, StoriesModel.SidecarName);
-        if (!File.Exists(sidecar)) throw new InvalidCheckpointException($"{sidecar}: not found; is {directory} a stories model?");
-        try
-        {
-            return System.Text.Json.JsonSerializer.Deserialize<StoriesModel>(File.ReadAllText(sidecar))!.Config;
-        }
-        catch (System.Text.Json.JsonException e)
-        {
-            throw new InvalidCheckpointException($"{sidecar}: {e.Message}");
-        }
     }
 
     private static Command Score()

@@ -86,7 +86,9 @@ public sealed class ProcStories(ulong seed)
         }
         var sentences = before.Concat(fillersEarly).Concat(middle).Concat(fillersLate).Concat(after).ToList();
 
-        var words = Shuffle(ref rng, [values["C"], values["P"], values["T"], values["A"]]).Take(3).ToList();
+        List<string> words = [values["C"], values["P"], values["T"], values["A"]];
+        rng.Shuffle(words);
+        words.RemoveAt(3);
         string summary = slot.Name switch
         {
             "box" => $"{x} finds out what is in the {values["C"]}",
@@ -96,7 +98,8 @@ public sealed class ProcStories(ulong seed)
         // Only half of the twist stories say so in the summary, so the label cannot be copied from it.
         summary += twist && rng.NextBool() ? " and gets a big surprise ." : " .";
         var quoteless = sentences.Where(s => !s.Contains('"', StringComparison.Ordinal)).ToList();
-        var order = Shuffle(ref rng, [.. StoryExample.HeaderKeys]);
+        List<string> order = [.. StoryExample.HeaderKeys];
+        rng.Shuffle(order);
         return new StoryExample
         {
             Features = features, Listed = features, Words = words, Summary = summary,
@@ -108,15 +111,4 @@ public sealed class ProcStories(ulong seed)
     public static int CountWords(string sentence) => sentence.Split(' ').Count(w => w is not ("," or "." or "!" or "\""));
 
     private static string Pick(ref SampleRng rng, IReadOnlyList<string> list) => list[rng.Next(list.Count)];
-
-    /// <summary>A Fisher–Yates shuffle of <paramref name="items"/> in place.</summary>
-    private static List<string> Shuffle(ref SampleRng rng, List<string> items)
-    {
-        for (int i = items.Count - 1; i > 0; i--)
-        {
-            int j = rng.Next(i + 1);
-            (items[i], items[j]) = (items[j], items[i]);
-        }
-        return items;
-    }
 }

@@ -128,24 +128,30 @@ public sealed record StoriesModel
         ["utc"] = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture),
     };
 
-    /// <summary>Reads the sidecar of <paramref name="directory"/> and builds the model there on <paramref name="backend"/>.</summary>
-    public static (StoriesModel Info, Gpt Model) Load(string directory, IBackend backend)
+    /// <summary>Reads the sidecar of <paramref name="directory"/>.</summary>
+    /// <exception cref="InvalidCheckpointException">It is missing, empty or not valid JSON; the message names it.</exception>
+    public static StoriesModel Read(string directory)
     {
-        string sidecar = Path.Combine(directory, SidecarName), weights = Path.Combine(directory, "model.safetensors");
+        string sidecar = Path.Combine(directory, SidecarName);
         if (!File.Exists(sidecar)) throw new InvalidCheckpointException($"{sidecar}: not found; is {directory} a stories model?");
-        StoriesModel info;
         try
         {
-            info = JsonSerializer.Deserialize<StoriesModel>(File.ReadAllText(sidecar)) ?? throw new InvalidCheckpointException($"{sidecar}: empty");
+            return JsonSerializer.Deserialize<StoriesModel>(File.ReadAllText(sidecar)) ?? throw new InvalidCheckpointException($"{sidecar}: empty");
         }
         catch (JsonException e)
         {
             throw new InvalidCheckpointException($"{sidecar}: {e.Message}");
         }
+    }
+
+    /// <summary>Reads the sidecar of <paramref name="directory"/> and builds the model there on <paramref name="backend"/>.</summary>
+    public static (StoriesModel Info, Gpt Model) Load(string directory, IBackend backend)
+    {
+        var info = Read(directory);
         var gpt = new Gpt(backend, info.Config.Model);
         try
         {
-            GptWeights.LoadFile(gpt, weights);
+            GptWeights.LoadFile(gpt, Path.Combine(directory, "model.safetensors"));
         }
         catch
         {

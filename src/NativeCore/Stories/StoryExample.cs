@@ -50,8 +50,11 @@ public sealed record StoryExample
     public string Text => string.Join("\n", HeaderOrder.Select(Line).Append(Line(StoryKey)));
 
     /// <summary>The header in order with <paramref name="features"/> listed, ending at <c>Story:</c>: a generation prompt.</summary>
-    public string Prompt(StoryFeature features) =>
-        string.Join("\n", (this with { Listed = features }).HeaderOrder.Select((this with { Listed = features }).Line)) + "\n" + StoryKey;
+    public string Prompt(StoryFeature features)
+    {
+        var listed = this with { Listed = features };
+        return string.Join("\n", HeaderOrder.Select(listed.Line)) + "\n" + StoryKey;
+    }
 
     private string Line(string key) => key == StoryKey ? $"{StoryKey} {Story}" : $"{key} {HeaderValue(key)}".TrimEnd();
 }

@@ -39,15 +39,21 @@ public static class StoryLexicon
     /// <summary>The slot called <paramref name="name"/>.</summary>
     public static StorySlot Slot(string name) => Slots.First(s => s.Name == name);
 
-    /// <summary>Every word a template placeholder can take, by placeholder.</summary>
+    /// <summary>Every expected (A) value of every slot.</summary>
+    private static readonly IReadOnlyList<string> AnyExpected = Slots.SelectMany(s => s.Expected).ToList();
+
+    /// <summary>Every value a slot can hold or reveal.</summary>
+    private static readonly IReadOnlyList<string> AnyValue = Slots.SelectMany(s => s.Revealed.Concat(s.Expected)).Distinct().ToList();
+
+    /// <summary>Every word a template placeholder can take, by placeholder (the judge asks this for every word it reads).</summary>
     public static IReadOnlyList<string> Category(string placeholder) => placeholder switch
     {
         "X" or "Y" => Names,
         "C" => Containers,
         "P" => Places,
         "T" => Things,
-        "A" => Slots.SelectMany(s => s.Expected).ToList(),
-        "B" or "E" => Slots.SelectMany(s => s.Revealed.Concat(s.Expected)).Distinct().ToList(),
+        "A" => AnyExpected,
+        "B" or "E" => AnyValue,
         _ => throw new ArgumentException($"unknown placeholder {{{placeholder}}}", nameof(placeholder)),
     };
 }

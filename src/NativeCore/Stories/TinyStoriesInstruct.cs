@@ -78,11 +78,7 @@ public static partial class TinyStoriesInstruct
         var rng = new SampleRng(seed, 0x7157, (ulong)index);
         var quoteless = SentenceSplit().Split(record.Story.Trim()).Select(s => s.Trim()).Where(s => s.Length > 0 && !s.Contains('"', StringComparison.Ordinal)).ToList();
         var order = StoryExample.HeaderKeys.ToList();
-        for (int i = order.Count - 1; i > 0; i--)
-        {
-            int j = rng.Next(i + 1);
-            (order[i], order[j]) = (order[j], order[i]);
-        }
+        rng.Shuffle(order);
         return new StoryExample
         {
             Features = record.Features,

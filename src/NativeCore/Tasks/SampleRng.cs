@@ -29,6 +29,17 @@ public struct SampleRng
     /// <summary>A uniform integer in [0, n).</summary>
     public int Next(int n) => (int)((NextUInt64() >> 33) * (ulong)n >> 31);
 
+    /// <summary>A Fisher–Yates shuffle of <paramref name="items"/> in place, from the last element down.</summary>
+    public void Shuffle<T>(IList<T> items)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        for (int i = items.Count - 1; i > 0; i--)
+        {
+            int j = Next(i + 1);
+            (items[i], items[j]) = (items[j], items[i]);
+        }
+    }
+
     /// <summary>A fair coin.</summary>
     public bool NextBool() => (NextUInt64() >> 63) != 0;
 }
