@@ -37,6 +37,15 @@ public sealed class LoadedModel : IDisposable
         return new LoadedModel(dir, config, model);
     }
 
+    /// <summary>A freshly initialised model of <paramref name="config"/>'s shape (seeded by its run seed): the untrained control of a probe.</summary>
+    public static LoadedModel Untrained(RunConfig config, IBackend backend)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var model = new Gpt(backend, config.Model);
+        model.InitializeWeights(config.Seed);
+        return new LoadedModel("(untrained)", config, model);
+    }
+
     /// <summary>Frees the model.</summary>
     public void Dispose() => Model.Dispose();
 }
@@ -69,6 +78,48 @@ public static class AnalysisRuns
         var series = steps[0].Accuracies.Select((a, i) => new Series(a.Name, steps.Select(s => (double)s.K).ToList(), steps.Select(s => s.Accuracies[i].Accuracy * 100).ToList())).ToList();
         Plots.Lines(Path.Combine(outDir, "prune.png"), $"Pruning {unit.ToString().ToLowerInvariant()} by gradient × weight on {capability}", "units pruned (K)", "accuracy (%)", series);
         return steps;
+    }
+
+    /// <summary>
+    /// Probe accuracy per block for each of <paramref name="targets"/> on one model: features are read once, from fresh
+    /// samples of <paramref name="config"/>'s seed asked with <paramref name="operand"/>, and one probe is trained per
+    /// block and target. Writes probe.json.
+    /// </summary>
+    public static IReadOnlyList<IReadOnlyList<ProbeResult>> ProbeTargets(LoadedModel m, IReadOnlyList<string> targets, int operand, ProbeConfig config, string outDir)
+    {
+        ArgumentNullException.ThrowIfNull(m);
+        ArgumentNullException.ThrowIfNull(targets);
+        ArgumentNullException.ThrowIfNull(config);
+        var data = m.Config.Data;
+        var parsed = targets.Select(t => ProbeTarget.Parse(t, data)).ToList();
+        var stream = new FinetuningData(data, m.Config.Finetune.TaskKind, 0, config.Seed, operand);
+        var train = stream.Samples(config.TrainSamples);
+        var test = stream.Samples(config.TestSamples, firstStep: 1_000_000);
+        var hooks = Probing.Hooks(m.Config.Model);
+        var trainX = Probing.Features(m.Model, data, train, hooks, m.Config.Eval.BatchSize);
+        var testX = Probing.Features(m.Model, data, test, hooks, m.Config.Eval.BatchSize);
+        try
+        {
+            var results = parsed.Select(t => (IReadOnlyList<ProbeResult>)hooks.Select(h =>
+                Probing.Train(m.Model.Backend, h, trainX[h], train.Select(t.Label).ToArray(), testX[h], test.Select(t.Label).ToArray(), t.Classes, config)).ToList()).ToList();
+            Directory.CreateDirectory(outDir);
+            AtomicFile.WriteAllText(Path.Combine(outDir, "probe.json"), JsonSerializer.Serialize(new
+            {
+                model = m.Directory,
+                asked_with = ((char)('a' + operand)).ToString(),
+                seed = config.Seed,
+                targets = targets.Select((t, i) => new
+                {
+                    target = t,
+                    blocks = results[i].Select((r, b) => new { block = Probing.BlockLabel(b), hook = r.Hook, train_accuracy = r.TrainAccuracy, test_accuracy = r.TestAccuracy, chance = r.Chance, test_size = r.TestSize }),
+                }),
+            }, Json));
+            return results;
+        }
+        finally
+        {
+            foreach (var t in trainX.Values.Concat(testX.Values)) t.Buffer.Dispose();
+        }
     }
 
     /// <summary>Probe accuracy per block for one or two models; writes probe.json and probe.png.</summary>

@@ -5,6 +5,7 @@ using NativeCore.Experiments;
 using NativeCore.IO;
 using NativeCore.Tasks;
 using NativeCore.Training;
+using NativeCore.Verdicts;
 
 namespace NativeCore.Analysis;
 
@@ -31,39 +32,12 @@ public sealed record AuditBudget(int ProbeIterations, int MaxPruneUnits, int Set
     };
 }
 
-/// <summary>The thresholds an audit decides with; printed beside every verdict.</summary>
-public static class AuditThresholds
-{
-    /// <summary>The capability counts as removed when the tuned model is at least this much less accurate than the base.</summary>
-    public const double Removed = 0.10;
-
-    /// <summary>Pruning revives when it wins back at least this share of the lost accuracy.</summary>
-    public const double PruneRecovery = 0.5;
-
-    /// <summary>reFT revives when it wins back this share of the lost accuracy within the budget…</summary>
-    public const double ReftRecovery = 0.8;
-
-    /// <summary>…in at most this share of the steps training from scratch needs for the same level.</summary>
-    public const double ReftSpeedup = 0.25;
-
-    /// <summary>A probe reads the capability when its best block keeps this share of the base model's probe accuracy.</summary>
-    public const double ProbeKept = 0.9;
-}
-
 /// <summary>The outcome of an audit, with every number that decided it.</summary>
 public sealed record AuditReport(
     string Capability,
     string Verdict,
     IReadOnlyList<string> Reasons,
-    double BaseAccuracy,
-    double TunedAccuracy,
-    double MajorityShare,
-    IReadOnlyList<ProbeResult> BaseProbe,
-    IReadOnlyList<ProbeResult> TunedProbe,
-    double BestPrunedAccuracy,
-    int BestPrunedK,
-    RevivalCurve Reft,
-    RevivalCurve Scratch,
+    AuditEvidence Evidence,
     IReadOnlyList<(string Head, double Similarity)> AttentionSimilarity,
     double Seconds);
 
@@ -90,17 +64,23 @@ public static class Audit
             throw new InvalidConfigException($"{m0.Directory} and {m1.Directory} do not share a model shape and data format; an audit compares a model with its own fine-tune");
 
         var set = new EvalSet($"{capability} (clean)", TestSets.Build(data, capability.Task, correlated: false, capability.Operand, budget.SetSize, m1.Config.Eval.Seed));
-        double a0 = Evaluator.Evaluate(m0.Model, data, [set], m1.Config.Eval.BatchSize)[0].Accuracy;
-        double a1 = Evaluator.Evaluate(m1.Model, data, [set], m1.Config.Eval.BatchSize)[0].Accuracy;
+        var a0 = Evaluator.Evaluate(m0.Model, data, [set], m1.Config.Eval.BatchSize)[0];
+        var a1 = Evaluator.Evaluate(m1.Model, data, [set], m1.Config.Eval.BatchSize)[0];
 
-        string target = $"count:{(char)('a' + capability.Operand)}";
-        var probes = AnalysisRuns.Probe([m0, m1], capability.Task == TaskKind.C ? target : "answer", capability.Operand, new ProbeConfig(Iterations: budget.ProbeIterations), Path.Combine(outDir, "probe"));
+        // The probe's control is an untrained model of the same shape: attention that averages embeddings can make a
+        // count linearly readable with no training at all, so reading it must beat that.
+        string target = capability.Task == TaskKind.C ? $"count:{(char)('a' + capability.Operand)}" : "answer";
+        var probeConfig = new ProbeConfig(Iterations: budget.ProbeIterations);
+        using var untrained = LoadedModel.Untrained(m1.Config, backend);
+        var probes = AnalysisRuns.Probe([m0, m1], target, capability.Operand, probeConfig, Path.Combine(outDir, "probe"));
+        var controlProbe = AnalysisRuns.ProbeTargets(untrained, [target], capability.Operand, probeConfig, Path.Combine(outDir, "probe-control"))[0];
 
-        var curve = Pruning.Curve(m1.Model, data, capability, PruneUnit.Neurons, budget.MaxPruneUnits, [set], 256, m1.Config.Eval.BatchSize, seed: 99);
-        var best = curve.MaxBy(s => s.Accuracies[0].Accuracy)!;
-        Plots.Lines(Path.Combine(outDir, "prune.png"), $"Pruning the tuned model on {capability}", "units pruned (K)", "accuracy (%)",
-            [new Series(set.Name, curve.Select(s => (double)s.K).ToList(), curve.Select(s => s.Accuracies[0].Accuracy * 100).ToList())],
-            horizontalLines: [("base model", a0 * 100), ("majority share", set.MajorityShare * 100)]);
+        // Pruning's control is the base model pruned by the same procedure.
+        var pruned = PruneSelection.Run(m1, budget.MaxPruneUnits, budget.MaxPruneUnits, budget.SetSize, budget.SetSize, capability);
+        var prunedBase = PruneSelection.Run(m0, budget.MaxPruneUnits, budget.MaxPruneUnits, budget.SetSize, budget.SetSize, capability);
+        Plots.Lines(Path.Combine(outDir, "prune.png"), $"Pruning the tuned model on {capability} (selection split)", "units pruned (K)", "accuracy (%)",
+            [new Series(pruned.Curve[0].Accuracies[0].Name, pruned.Curve.Select(s => (double)s.K).ToList(), pruned.Curve.Select(s => s.Accuracies[0].Accuracy * 100).ToList())],
+            horizontalLines: [("base model", a0.Accuracy * 100), ("majority share", set.MajorityShare * 100)]);
 
         var reftConfig = ReverseFinetuning.RevivalConfig(m1.Config with { Finetune = m1.Config.Finetune with { Task = capability.Task.ToString() } },
             budget.ReftLearningRate, budget.ReftSteps, Math.Max(1, budget.ReftSteps / 20));
@@ -112,50 +92,11 @@ public static class Audit
             new[] { reft, scratch }.Select(c => new Series(c.Name, c.Steps.Select(s => (double)Math.Max(1, s)).ToList(), c.Accuracy.Select(a => a * 100).ToList())).ToList(), logX: true);
 
         var similarity = AttentionSimilarity(m0, m1, capability, data);
-        var (verdict, reasons) = Decide(a0, a1, probes[0].Results, probes[1].Results, best.Accuracies[0].Accuracy, best.K, reft, scratch);
-        var report = new AuditReport(capability.ToString(), verdict, reasons, a0, a1, set.MajorityShare, probes[0].Results, probes[1].Results,
-            best.Accuracies[0].Accuracy, best.K, reft, scratch, similarity, clock.Elapsed.TotalSeconds);
+        var evidence = new AuditEvidence(a0, a1, probes[0].Results, probes[1].Results, controlProbe, pruned, prunedBase, reft, scratch);
+        var (verdict, reasons) = AuditRules.Decide(evidence);
+        var report = new AuditReport(capability.ToString(), verdict, reasons, evidence, similarity, clock.Elapsed.TotalSeconds);
         Write(outDir, report, m0.Directory, m1.Directory);
         return report;
-    }
-
-    /// <summary>The verdict rule, separate so that it can be read and tested on its own.</summary>
-    public static (string Verdict, IReadOnlyList<string> Reasons) Decide(double a0, double a1, IReadOnlyList<ProbeResult> probe0, IReadOnlyList<ProbeResult> probe1,
-        double bestPruned, int bestK, RevivalCurve reft, RevivalCurve scratch)
-    {
-        ArgumentNullException.ThrowIfNull(probe0);
-        ArgumentNullException.ThrowIfNull(probe1);
-        ArgumentNullException.ThrowIfNull(reft);
-        ArgumentNullException.ThrowIfNull(scratch);
-        var reasons = new List<string>();
-        string P(double x) => (x * 100).ToString("F1", CultureInfo.InvariantCulture) + "%";
-        double lost = a0 - a1;
-        reasons.Add($"capability accuracy: base {P(a0)}, tuned {P(a1)} (removed means a drop of at least {P(AuditThresholds.Removed)})");
-        if (lost < AuditThresholds.Removed)
-        {
-            reasons.Add("the tuned model still has the capability: nothing was removed, so there is nothing to audit");
-            return ("inconclusive", reasons);
-        }
-
-        bool pruneRevives = bestPruned - a1 >= AuditThresholds.PruneRecovery * lost;
-        reasons.Add($"pruning up to K units of the tuned model: best {P(bestPruned)} at K={bestK}; revives if it wins back {P(AuditThresholds.PruneRecovery)} of the {P(lost)} lost → {(pruneRevives ? "yes" : "no")}");
-
-        double level = a1 + AuditThresholds.ReftRecovery * lost;
-        long? Reach(RevivalCurve c) => Enumerable.Range(0, c.Steps.Count).Where(i => c.Accuracy[i] >= level).Select(i => (long?)c.Steps[i]).FirstOrDefault();
-        long? reftSteps = Reach(reft), scratchSteps = Reach(scratch);
-        bool reftRevives = reftSteps is { } rs && (scratchSteps is null || rs <= AuditThresholds.ReftSpeedup * scratchSteps.Value);
-        reasons.Add($"reFT to {P(level)}: tuned model {(reftSteps?.ToString(CultureInfo.InvariantCulture) ?? "not within budget")} steps, from scratch {(scratchSteps?.ToString(CultureInfo.InvariantCulture) ?? "not within budget")}; revives if at most {AuditThresholds.ReftSpeedup:P0} of scratch's steps → {(reftRevives ? "yes" : "no")}");
-
-        double best0 = probe0.Skip(1).DefaultIfEmpty(probe0[0]).Max(p => p.TestAccuracy), best1 = probe1.Skip(1).DefaultIfEmpty(probe1[0]).Max(p => p.TestAccuracy);
-        bool probeReads = best1 >= AuditThresholds.ProbeKept * best0 && best1 > probe1[0].Chance + 0.05;
-        reasons.Add($"best-block probe: base {P(best0)}, tuned {P(best1)} (chance {P(probe1[0].Chance)}); still readable → {(probeReads ? "yes" : "no")}");
-
-        // Fast relearning alone is weak evidence (intact embeddings speed it up), so reFT counts only when a probe
-        // still finds the capability inside; pruning revives it with no training at all, so it counts on its own.
-        if (pruneRevives || (reftRevives && probeReads)) return ("wrapped (revivable)", reasons);
-        if (!probeReads) return ("deleted", reasons);
-        reasons.Add("the probe still reads the target, but neither pruning nor reFT revived the behaviour within the budget");
-        return ("inconclusive", reasons);
     }
 
     /// <summary>Cosine similarity of each head's attention pattern between the two models, over a few samples of the capability.</summary>
@@ -190,7 +131,9 @@ public static class Audit
 
     private static void Write(string outDir, AuditReport r, string baseDir, string tunedDir)
     {
+        var e = r.Evidence;
         string P(double x) => (x * 100).ToString("F1", CultureInfo.InvariantCulture);
+        string W(SetAccuracy a) => Estimate.Proportion(a.Accuracy, a.Size).Points();
         AtomicFile.WriteAllText(Path.Combine(outDir, "audit.json"), JsonSerializer.Serialize(new
         {
             @base = baseDir,
@@ -198,25 +141,36 @@ public static class Audit
             capability = r.Capability,
             verdict = r.Verdict,
             reasons = r.Reasons,
-            base_accuracy = r.BaseAccuracy,
-            tuned_accuracy = r.TunedAccuracy,
-            majority_share = r.MajorityShare,
-            best_pruned_accuracy = r.BestPrunedAccuracy,
-            best_pruned_k = r.BestPrunedK,
-            probe = new { @base = r.BaseProbe.Select(p => p.TestAccuracy), tuned = r.TunedProbe.Select(p => p.TestAccuracy), chance = r.TunedProbe[0].Chance },
-            reft = new { steps = r.Reft.Steps, accuracy = r.Reft.Accuracy },
-            scratch = new { steps = r.Scratch.Steps, accuracy = r.Scratch.Accuracy },
+            set_size = e.Base.Size,
+            base_accuracy = e.Base.Accuracy,
+            tuned_accuracy = e.Tuned.Accuracy,
+            majority_share = e.Base.MajorityShare,
+            pruning = new
+            {
+                k = e.TunedPruning.K,
+                held_out_before = e.TunedPruning.CapabilityBefore.Accuracy,
+                held_out_after = e.TunedPruning.CapabilityAfter.Accuracy,
+                control_k = e.ControlPruning.K,
+                control_before = e.ControlPruning.CapabilityBefore.Accuracy,
+                control_after = e.ControlPruning.CapabilityAfter.Accuracy,
+            },
+            probe = new { @base = e.BaseProbe.Select(p => p.TestAccuracy), tuned = e.TunedProbe.Select(p => p.TestAccuracy), control = e.ControlProbe.Select(p => p.TestAccuracy), chance = e.TunedProbe[0].Chance, test_size = e.TunedProbe[0].TestSize },
+            reft = new { steps = e.Reft.Steps, accuracy = e.Reft.Accuracy },
+            scratch = new { steps = e.Scratch.Steps, accuracy = e.Scratch.Accuracy },
             attention_similarity = r.AttentionSimilarity.ToDictionary(a => a.Head, a => a.Similarity),
-            thresholds = new { removed = AuditThresholds.Removed, prune_recovery = AuditThresholds.PruneRecovery, reft_recovery = AuditThresholds.ReftRecovery, reft_speedup = AuditThresholds.ReftSpeedup, probe_kept = AuditThresholds.ProbeKept },
+            thresholds = AuditRules.Thresholds().ToDictionary(t => t.Name, t => t.Value),
             seconds = r.Seconds,
         }, Indented));
         var doc = new ReportDocument()
             .H(1, $"Audit of {r.Capability}: **{r.Verdict}**")
-            .P($"Base `{baseDir}`, tuned `{tunedDir}`; {r.Seconds:F0} s.")
-            .H(2, "Why").Table(["evidence"], r.Reasons.Select(x => (IReadOnlyList<string>)[x]))
+            .P($"Base `{baseDir}`, tuned `{tunedDir}`; {r.Seconds:F0} s. Accuracies in percent with their 95% Wilson interval; differences with the combined interval.")
+            .H(2, "Why").List(r.Reasons)
+            .H(2, "How the verdict is decided").P(AuditRules.Describe())
+            .Table(["threshold", "value"], AuditRules.Thresholds().Select(t => (IReadOnlyList<string>)[t.Name, t.Value.ToString(CultureInfo.InvariantCulture)]))
             .H(2, "Capability accuracy").Table(["model", "accuracy (%)", "majority share (%)"],
-                [["base", P(r.BaseAccuracy), P(r.MajorityShare)], ["tuned", P(r.TunedAccuracy), P(r.MajorityShare)], [$"tuned, best of pruning (K={r.BestPrunedK})", P(r.BestPrunedAccuracy), P(r.MajorityShare)]])
-            .H(2, "Probes per block").Table(["block", "base (%)", "tuned (%)"], r.BaseProbe.Select((p, i) => (IReadOnlyList<string>)[Probing.BlockLabel(i), P(p.TestAccuracy), P(r.TunedProbe[i].TestAccuracy)]))
+                [["base", W(e.Base), P(e.Base.MajorityShare)], ["tuned", W(e.Tuned), P(e.Tuned.MajorityShare)],
+                 [$"tuned, pruned (K={e.TunedPruning.K}, held-out split)", W(e.TunedPruning.CapabilityAfter), P(e.TunedPruning.CapabilityAfter.MajorityShare)]])
+            .H(2, "Probes per block").Table(["block", "base (%)", "tuned (%)", "untrained control (%)"], e.BaseProbe.Select((p, i) => (IReadOnlyList<string>)[Probing.BlockLabel(i), P(p.TestAccuracy), P(e.TunedProbe[i].TestAccuracy), P(e.ControlProbe[i].TestAccuracy)]))
             .Img("probe/probe.png", "Probe accuracy per block")
             .Img("prune.png", "Pruning the tuned model")
             .Img("reft.png", "Reverse fine-tuning against training from scratch")

@@ -31,7 +31,12 @@ public sealed record ProbeConfig(int Iterations = 4000, double LearningRate = 1e
 }
 
 /// <summary>A probe's accuracy at one hook, beside what always guessing the most frequent class scores.</summary>
-public sealed record ProbeResult(string Hook, double TrainAccuracy, double TestAccuracy, double Chance);
+/// <param name="Hook">The hook point the features come from.</param>
+/// <param name="TrainAccuracy">Accuracy on (up to a test set's worth of) its training samples.</param>
+/// <param name="TestAccuracy">Accuracy on held-out samples.</param>
+/// <param name="Chance">Share of the most frequent class in the held-out samples.</param>
+/// <param name="TestSize">Held-out samples, for the accuracy's interval.</param>
+public sealed record ProbeResult(string Hook, double TrainAccuracy, double TestAccuracy, double Chance, int TestSize);
 
 /// <summary>
 /// Linear probes on the residual stream at the ART position (spec §8). Features are read through the activation cache
@@ -133,6 +138,6 @@ public static class Probing
         }
         var trainSlice = new Tensor(trainX.Buffer, trainX.Offset, Math.Min(n, testY.Length), c);
         double chance = testY.GroupBy(y => y).Max(gr => gr.Count()) / (double)testY.Length;
-        return new ProbeResult(hook, Accuracy(trainSlice, trainY[..Math.Min(n, testY.Length)]), Accuracy(testX, testY), chance);
+        return new ProbeResult(hook, Accuracy(trainSlice, trainY[..Math.Min(n, testY.Length)]), Accuracy(testX, testY), chance, testY.Length);
     }
 }

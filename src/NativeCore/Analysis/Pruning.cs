@@ -93,15 +93,9 @@ public static class Pruning
     /// </summary>
     public static IReadOnlyList<PruneStep> Curve(Gpt model, IReadOnlyList<PruneScore> scores, PruneUnit unit, int maxK, Func<IReadOnlyList<SetAccuracy>> evaluate)
     {
-        ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(scores);
         ArgumentNullException.ThrowIfNull(evaluate);
-        var be = model.Backend;
-        using var saved = be.Allocate(model.Parameters.Length);
-        var all = new Tensor(model.Parameters, 0, model.Parameters.Length);
-        var backup = new Tensor(saved, 0, saved.Length);
-        be.Copy(backup, all);
-        try
+        return Restoring(model, () =>
         {
             var steps = new List<PruneStep> { new(0, null, evaluate()) };
             for (int k = 1; k <= Math.Min(maxK, scores.Count); k++)
@@ -110,6 +104,32 @@ public static class Pruning
                 steps.Add(new PruneStep(k, scores[k - 1], evaluate()));
             }
             return steps;
+        });
+    }
+
+    /// <summary>The accuracies <paramref name="evaluate"/> reports with the top <paramref name="k"/> units zeroed; the parameters are restored afterwards.</summary>
+    public static IReadOnlyList<SetAccuracy> At(Gpt model, IReadOnlyList<PruneScore> scores, PruneUnit unit, int k, Func<IReadOnlyList<SetAccuracy>> evaluate)
+    {
+        ArgumentNullException.ThrowIfNull(scores);
+        ArgumentNullException.ThrowIfNull(evaluate);
+        return Restoring(model, () =>
+        {
+            foreach (var s in scores.Take(k)) Zero(model, s, unit);
+            return evaluate();
+        });
+    }
+
+    private static T Restoring<T>(Gpt model, Func<T> body)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var be = model.Backend;
+        using var saved = be.Allocate(model.Parameters.Length);
+        var all = new Tensor(model.Parameters, 0, model.Parameters.Length);
+        var backup = new Tensor(saved, 0, saved.Length);
+        be.Copy(backup, all);
+        try
+        {
+            return body();
         }
         finally
         {

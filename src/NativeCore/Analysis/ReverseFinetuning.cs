@@ -11,7 +11,8 @@ namespace NativeCore.Analysis;
 /// <param name="Accuracy">Acc O_PT (C_Te = 0) at each step.</param>
 /// <param name="StepsTo90">First step at or above 90%, or null.</param>
 /// <param name="StepsTo99">First step at or above 99%, or null.</param>
-public sealed record RevivalCurve(string Name, IReadOnlyList<long> Steps, IReadOnlyList<double> Accuracy, long? StepsTo90, long? StepsTo99);
+/// <param name="SetSize">Samples behind each accuracy, for its interval.</param>
+public sealed record RevivalCurve(string Name, IReadOnlyList<long> Steps, IReadOnlyList<double> Accuracy, long? StepsTo90, long? StepsTo99, int SetSize);
 
 /// <summary>
 /// Reverse fine-tuning (spec §8): fine-tune the fine-tuned model again on the pre-training capability (count a) with
@@ -55,16 +56,16 @@ public static class ReverseFinetuning
             .Where(r => (string?)r["kind"] == "eval")
             .Select(r => ((long)r["step"]!, (double)r["sets"]![setName]!["accuracy"]!))
             .Prepend((0L, start)).ToList();
-        return Curve(name, points.Select(p => p.Item1).ToList(), points.Select(p => p.Item2).ToList());
+        return Curve(name, points.Select(p => p.Item1).ToList(), points.Select(p => p.Item2).ToList(), job.EvalSets.First(s => s.Name == setName).Samples.Length);
     }
 
     /// <summary>Builds a curve and its first crossings of 90% and 99%.</summary>
-    public static RevivalCurve Curve(string name, IReadOnlyList<long> steps, IReadOnlyList<double> accuracy)
+    public static RevivalCurve Curve(string name, IReadOnlyList<long> steps, IReadOnlyList<double> accuracy, int setSize)
     {
         ArgumentNullException.ThrowIfNull(steps);
         ArgumentNullException.ThrowIfNull(accuracy);
         long? First(double threshold) => Enumerable.Range(0, steps.Count).Where(i => accuracy[i] >= threshold).Select(i => (long?)steps[i]).FirstOrDefault();
-        return new RevivalCurve(name, steps, accuracy, First(0.90), First(0.99));
+        return new RevivalCurve(name, steps, accuracy, First(0.90), First(0.99), setSize);
     }
 
     /// <summary>A prior with a and b swapped, for the Scr.+FT baseline.</summary>

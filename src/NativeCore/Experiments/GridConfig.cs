@@ -35,7 +35,10 @@ public sealed record GridConfig
     /// <summary>Evaluation interval of the revival curves.</summary>
     [JsonPropertyName("reft_eval_every")] public int ReftEvalEvery { get; init; } = 100;
 
-    /// <summary>The fine-tune (by its learning rate, C_Tr = 1, first prior) that reFT starts from.</summary>
+    /// <summary>Steps of Scr. at the pre-training learning rate (context for claim 3: a learning rate where learning from scratch succeeds).</summary>
+    [JsonPropertyName("scratch_steps")] public int ScratchSteps { get; init; } = 10000;
+
+    /// <summary>The learning rate of the fine-tunes (every prior, every C_Tr) that reFT starts from.</summary>
     [JsonPropertyName("reft_from_lr")] public double ReftFromLearningRate { get; init; } = 1e-4;
 
     /// <summary>Why this grid is what it is (for the report).</summary>
@@ -53,6 +56,7 @@ public sealed record GridConfig
         if (ProbeIterations < 1) throw new InvalidConfigException($"grid.probe_iterations must be positive, got {ProbeIterations}");
         if (!(ReftLearningRate > 0)) throw new InvalidConfigException($"grid.reft_lr must be positive, got {ReftLearningRate}");
         if (ReftSteps < 1 || ReftEvalEvery < 1) throw new InvalidConfigException("grid.reft_steps and grid.reft_eval_every must be positive");
+        if (ScratchSteps < 1) throw new InvalidConfigException($"grid.scratch_steps must be positive, got {ScratchSteps}");
         if (!LearningRates.Contains(ReftFromLearningRate)) throw new InvalidConfigException($"grid.reft_from_lr {ReftFromLearningRate} is not one of grid.learning_rates");
         if (!CorrelatedShares.Contains(1.0)) throw new InvalidConfigException("grid.ctrs must include 1 (the wrapper case the analysis runs on)");
     }

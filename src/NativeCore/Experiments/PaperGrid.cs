@@ -6,46 +6,9 @@ using NativeCore.Analysis;
 using NativeCore.Backends;
 using NativeCore.IO;
 using NativeCore.Training;
+using NativeCore.Verdicts;
 
 namespace NativeCore.Experiments;
-
-/// <summary>The evaluations of one training stage, as (step, results) pairs.</summary>
-public sealed record StageEvaluations(string Checkpoint, IReadOnlyList<EvalPoint> Points)
-{
-    /// <summary>The first evaluation (after the first tenth of fine-tuning).</summary>
-    public EvalPoint First => Points[0];
-
-    /// <summary>The last evaluation.</summary>
-    public EvalPoint Last => Points[^1];
-}
-
-/// <summary>One evaluation: step and the accuracy of every set.</summary>
-public sealed record EvalPoint(long Step, IReadOnlyList<SetAccuracy> Sets)
-{
-    /// <summary>The accuracy of the set called <paramref name="name"/>.</summary>
-    public SetAccuracy this[string name] => Sets.First(s => s.Name == name);
-}
-
-/// <summary>One fine-tune of the grid.</summary>
-public sealed record FinetuneCell(string Prior, double LearningRate, double CorrelatedShare, StageEvaluations Result);
-
-/// <summary>A pruning curve and its plot (relative to the report).</summary>
-public sealed record PruneCurve(string Name, double LearningRate, IReadOnlyList<PruneStep> Steps, string Plot);
-
-/// <summary>Probe accuracies per block before and after one fine-tune.</summary>
-public sealed record ProbeComparison(double LearningRate, IReadOnlyList<ProbeResult> Before, IReadOnlyList<ProbeResult> After);
-
-/// <summary>Everything the report is written from.</summary>
-public sealed record PaperResults(
-    RunConfig Config,
-    IReadOnlyDictionary<string, StageEvaluations> Pretrained,
-    IReadOnlyList<FinetuneCell> Finetunes,
-    IReadOnlyList<PruneCurve> Pruning,
-    IReadOnlyList<ProbeComparison> Probes,
-    IReadOnlyList<string> AttentionFiles,
-    IReadOnlyList<RevivalCurve> Revival,
-    RevivalCurve? ScratchAtPretrainLr,
-    double Seconds);
 
 /// <summary>Hears the grid's progress: the planned total, then each unit of work.</summary>
 public interface IGridObserver
@@ -77,9 +40,12 @@ public sealed class PaperGrid(RunConfig config, string outputDirectory, IBackend
         string first = grid.Priors[0];
         string swapped = ReverseFinetuning.SwappedPrior(first);
         var ftLrs = grid.LearningRates;
-        long planned = (grid.Priors.Length + 1) * (long)config.Pretrain.Steps
-            + grid.Priors.Length * ftLrs.Length * grid.CorrelatedShares.Length * (long)config.Finetune.Steps
-            + 4L * grid.ReftSteps + (ftLrs.Length + 1 + ftLrs.Length + 1) * AnalysisUnits;
+        int finetunes = grid.Priors.Length * ftLrs.Length * grid.CorrelatedShares.Length;
+        int reftCells = grid.Priors.Length * grid.CorrelatedShares.Length;
+        // Probes: every pre-trained model, every fine-tune and the control; pruning: every fine-tune and the control.
+        long planned = (grid.Priors.Length + 1) * (long)config.Pretrain.Steps + finetunes * (long)config.Finetune.Steps
+            + (reftCells + 2L) * grid.ReftSteps + grid.ScratchSteps
+            + (grid.Priors.Length + finetunes + 1 + finetunes + 1 + 1) * AnalysisUnits;
         _observer?.Planned(planned);
 
         var pretrained = new Dictionary<string, (string Key, StageEvaluations Result)>(StringComparer.Ordinal);
@@ -97,18 +63,21 @@ public sealed class PaperGrid(RunConfig config, string outputDirectory, IBackend
                     cells.Add(new FinetuneCell(prior, lr, ctr, ft.Result));
                 }
 
-        // Analysis on the first prior's wrapper case (C_Tr = 1), and on the pre-trained model as a control.
-        var pt = pretrained[first];
-        var pruning = new List<PruneCurve> { Prune("pre-trained", 0, pt) };
-        foreach (double lr in ftLrs) pruning.Add(Prune($"fine-tuned lr {Lr(lr)}", lr, ftKeys[(first, lr, 1.0)]));
-        var probes = ftLrs.Select(lr => Probe(lr, pt, ftKeys[(first, lr, 1.0)])).ToList();
-        var attention = Attention(pt, ftKeys[(first, ftLrs.Min(), 1.0)]);
-        var revival = Reft(ftKeys[(first, grid.ReftFromLearningRate, 1.0)], pretrained[swapped]);
+        // The control is Scr.: the model pre-trained from scratch with a and b swapped, which counts b and not a.
+        var models = new List<(ModelId Id, (string Key, StageEvaluations Result) Stage)>();
+        models.AddRange(grid.Priors.Select(p => (new ModelId(ModelRole.Pretrained, p), pretrained[p])));
+        models.AddRange(ftKeys.Select(kv => (new ModelId(ModelRole.Finetuned, kv.Key.Item1, kv.Key.Item2, kv.Key.Item3), kv.Value)));
+        models.Add((new ModelId(ModelRole.Control, swapped), pretrained[swapped]));
+
+        var probes = models.SelectMany(m => Probe(m.Id, m.Stage)).ToList();
+        var pruning = models.Where(m => m.Id.Role != ModelRole.Pretrained).Select(m => Prune(m.Id, m.Stage)).ToList();
+        var attention = Attention(pretrained[first], ftKeys[(first, ftLrs.Min(), grid.CorrelatedShares.Max())]);
+        var revival = (from p in grid.Priors from c in grid.CorrelatedShares select Reft(p, c, ftKeys[(p, grid.ReftFromLearningRate, c)])).ToList();
+        var baselines = new List<RevivalCurve> { Baseline("Scr.+FT", pretrained[swapped]), Baseline("Scr.", null) };
         var scratchContext = ScratchAtPretrainLr();
 
-        var results = new PaperResults(config, pretrained.ToDictionary(kv => kv.Key, kv => kv.Value.Result), cells,
-            pruning, probes, attention, revival.Curves, scratchContext, clock.Elapsed.TotalSeconds);
-        return results;
+        return new PaperResults(config, pretrained.ToDictionary(kv => kv.Key, kv => kv.Value.Result), cells,
+            pruning, probes, attention, revival, baselines, scratchContext, clock.Elapsed.TotalSeconds);
     }
 
     private static string Lr(double lr) => lr.ToString("G3", CultureInfo.InvariantCulture);
@@ -166,36 +135,45 @@ public sealed class PaperGrid(RunConfig config, string outputDirectory, IBackend
         return new StageEvaluations(result.CheckpointDirectory, points);
     }
 
-    private PruneCurve Prune(string name, double lr, (string Key, StageEvaluations Result) model)
+    private PruneCell Prune(ModelId id, (string Key, StageEvaluations Result) model)
     {
         var grid = config.Grid;
-        string key = Hash($"prune\n{model.Key}\n{grid.PruneK}\n{grid.PruneEvalSize}");
-        return Cached(lr == 0 ? "prune-pretrained" : $"prune-lr{Lr(lr)}", key, AnalysisUnits, dir =>
+        string key = Hash($"prune\n{model.Key}\n{grid.PruneK}\n{grid.PruneEvalSize}\n{PaperRules.MaxPruneUnits}");
+        string name = id.Role == ModelRole.Control ? "prune-control" : $"prune-{Slug(id.Prior)}-lr{Lr(id.LearningRate)}-ctr{id.CorrelatedShare.ToString(CultureInfo.InvariantCulture)}";
+        return Cached(name, key, AnalysisUnits, dir =>
         {
             using var m = LoadedModel.Load(model.Result.Checkpoint, backend);
-            var small = m.Config with { Eval = m.Config.Eval with { Size = grid.PruneEvalSize } };
-            // Pruning curves need only the clean sets: the question is whether counting a comes back.
-            var sets = Stages.EvalSets(small).Where(s => s.Name.StartsWith("C_Te=0", StringComparison.Ordinal)).ToList();
-            var steps = Pruning.Curve(m.Model, m.Config.Data, new Capability(m.Config.Finetune.TaskKind, 0), PruneUnit.Neurons, grid.PruneK, sets, 256, m.Config.Eval.BatchSize, seed: 4242);
-            Plots.Lines(Path.Combine(dir, "prune.png"), $"Pruning neurons on count a: {name}", "units pruned (K)", "accuracy (%)",
-                sets.Select((s, i) => new Series(s.Name, steps.Select(x => (double)x.K).ToList(), steps.Select(x => x.Accuracies[i].Accuracy * 100).ToList())).ToList(),
-                horizontalLines: sets.Select(s => ($"majority share {s.Name}", s.MajorityShare * 100)).ToList());
+            var selection = PruneSelection.Run(m, grid.PruneK, PaperRules.MaxPruneUnits, grid.PruneEvalSize, m.Config.Eval.Size);
+            Plots.Lines(Path.Combine(dir, "prune.png"), $"Pruning neurons on count a: {id.Label} (selection split)", "units pruned (K)", "accuracy (%)",
+                selection.Curve[0].Accuracies.Select((s, i) => new Series(s.Name, selection.Curve.Select(x => (double)x.K).ToList(), selection.Curve.Select(x => x.Accuracies[i].Accuracy * 100).ToList())).ToList(),
+                horizontalLines: selection.Curve[0].Accuracies.Select(s => ($"majority share {s.Name}", s.MajorityShare * 100)).ToList());
             _observer?.Advanced(AnalysisUnits, _stage);
-            return new PruneCurve(name, lr, steps, Path.GetRelativePath(outputDirectory, Path.Combine(dir, "prune.png")));
+            return new PruneCell(id, selection.K, selection.CapabilityBefore, selection.CapabilityAfter, selection.OtherBefore, selection.OtherAfter,
+                selection.OtherCorrelatedBefore, selection.OtherCorrelatedAfter, selection.Curve,
+                Path.GetRelativePath(outputDirectory, Path.Combine(dir, "prune.png")));
         });
     }
 
-    private ProbeComparison Probe(double lr, (string Key, StageEvaluations Result) before, (string Key, StageEvaluations Result) after)
+    private static readonly string[] ProbeTargets = ["count:a", "count:b"];
+
+    private IReadOnlyList<ProbeCell> Probe(ModelId id, (string Key, StageEvaluations Result) model)
     {
         var grid = config.Grid;
-        string key = Hash($"probe\n{before.Key}\n{after.Key}\n{grid.ProbeIterations}");
-        return Cached($"probe-lr{Lr(lr)}", key, AnalysisUnits, dir =>
+        string key = Hash($"probe\n{model.Key}\n{grid.ProbeIterations}\n{string.Join(',', ProbeTargets)}");
+        string name = id.Role switch
         {
-            using var b = LoadedModel.Load(before.Result.Checkpoint, backend);
-            using var a = LoadedModel.Load(after.Result.Checkpoint, backend);
-            var results = AnalysisRuns.Probe([b, a], "count:a", operand: 1, new ProbeConfig(Iterations: grid.ProbeIterations), dir);
+            ModelRole.Control => "probe-control",
+            ModelRole.Pretrained => $"probe-{Slug(id.Prior)}-pretrained",
+            _ => $"probe-{Slug(id.Prior)}-lr{Lr(id.LearningRate)}-ctr{id.CorrelatedShare.ToString(CultureInfo.InvariantCulture)}",
+        };
+        return Cached(name, key, AnalysisUnits, dir =>
+        {
+            using var m = LoadedModel.Load(model.Result.Checkpoint, backend);
+            // Fresh samples for every model: the probe seed comes from the model's own stage key.
+            var probeConfig = new ProbeConfig(Iterations: grid.ProbeIterations, Seed: Convert.ToUInt64(model.Key, 16));
+            var results = AnalysisRuns.ProbeTargets(m, ProbeTargets, operand: 1, probeConfig, dir);
             _observer?.Advanced(AnalysisUnits, _stage);
-            return new ProbeComparison(lr, results[0].Results, results[1].Results);
+            return (IReadOnlyList<ProbeCell>)ProbeTargets.Select((t, i) => new ProbeCell(id, t, results[i])).ToList();
         });
     }
 
@@ -212,26 +190,37 @@ public sealed class PaperGrid(RunConfig config, string outputDirectory, IBackend
         });
     }
 
-    private sealed record ReftResults(IReadOnlyList<RevivalCurve> Curves);
-
-    private ReftResults Reft((string Key, StageEvaluations Result) tuned, (string Key, StageEvaluations Result) swappedPretrain)
+    private RevivalCell Reft(string prior, double ctr, (string Key, StageEvaluations Result) tuned)
     {
         var grid = config.Grid;
-        string key = Hash($"reft\n{tuned.Key}\n{swappedPretrain.Key}\n{grid.ReftLearningRate}\n{grid.ReftSteps}\n{grid.ReftEvalEvery}");
-        return Cached("reft", key, 3L * grid.ReftSteps, dir => new ReftResults(AnalysisRuns.Reft(tuned.Result.Checkpoint, swappedPretrain.Result.Checkpoint, scratch: true,
-            grid.ReftLearningRate, grid.ReftSteps, grid.ReftEvalEvery, dir, backend, new TrainingProgress(this))));
+        string key = Hash($"reft\n{tuned.Key}\n{grid.ReftLearningRate}\n{grid.ReftSteps}\n{grid.ReftEvalEvery}");
+        string name = $"reft-{Slug(prior)}-ctr{ctr.ToString(CultureInfo.InvariantCulture)}";
+        return Cached(name, key, grid.ReftSteps, dir =>
+        {
+            string checkpoint = Checkpoint.Resolve(tuned.Result.Checkpoint);
+            var cfg = ReverseFinetuning.RevivalConfig(Checkpoint.ReadSidecar(checkpoint).Config, grid.ReftLearningRate, grid.ReftSteps, grid.ReftEvalEvery);
+            return new RevivalCell(prior, ctr, ReverseFinetuning.Run("reFT", cfg, checkpoint, Path.Combine(dir, "run"), backend, new TrainingProgress(this)));
+        });
+    }
+
+    /// <summary>A baseline at reFT's learning rate, schedule and batch: Scr.+FT from <paramref name="parent"/>, or Scr. from scratch.</summary>
+    private RevivalCurve Baseline(string name, (string Key, StageEvaluations Result)? parent)
+    {
+        var grid = config.Grid;
+        var cfg = ReverseFinetuning.RevivalConfig(config, grid.ReftLearningRate, grid.ReftSteps, grid.ReftEvalEvery);
+        string key = Hash($"baseline\n{name}\n{parent?.Key}\n{ConfigLoader.ToJson(cfg)}");
+        return Cached(parent is null ? "baseline-scratch" : "baseline-scr-ft", key, grid.ReftSteps,
+            dir => ReverseFinetuning.Run(name, cfg, parent?.Result.Checkpoint, Path.Combine(dir, "run"), backend, new TrainingProgress(this)));
     }
 
     private RevivalCurve ScratchAtPretrainLr()
     {
         var grid = config.Grid;
         double lr = config.Pretrain.LearningRate;
-        string key = Hash($"scratch\n{ConfigLoader.ToJson(config)}\n{lr}");
-        return Cached("scratch-pretrain-lr", key, grid.ReftSteps, dir =>
-        {
-            var cfg = ReverseFinetuning.RevivalConfig(config, lr, grid.ReftSteps, grid.ReftEvalEvery);
-            return ReverseFinetuning.Run($"Scr. (lr {Lr(lr)})", cfg, null, Path.Combine(dir, "run"), backend, new TrainingProgress(this));
-        });
+        var cfg = ReverseFinetuning.RevivalConfig(config, lr, grid.ScratchSteps, grid.ReftEvalEvery);
+        string key = Hash($"scratch\n{ConfigLoader.ToJson(cfg)}");
+        return Cached("scratch-pretrain-lr", key, grid.ScratchSteps,
+            dir => ReverseFinetuning.Run($"Scr. (lr {Lr(lr)})", cfg, null, Path.Combine(dir, "run"), backend, new TrainingProgress(this)));
     }
 
     private static string Slug(string prior) => prior.Replace(',', '_');

@@ -3,14 +3,9 @@ using NativeCore.Analysis;
 using NativeCore.IO;
 using NativeCore.Tasks;
 using NativeCore.Training;
+using NativeCore.Verdicts;
 
 namespace NativeCore.Experiments;
-
-/// <summary>A verdict on one claim of spec §1, with the measurement behind it.</summary>
-/// <param name="Claim">The claim, in words.</param>
-/// <param name="Verdict">reproduced, not reproduced or not tested.</param>
-/// <param name="Evidence">The numbers that decided it.</param>
-public sealed record ClaimVerdict(string Claim, string Verdict, string Evidence);
 
 /// <summary>
 /// Writes report.md and a self-contained report.html from <see cref="PaperResults"/>: the resolved config, the accuracy
@@ -50,16 +45,27 @@ public static class PaperReport
         ArgumentNullException.ThrowIfNull(r);
         var cfg = r.Config;
         var grid = cfg.Grid;
-        var verdicts = Verdicts(r);
+        var verdicts = PaperRules.Decide(r);
         var doc = new ReportDocument();
         doc.H(1, $"NativeCore: fine-tuning on procedural tasks — {cfg.Preset} preset")
             .P($"Reproduction of Jain et al., ICLR 2024 (spec shared/spec/paper.md), grammar setting, Counter task. Backend `{cfg.Backend}`, seed {cfg.Seed}, "
                 + $"{r.Seconds / 60:F1} minutes of compute in this invocation (reused stages cost nothing). Generated {DateTime.UtcNow:u} by NativeCore {BuildInfo.Version} ({BuildInfo.Commit}).")
-            .H(2, "Verdicts");
-        doc.Table(["claim (spec §1)", "verdict", "measurement"], verdicts.Select(v => (IReadOnlyList<string>)[v.Claim, $"**{v.Verdict}**", v.Evidence]));
+            .H(2, "Verdicts")
+            .P("Each verdict comes from a rule fixed before the data (next section). Accuracies are shown as percent with their 95% Wilson interval in brackets; "
+                + "differences carry the combined interval. **inconclusive** means an interval straddles a threshold or the tested cells split; **not tested** means the grid did not run what the rule needs.");
+        doc.Table(["claim (spec §1)", "verdict"], verdicts.Select(v => (IReadOnlyList<string>)[v.Claim, $"**{v.Word}**"]));
+        foreach (var v in verdicts)
+            doc.H(3, $"{v.Claim}: **{v.Word}**").List(v.Evidence);
+
+        doc.H(2, "How each verdict is decided")
+            .P("These rules and thresholds live in one place in the code (`PaperRules`), and this section is generated from the same constants.");
+        doc.Table(["claim", "rule"], PaperRules.Describe().Select(d => (IReadOnlyList<string>)[d.Claim, d.Rule]));
+        doc.Table(["threshold", "value"], Thresholds().Select(t => (IReadOnlyList<string>)[t.Name, t.Value]));
+
+        string swapped = ReverseFinetuning.SwappedPrior(grid.Priors[0]);
         doc.H(2, "What ran").P(grid.SubsetReason)
-            .P($"Priors {string.Join(", ", grid.Priors)} (plus {ReverseFinetuning.SwappedPrior(grid.Priors[0])} with a and b swapped, for Scr.+FT); fine-tuning learning rates "
-                + $"{string.Join(", ", grid.LearningRates.Select(l => l.ToString("G2", CultureInfo.InvariantCulture)))}; C_Tr {string.Join(", ", grid.CorrelatedShares)}; "
+            .P($"Priors {string.Join(", ", grid.Priors)}, plus {swapped} (a and b swapped from {grid.Priors[0]}): that model is Scr., the control for probes and pruning, and the parent of Scr.+FT. "
+                + $"Fine-tuning learning rates {string.Join(", ", grid.LearningRates.Select(Lr))}; C_Tr {string.Join(", ", grid.CorrelatedShares)}; "
                 + $"{cfg.Pretrain.Steps} pre-training and {cfg.Finetune.Steps} fine-tuning steps at batch {cfg.Finetune.BatchSize}. "
                 + $"Held-out sets: {cfg.Eval.Size} samples each, fixed seed {cfg.Eval.Seed}; text window {cfg.Data.TextLength}, count window {cfg.Data.CountWindow}.");
 
@@ -72,124 +78,98 @@ public static class PaperReport
             r.Pretrained.Select(kv =>
             {
                 var last = kv.Value.Last;
-                double pa = OperandPrior.Parse(kv.Key).A;
-                string paper = PaperPretrained.TryGetValue(pa, out var pp) ? $"{pp.Item1} / {pp.Item2}" : "—";
-                return (IReadOnlyList<string>)[$"{kv.Key} ({OperandPrior.Parse(kv.Key).A}, {OperandPrior.Parse(kv.Key).B}, {OperandPrior.Parse(kv.Key).C})",
-                    Cell(last[SetOrder[0]]), Cell(last[SetOrder[2]]), Cell(last[SetOrder[1]]), Cell(last[SetOrder[3]]), paper];
+                var prior = OperandPrior.Parse(kv.Key);
+                string paper = PaperPretrained.TryGetValue(prior.A, out var pp) ? $"{pp.Item1} / {pp.Item2}" : "—";
+                return (IReadOnlyList<string>)[$"{kv.Key} ({prior.A}, {prior.B}, {prior.C})" + (kv.Key == swapped ? ", Scr." : ""),
+                    Wide(last[SetOrder[0]]), Wide(last[SetOrder[2]]), Wide(last[SetOrder[1]]), Wide(last[SetOrder[3]]), paper];
             }));
 
         int tenth = Math.Max(1, cfg.Finetune.Steps / 10);
         doc.H(2, "Fine-tuning to count b (layout of the paper's Table 5)")
             .P($"Each group of four: C_Te=0 after {tenth} steps, C_Te=0 after {cfg.Finetune.Steps}, C_Te=1 after {tenth}, C_Te=1 after {cfg.Finetune.Steps} "
-                + "(the paper: after 1K and 10K). Paper rows from spec §11 sit beside ours where the same (η, prior, C_Tr) was published.")
+                + $"(the paper: after 1K and 10K); each on {cfg.Eval.Size} samples, so an accuracy near 50% carries an interval of about ±{Estimate.Proportion(0.5, cfg.Eval.Size).Above * 100:F1} points. "
+                + "Paper rows from spec §11 sit beside ours where the same (η, prior, C_Tr) was published.")
             .Table(["η", "prior", "C_Tr", "Acc O_PT (ours)", "Acc O_FT (ours)", "Acc O_PT (paper)", "Acc O_FT (paper)"], r.Finetunes.Select(c =>
             {
                 var f = c.Result;
                 string Group(int operand) => string.Join("  ", new[] { f.First[SetOrder[operand * 2]], f.Last[SetOrder[operand * 2]], f.First[SetOrder[operand * 2 + 1]], f.Last[SetOrder[operand * 2 + 1]] }.Select(Cell));
                 double pa = OperandPrior.Parse(c.Prior).A;
                 var paper = PaperRows.TryGetValue((c.LearningRate, pa, c.CorrelatedShare), out var row) ? row : null;
-                return (IReadOnlyList<string>)[c.LearningRate.ToString("G2", CultureInfo.InvariantCulture), c.Prior, c.CorrelatedShare.ToString(CultureInfo.InvariantCulture),
+                return (IReadOnlyList<string>)[Lr(c.LearningRate), c.Prior, c.CorrelatedShare.ToString(CultureInfo.InvariantCulture),
                     Group(0), Group(1), paper is null ? "—" : string.Join("  ", paper[..4]), paper is null ? "—" : string.Join("  ", paper[4..])];
             }));
 
-        doc.H(2, "Pruning (claim 2)").P("Neurons (rows of the block weight matrices) are zeroed in order of gradient × weight on the count-a loss; accuracy against K.");
-        doc.Table(["model", "Acc O_PT C_Te=0 at K=0", "best within K ≤ 15 (K)", "Acc O_FT C_Te=0 at that K"], r.Pruning.Select(p =>
+        doc.H(2, "Pruning (claim 2)")
+            .P($"Neurons (rows of the block weight matrices) are zeroed in order of gradient × weight on the count-a loss. K ≤ {PaperRules.MaxPruneUnits} is chosen where count a is best on a "
+                + $"selection split of {grid.PruneEvalSize} samples per operand; the table reads a separate held-out split of {cfg.Eval.Size} samples per set.");
+        doc.Table(["model", "K", "count a, C_Te=0: K=0 → K", "count b, C_Te=0: K=0 → K", "count b, C_Te=1: K=0 → K"], r.Pruning.Select(p => (IReadOnlyList<string>)[p.Model.Label, p.SelectedK.ToString(CultureInfo.InvariantCulture),
+            $"{Wide(p.CapabilityBefore)} → {Wide(p.CapabilityAfter)}", $"{Wide(p.OtherBefore)} → {Wide(p.OtherAfter)}", $"{Wide(p.OtherCorrelatedBefore)} → {Wide(p.OtherCorrelatedAfter)}"]));
+        foreach (var p in r.Pruning) doc.Img(p.Plot, $"Pruning curve on the selection split: {p.Model.Label}");
+
+        doc.H(2, "Linear probes (claims 1 and 4)")
+            .P("One probe per block (B0 = embeddings) reads count(a) or count(b) at ART from samples asked with b on plain windows, drawn fresh for every model. "
+                + "Test accuracy in percent; the block marked * is where the rules read the model (best fit on its training samples).");
+        var blocks = r.Probes.Count == 0 ? 0 : r.Probes.Max(p => p.Blocks.Count);
+        doc.Table(["model", "target", .. Enumerable.Range(0, blocks).Select(Probing.BlockLabel), "chance"], r.Probes.Select(p =>
         {
-            var best = p.Steps.Where(s => s.K <= 15).MaxBy(s => s.Accuracies[0].Accuracy)!;
-            return (IReadOnlyList<string>)[p.Name, Cell(p.Steps[0].Accuracies[0]), $"{Cell(best.Accuracies[0])} (K={best.K})", Cell(best.Accuracies[1])];
+            int read = PaperRules.ReadBlock(p).Block;
+            return (IReadOnlyList<string>)[p.Model.Label, p.Target, .. p.Blocks.Select((b, i) => Pct(b.TestAccuracy) + (i == read ? "*" : "")), Pct(p.Blocks[0].Chance)];
         }));
-        foreach (var p in r.Pruning) doc.Img(p.Plot, $"Pruning curve: {p.Name}");
+        foreach (string prior in grid.Priors)
+        {
+            string png = Path.Combine("plots", $"probe-{prior.Replace(',', '_')}.png");
+            var cells = r.Probes.Where(p => p.Target == "count:a" && (p.Model.Prior == prior || p.Model.Role == ModelRole.Control)).ToList();
+            if (cells.Count == 0) continue;
+            Directory.CreateDirectory(Path.Combine(directory, "plots"));
+            Plots.Bars(Path.Combine(directory, png), $"count(a) probe per block, prior {prior}", "probe test accuracy (%)", Enumerable.Range(0, blocks).Select(Probing.BlockLabel).ToList(),
+                [.. cells.Select(c => (c.Model.Label, (IReadOnlyList<double>)c.Blocks.Select(b => b.TestAccuracy * 100).ToList())), ("chance", cells[0].Blocks.Select(b => b.Chance * 100).ToList())]);
+            doc.Img(png, $"count(a) probes, prior {prior}: pre-trained, every fine-tune, and the Scr. control");
+        }
 
-        doc.H(2, "Linear probes for count(a) (claims 1 and 4)").P("Probes read count(a) at ART from the residual stream of each block (B0 = embeddings), on samples asked with b, before and after fine-tuning with C_Tr = 1.");
-        doc.Table(["η", .. r.Probes[0].Before.Select((_, i) => $"{Probing.BlockLabel(i)} before / after")], r.Probes.Select(p =>
-            (IReadOnlyList<string>)[p.LearningRate.ToString("G2", CultureInfo.InvariantCulture), .. p.Before.Zip(p.After, (b, a) => $"{Pct(b.TestAccuracy)} / {Pct(a.TestAccuracy)}")]));
-        doc.P($"Chance (majority class of count(a)): {Pct(r.Probes[0].Before[0].Chance)}%.");
-        foreach (string png in Directory.GetFiles(Path.Combine(directory, "stages"), "probe.png", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
-            doc.Img(Path.GetRelativePath(directory, png), $"Probe accuracy per block: {Path.GetFileName(Path.GetDirectoryName(png))}");
-
-        doc.H(2, "Attention maps").P("Pre-trained (left) and fine-tuned at the smallest η with C_Tr = 1 (right), one sample asked with b; queries down, keys across.");
+        doc.H(2, "Attention maps").P("Pre-trained (left) and fine-tuned at the smallest η with the largest C_Tr (right), one sample asked with b; queries down, keys across.");
         foreach (string png in r.AttentionFiles) doc.Img(png, Path.GetFileNameWithoutExtension(png));
 
         doc.H(2, "Reverse fine-tuning (claim 3)")
-            .P($"Count a is trained again at lr {grid.ReftLearningRate.ToString("G2", CultureInfo.InvariantCulture)} for {grid.ReftSteps} steps, from the model fine-tuned at η = {grid.ReftFromLearningRate.ToString("G2", CultureInfo.InvariantCulture)} with C_Tr = 1 (reFT), "
-                + "from a model pre-trained with a and b swapped (Scr.+FT), and from scratch (Scr.) — all at the same learning rate, schedule and batch.")
-            .Table(["run", "Acc O_PT at step 0", "at the end", "steps to 90%", "steps to 99%"], r.Revival.Append(r.ScratchAtPretrainLr).OfType<RevivalCurve>().Select(c =>
-                (IReadOnlyList<string>)[c.Name, Pct(c.Accuracy[0]), Pct(c.Accuracy[^1]), c.StepsTo90?.ToString(CultureInfo.InvariantCulture) ?? "not reached", c.StepsTo99?.ToString(CultureInfo.InvariantCulture) ?? "not reached"]));
-        foreach (string png in Directory.GetFiles(Path.Combine(directory, "stages"), "reft.png", SearchOption.AllDirectories))
-            doc.Img(Path.GetRelativePath(directory, png), "Acc O_PT against steps (log axis)");
+            .P($"Count a is trained again at lr {Lr(grid.ReftLearningRate)} for {grid.ReftSteps} steps from each prior's fine-tunes at η = {Lr(grid.ReftFromLearningRate)} (reFT), "
+                + $"from the model pre-trained with a and b swapped (Scr.+FT), and from scratch (Scr.), all at the same learning rate, schedule and batch. "
+                + $"Scr. at the pre-training lr ({Lr(cfg.Pretrain.LearningRate)}, {grid.ScratchSteps} steps) is context: a learning rate at which learning from scratch can succeed.");
+        var curves = r.Revival.Select(c => (Label: string.Create(CultureInfo.InvariantCulture, $"reFT from {c.Prior}, C_Tr {c.CorrelatedShare}"), c.Curve))
+            .Concat(r.Baselines.Select(b => (Label: b.Name, Curve: b)))
+            .Concat(r.ScratchAtPretrainLr is { } ctx ? [(Label: ctx.Name, Curve: ctx)] : []).ToList();
+        doc.Table(["run", "Acc O_PT at step 0", "at the end", $"steps to {PaperRules.RevivalLevel:P0} (clearly / possibly)", "steps to 99%"], curves.Select(c =>
+        {
+            var (clearly, possibly) = PaperRules.Crossing(c.Curve, PaperRules.RevivalLevel);
+            return (IReadOnlyList<string>)[c.Label, Estimate.Proportion(c.Curve.Accuracy[0], c.Curve.SetSize).Points(), Estimate.Proportion(c.Curve.Accuracy[^1], c.Curve.SetSize).Points(),
+                $"{clearly?.ToString(CultureInfo.InvariantCulture) ?? "not reached"} / {possibly?.ToString(CultureInfo.InvariantCulture) ?? "not reached"}",
+                c.Curve.StepsTo99?.ToString(CultureInfo.InvariantCulture) ?? "not reached"];
+        }));
+        if (curves.Count > 0)
+        {
+            Directory.CreateDirectory(Path.Combine(directory, "plots"));
+            Plots.Lines(Path.Combine(directory, "plots", "reft.png"), $"Reviving count a (lr {Lr(grid.ReftLearningRate)})", "steps (log)", "Acc O_PT, C_Te = 0 (%)",
+                curves.Select(c => new Series(c.Label, c.Curve.Steps.Select(s => (double)Math.Max(1, s)).ToList(), c.Curve.Accuracy.Select(a => a * 100).ToList())).ToList(), logX: true,
+                horizontalLines: [($"{PaperRules.RevivalLevel:P0}", PaperRules.RevivalLevel * 100)]);
+            doc.Img("plots/reft.png", "Acc O_PT against steps (log axis)");
+        }
 
         doc.H(2, "Resolved configuration").Pre(ConfigLoader.ToJson(cfg));
+        AtomicFile.WriteAllText(Path.Combine(directory, "verdicts.json"), System.Text.Json.JsonSerializer.Serialize(verdicts.Select(v => new { claim = v.Claim, verdict = v.Word, evidence = v.Evidence }),
+            IndentedJson));
         AtomicFile.WriteAllText(Path.Combine(directory, "report.md"), doc.ToMarkdown());
         AtomicFile.WriteAllText(Path.Combine(directory, "report.html"), doc.ToHtml($"NativeCore paper report ({cfg.Preset})", directory));
         return verdicts;
     }
 
-    /// <summary>Decides each claim from the measurements; every verdict names the numbers behind it.</summary>
-    public static IReadOnlyList<ClaimVerdict> Verdicts(PaperResults r)
-    {
-        ArgumentNullException.ThrowIfNull(r);
-        var grid = r.Config.Grid;
-        string first = grid.Priors[0];
-        string cleanA = SetOrder[0], corrB = SetOrder[3], cleanB = SetOrder[2];
-        double ptCleanA = r.Pretrained[first].Last[cleanA].Accuracy;
-        var wrappers = r.Finetunes.Where(c => c.Prior == first && c.CorrelatedShare == 1.0).ToList();
-        var verdicts = new List<ClaimVerdict>();
+    private static readonly System.Text.Json.JsonSerializerOptions IndentedJson = new() { WriteIndented = true };
 
-        // Claim 1: the capability survives internally: count(a) is still linearly readable after every C_Tr = 1 fine-tune.
-        var best = r.Probes.Select(p => (p.LearningRate, Before: p.Before.Max(x => x.TestAccuracy), After: p.After.Max(x => x.TestAccuracy))).ToList();
-        bool held = best.All(b => b.After >= 0.9);
-        verdicts.Add(new ClaimVerdict("1. Fine-tuning rarely changes the underlying capability: count(a) is still held internally",
-            held ? "reproduced" : "not reproduced",
-            "best-block probe accuracy for count(a) before → after: " + string.Join("; ", best.Select(b => $"η {b.LearningRate:G2}: {Pct(b.Before)}% → {Pct(b.After)}%")) + " (threshold 90%)"));
+    private static string Lr(double lr) => lr.ToString("G2", CultureInfo.InvariantCulture);
 
-        // Claim 2: a wrapper; pruning a few neurons brings count(a) back where fine-tuning lowered it.
-        var dropped = r.Pruning.Where(p => p.LearningRate > 0).Select(p => (p.Name, Start: p.Steps[0].Accuracies[0].Accuracy,
-            Best: p.Steps.Where(s => s.K is > 0 and <= 15).MaxBy(s => s.Accuracies[0].Accuracy)!)).ToList();
-        var revived = dropped.Where(d => d.Start < ptCleanA - 0.02).ToList();
-        string evidence2 = $"pre-trained Acc O_PT (C_Te=0) {Pct(ptCleanA)}%; " + string.Join("; ", dropped.Select(d => $"{d.Name}: {Pct(d.Start)}% → {Pct(d.Best.Accuracies[0].Accuracy)}% with K={d.Best.K}"));
-        var control = r.Pruning.First(p => p.LearningRate == 0);
-        double controlGain = control.Steps.Where(s => s.K is > 0 and <= 15).Max(s => s.Accuracies[0].Accuracy) - control.Steps[0].Accuracies[0].Accuracy;
-        evidence2 += $"; control (pruning the pre-trained model) changes it by at most {controlGain * 100:+0.0;-0.0} points";
-        verdicts.Add(revived.Count == 0
-            ? new ClaimVerdict("2. Fine-tuning learns a thin wrapper: pruning a few units brings the old behaviour back", "not tested", evidence2 + " — no fine-tune lowered count(a) by more than 2 points, so there was nothing to revive")
-            : new ClaimVerdict("2. Fine-tuning learns a thin wrapper: pruning a few units brings the old behaviour back",
-                revived.Any(d => d.Best.Accuracies[0].Accuracy - d.Start >= Math.Min(0.05, (ptCleanA - d.Start) / 2)) ? "reproduced" : "not reproduced", evidence2));
+    /// <summary>An accuracy with its interval and the at-baseline mark.</summary>
+    private static string Wide(SetAccuracy a) => Estimate.Proportion(a.Accuracy, a.Size).Points() + (a.AtBaseline ? " †" : "");
 
-        // Claim 3: revival is far faster than learning from scratch at the same learning rate.
-        var reft = r.Revival.First(c => c.Name == "reFT");
-        var scratch = r.Revival.First(c => c.Name == "Scr.");
-        var scrFt = r.Revival.FirstOrDefault(c => c.Name == "Scr.+FT");
-        static string Steps(RevivalCurve c) => c.StepsTo90?.ToString(CultureInfo.InvariantCulture) ?? "never";
-        string evidence3 = $"steps to 90% at lr {grid.ReftLearningRate:G2}: reFT {Steps(reft)} (from {Pct(reft.Accuracy[0])}%), Scr. {Steps(scratch)}" + (scrFt is null ? "" : $", Scr.+FT {Steps(scrFt)} (from {Pct(scrFt.Accuracy[0])}%)");
-        long Budget(RevivalCurve c) => c.StepsTo90 ?? long.MaxValue;
-        verdicts.Add(reft.Accuracy[0] >= 0.9
-            ? new ClaimVerdict("3. Revival: reverse fine-tuning restores the capability far faster than training from scratch", "not tested", evidence3 + " — the fine-tuned model never lost count(a), so there was nothing to revive")
-            : new ClaimVerdict("3. Revival: reverse fine-tuning restores the capability far faster than training from scratch",
-                Budget(reft) < Budget(scratch) && (scrFt is null || Budget(reft) <= Budget(scrFt)) ? "reproduced" : "not reproduced", evidence3));
-
-        // Claim 4: probes read count(a) after fine-tuning about as well as before (except a large lr on a weak capability).
-        var small = r.Probes.Where(p => p.LearningRate < grid.LearningRates.Max()).ToList();
-        var gaps = (small.Count > 0 ? small : r.Probes).Select(p => (p.LearningRate, Gap: p.Before.Max(x => x.TestAccuracy) - p.After.Max(x => x.TestAccuracy))).ToList();
-        verdicts.Add(new ClaimVerdict("4. Probes still read the pre-training target from the residual stream after fine-tuning",
-            gaps.All(g => g.Gap <= 0.05) ? "reproduced" : "not reproduced",
-            "drop of the best-block probe accuracy (before − after), at the smaller learning rates: " + string.Join("; ", gaps.Select(g => $"η {g.LearningRate:G2}: {g.Gap * 100:+0.0;-0.0} points")) + " (threshold 5)"));
-
-        // Claim 5: the effects depend on learning rate, prior and C_Tr.
-        var lrs = wrappers.OrderBy(c => c.LearningRate).Select(c => (c.LearningRate, Drop: ptCleanA - c.Result.Last[cleanA].Accuracy)).ToList();
-        bool lrMonotone = lrs.Zip(lrs.Skip(1), (a, b) => b.Drop >= a.Drop - 0.01).All(x => x);
-        var gapsByCtr = r.Finetunes.Where(c => c.Prior == first).GroupBy(c => c.LearningRate).Select(g =>
-        {
-            double Gap(FinetuneCell c) => c.Result.Last[corrB].Accuracy - c.Result.Last[cleanB].Accuracy;
-            var lo = g.MinBy(c => c.CorrelatedShare)!;
-            var hi = g.MaxBy(c => c.CorrelatedShare)!;
-            return (g.Key, Low: Gap(lo), High: Gap(hi));
-        }).ToList();
-        bool ctrEffect = gapsByCtr.Count(g => g.High > g.Low) * 2 > gapsByCtr.Count;
-        string evidence5 = "Acc O_PT drop after C_Tr=1 fine-tuning by η: " + string.Join(", ", lrs.Select(l => $"{l.LearningRate:G2}: {l.Drop * 100:+0.0;-0.0}"))
-            + "; Acc O_FT gap (C_Te=1 − C_Te=0) at min vs max C_Tr by η: " + string.Join(", ", gapsByCtr.Select(g => $"{g.Key:G2}: {g.Low * 100:+0.0;-0.0} vs {g.High * 100:+0.0;-0.0}"));
-        verdicts.Add(grid.Priors.Length < 2
-            ? new ClaimVerdict("5. The effects depend on the learning rate, the prior and C_Tr", "not tested", evidence5 + $" — only one prior ran at this scale (learning-rate trend {(lrMonotone ? "present" : "absent")}, C_Tr effect {(ctrEffect ? "present" : "absent")})")
-            : new ClaimVerdict("5. The effects depend on the learning rate, the prior and C_Tr", lrMonotone && ctrEffect ? "reproduced" : "not reproduced", evidence5));
-        return verdicts;
-    }
+    /// <summary>Every named threshold of <see cref="PaperRules"/>, read from the constants themselves.</summary>
+    private static IEnumerable<(string Name, string Value)> Thresholds() =>
+        typeof(PaperRules).GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+            .Where(f => f.IsLiteral)
+            .Select(f => (f.Name, Convert.ToString(f.GetRawConstantValue(), CultureInfo.InvariantCulture) ?? ""));
 }

@@ -15,6 +15,7 @@ public sealed class ReportDocument
     private sealed record TableBlock(IReadOnlyList<string> Header, IReadOnlyList<IReadOnlyList<string>> Rows) : Block;
     private sealed record Image(string RelativePath, string Caption) : Block;
     private sealed record Code(string Text) : Block;
+    private sealed record Bullets(IReadOnlyList<string> Items) : Block;
 
     private readonly List<Block> _blocks = [];
 
@@ -46,6 +47,13 @@ public sealed class ReportDocument
         return this;
     }
 
+    /// <summary>Adds a bulleted list.</summary>
+    public ReportDocument List(IEnumerable<string> items)
+    {
+        _blocks.Add(new Bullets(items.ToList()));
+        return this;
+    }
+
     /// <summary>Adds preformatted text (the resolved config).</summary>
     public ReportDocument Pre(string text)
     {
@@ -71,6 +79,10 @@ public sealed class ReportDocument
                     break;
                 case Image i: sb.AppendLine($"![{i.Caption}]({i.RelativePath})").AppendLine().AppendLine($"*{i.Caption}*").AppendLine(); break;
                 case Code c: sb.AppendLine("```json").AppendLine(c.Text).AppendLine("```").AppendLine(); break;
+                case Bullets l:
+                    foreach (string item in l.Items) sb.Append("- ").AppendLine(item);
+                    sb.AppendLine();
+                    break;
             }
         }
         return sb.ToString();
@@ -84,7 +96,7 @@ public sealed class ReportDocument
         sb.AppendLine("body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}");
         sb.AppendLine("table{border-collapse:collapse;margin:1em 0;font-size:0.9em}td,th{border:1px solid #bbb;padding:4px 8px;text-align:right}th{background:#eee}td:first-child,th:first-child{text-align:left}");
         sb.AppendLine("img{max-width:100%;border:1px solid #ddd}figure{margin:1em 0}figcaption{font-style:italic;color:#555}pre{background:#f5f5f5;padding:1em;overflow:auto;font-size:0.8em}");
-        sb.AppendLine(".reproduced{color:#0a6b0a;font-weight:bold}.not-reproduced{color:#b00;font-weight:bold}.not-tested{color:#777;font-weight:bold}");
+        sb.AppendLine(".reproduced{color:#0a6b0a;font-weight:bold}.not-reproduced{color:#b00;font-weight:bold}.not-tested{color:#777;font-weight:bold}.inconclusive{color:#a60;font-weight:bold}");
         sb.AppendLine("</style></head><body>");
         foreach (var b in _blocks)
         {
@@ -103,6 +115,7 @@ public sealed class ReportDocument
                     sb.AppendLine($"<figure><img src=\"{src}\" alt=\"{Enc(i.Caption)}\"><figcaption>{Inline(i.Caption)}</figcaption></figure>");
                     break;
                 case Code c: sb.AppendLine($"<pre>{Enc(c.Text)}</pre>"); break;
+                case Bullets l: sb.AppendLine("<ul>" + string.Concat(l.Items.Select(x => $"<li>{Inline(x)}</li>")) + "</ul>"); break;
             }
         }
         sb.AppendLine("</body></html>");
@@ -128,6 +141,7 @@ public sealed class ReportDocument
                     "reproduced" => "reproduced",
                     "not reproduced" => "not-reproduced",
                     "not tested" => "not-tested",
+                    "inconclusive" => "inconclusive",
                     _ => "",
                 };
                 sb.Append(cls.Length > 0 ? $"<span class=\"{cls}\">{parts[i]}</span>" : $"<strong>{parts[i]}</strong>");

@@ -1,5 +1,6 @@
 using NativeCore.Backends;
 using NativeCore.Experiments;
+using NativeCore.Verdicts;
 
 namespace NativeCore.Tests.Experiments;
 
@@ -31,13 +32,27 @@ public sealed class PaperGridTests : TempDirectoryTest
         var verdicts = PaperReport.Write(Root, results);
         Assert.Equal(first.Planned, first.Done);
 
-        Assert.Equal(5, verdicts.Count);
-        Assert.All(verdicts, v => Assert.Contains(v.Verdict, new[] { "reproduced", "not reproduced", "not tested" }));
-        Assert.All(verdicts, v => Assert.Matches(@"\d", v.Evidence));
+        // The report's verdicts are the rules applied to the grid's own results, and the report prints each one with its rule.
+        Assert.Equal(PaperRules.Decide(results).Select(v => (v.Verdict, string.Join("\n", v.Evidence))), verdicts.Select(v => (v.Verdict, string.Join("\n", v.Evidence))));
         string md = File.ReadAllText(Path.Combine(Root, "report.md"));
-        foreach (string section in new[] { "## Verdicts", "majority-class share", "Table 5", "## Pruning", "## Linear probes", "## Attention maps", "## Reverse fine-tuning", "## Resolved configuration" })
+        foreach (string section in new[] { "## Verdicts", "## How each verdict is decided", "majority-class share", "Table 5", "## Pruning", "## Linear probes", "## Attention maps", "## Reverse fine-tuning", "## Resolved configuration" })
             Assert.Contains(section, md);
-        Assert.Equal(config.Grid.Priors.Length * config.Grid.LearningRates.Length * config.Grid.CorrelatedShares.Length, results.Finetunes.Count);
+        foreach (var v in verdicts) Assert.Contains($"### {v.Claim}: **{v.Word}**", md, StringComparison.Ordinal);
+        foreach (var (_, rule) in PaperRules.Describe()) Assert.Contains(rule, md, StringComparison.Ordinal);
+        Assert.Contains($"| {nameof(PaperRules.ProbeOverControl)} | {PaperRules.ProbeOverControl.ToString(System.Globalization.CultureInfo.InvariantCulture)} |", md, StringComparison.Ordinal);
+
+        // The grid ran what the rules need: every model probed for count(a) and count(b), every fine-tune and the
+        // control pruned, reFT from every prior at every C_Tr, and both baselines.
+        var grid = config.Grid;
+        int finetunes = grid.Priors.Length * grid.LearningRates.Length * grid.CorrelatedShares.Length;
+        Assert.Equal(finetunes, results.Finetunes.Count);
+        Assert.Equal(2 * (grid.Priors.Length + finetunes + 1), results.Probes.Count);
+        Assert.Single(results.Probes, p => p.Model.Role == ModelRole.Control && p.Target == "count:a");
+        Assert.Equal(finetunes + 1, results.Pruning.Count);
+        Assert.All(results.Pruning, p => Assert.InRange(p.SelectedK, 1, PaperRules.MaxPruneUnits));
+        Assert.Equal(grid.Priors.Length * grid.CorrelatedShares.Length, results.Revival.Count);
+        Assert.Equal(["Scr.+FT", "Scr."], results.Baselines.Select(b => b.Name));
+        Assert.Equal(grid.ScratchSteps, results.ScratchAtPretrainLr!.Steps[^1]);
         string html = File.ReadAllText(Path.Combine(Root, "report.html"));
         Assert.Contains("data:image/png;base64,", html);
         Assert.DoesNotMatch("<img src=\"(?!data:)", html);

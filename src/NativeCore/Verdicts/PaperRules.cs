@@ -1,0 +1,276 @@
+using System.Globalization;
+using NativeCore.Analysis;
+using NativeCore.Experiments;
+using NativeCore.Tasks;
+using NativeCore.Training;
+
+namespace NativeCore.Verdicts;
+
+/// <summary>
+/// The rules that turn the grammar grid's measurements into a verdict per claim of spec §1. They were written down
+/// before the data they judge; every threshold is a named constant here, and the report's section "How each verdict is
+/// decided" is generated from the same constants by <see cref="Describe"/>. Every accuracy enters as a proportion with
+/// its Wilson interval (<see cref="Estimate"/>), and a condition holds only when its interval lies clear of the threshold.
+/// </summary>
+public static class PaperRules
+{
+    /// <summary>Claims 1 and 4: after fine-tuning, the count(a) probe beats the control model's by at least this much…</summary>
+    public const double ProbeOverControl = 0.10;
+
+    /// <summary>…and falls at most this far below the pre-trained model's probe.</summary>
+    public const double ProbeKeptWithin = 0.05;
+
+    /// <summary>The spec's exception to claim 4 (a large lr on a weakly relevant capability): priors that ask b at most this often, fine-tuned at the grid's largest lr.</summary>
+    public const double WeakPriorMaxShareOfB = 0.01;
+
+    /// <summary>Claim 2: the most units pruning may zero.</summary>
+    public const int MaxPruneUnits = 15;
+
+    /// <summary>Claims 2 and 3 test only fine-tunes that lowered count(a) by at least this much: otherwise there is nothing to revive.</summary>
+    public const double CapabilityLostMin = 0.10;
+
+    /// <summary>Claim 2: pruning must win back at least this much of count(a)…</summary>
+    public const double RecoveryMin = 0.10;
+
+    /// <summary>…and at least this share of what fine-tuning lost, whichever is larger…</summary>
+    public const double RecoveryShareOfLoss = 0.5;
+
+    /// <summary>…while count b (Acc O_FT) falls by at least this much…</summary>
+    public const double OtherFallMin = 0.05;
+
+    /// <summary>…and the same procedure on the control model gains at least this much less.</summary>
+    public const double ControlGainMargin = 0.05;
+
+    /// <summary>Claim 3: the accuracy a revival must reach.</summary>
+    public const double RevivalLevel = 0.90;
+
+    /// <summary>Claim 3: reFT must get there in at most this share of the steps the faster baseline needs.</summary>
+    public const double RevivalStepShare = 1.0 / 3;
+
+    /// <summary>Claim 5: the smallest effect of the learning rate (count a lost, η_L against η_S) that counts.</summary>
+    public const double LearningRateEffectMin = 0.05;
+
+    /// <summary>Claim 5: the smallest effect of the prior (clean Acc O_FT at C_Tr = 1, most against least relevant prior) that counts.</summary>
+    public const double PriorEffectMin = 0.05;
+
+    /// <summary>Claim 5: the smallest effect of C_Tr (clean Acc O_FT, C_Tr lowest against highest) that counts.</summary>
+    public const double CorrelationEffectMin = 0.05;
+
+    /// <summary>The claims of spec §1, in order.</summary>
+    public static IReadOnlyList<string> Claims { get; } =
+    [
+        "1. Fine-tuning rarely changes the underlying capability: count(a) is still held internally",
+        "2. Fine-tuning learns a thin wrapper: pruning a few units brings the old behaviour back",
+        "3. Revival: reverse fine-tuning restores the capability far faster than learning it anew",
+        "4. Probes still read the pre-training target after fine-tuning (except a large lr on a weakly relevant capability)",
+        "5. The effects depend on the learning rate, the prior and C_Tr",
+    ];
+
+    private static readonly string CleanA = Evaluator.SetName(false, 0), CleanB = Evaluator.SetName(false, 1);
+
+    private static string Pts(double x) => (x * 100).ToString("0.#", CultureInfo.InvariantCulture);
+
+    /// <summary>Each claim's rule in words, generated from the constants above.</summary>
+    public static IReadOnlyList<(string Claim, string Rule)> Describe() =>
+    [
+        (Claims[0], $"Probes for count(a) are trained on fresh samples for every model, and each model is read at the block whose probe fits its training samples best. "
+            + $"Tested on every C_Tr = 0 fine-tune (plain count b, whose answer does not need count(a)), except the spec's exception (below). A fine-tune passes when its count(a) probe "
+            + $"beats the same probe on Scr. (the control, trained from scratch with a and b swapped) by at least {Pts(ProbeOverControl)} points and falls at most {Pts(ProbeKeptWithin)} points "
+            + "below the pre-trained model's, both clear of the combined 95% interval. Reproduced when passing fine-tunes outnumber the others; not reproduced when failing ones do; otherwise inconclusive."),
+        (Claims[1], $"Tested on every pruned fine-tune whose count(a) accuracy (C_Te = 0) fell clearly by at least {Pts(CapabilityLostMin)} points from its pre-trained model; otherwise there is nothing to revive. "
+            + $"K ≤ {MaxPruneUnits} is chosen on a selection split, and accuracies are read on a separate held-out split. A fine-tune passes when pruning raises count(a) by at least "
+            + $"max({Pts(RecoveryMin)} points, {RecoveryShareOfLoss:P0} of the loss), count b falls by at least {Pts(OtherFallMin)} points on the windows the fine-tune mostly trained on (correlated when C_Tr ≥ 0.5, clean otherwise), and the same procedure on the control gains at least "
+            + $"{Pts(ControlGainMargin)} points less, each clear of its interval. Majority over tested fine-tunes, as in claim 1."),
+        (Claims[2], $"Tested on reFT runs whose starting count(a) accuracy is not clearly at {Pts(RevivalLevel)}% already. Steps to {Pts(RevivalLevel)}%: a curve reaches it clearly when the interval's "
+            + "lower end does, possibly when its upper end does; a baseline that never gets there counts as its step budget. A run passes when reFT clearly reaches the level in at most "
+            + $"{RevivalStepShare:0.###} of the steps the faster of Scr.+FT and Scr. possibly needs (same lr, schedule and batch); it fails when even its possible crossing comes later "
+            + "than that share of the baseline's clear one. Majority over tested runs."),
+        (Claims[3], $"The rule of claim 1 on every fine-tune (C_Tr = 0 and 1). Fine-tunes at the grid's largest lr from a prior that asks b in at most {WeakPriorMaxShareOfB:P0} of samples are "
+            + "the spec's exception: reported, not counted."),
+        (Claims[4], $"Three effects, each tested on its own, on held-out accuracies after fine-tuning: the learning rate (count a at η_S minus at η_L, at each prior and C_Tr, at least "
+            + $"{Pts(LearningRateEffectMin)} points), the prior (clean Acc O_FT at the highest C_Tr, most minus least relevant prior, at each lr, at least {Pts(PriorEffectMin)} points) and C_Tr "
+            + $"(clean Acc O_FT at the lowest minus the highest C_Tr, at each prior and lr, at least {Pts(CorrelationEffectMin)} points). An effect counts when one of its comparisons clears "
+            + "its threshold with the whole interval, and is absent when every comparison falls clearly short. Reproduced when all three count; not tested when fewer than two priors ran."),
+    ];
+
+    /// <summary>Decides every claim from <paramref name="r"/>.</summary>
+    public static IReadOnlyList<ClaimVerdict> Decide(PaperResults r)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        return [HeldInternally(r, Claims[0], ctrZeroOnly: true), Wrapper(r), Revival(r), HeldInternally(r, Claims[3], ctrZeroOnly: false), Dependence(r)];
+    }
+
+    /// <summary>Whether a fine-tune is the spec's exception to claim 4.</summary>
+    public static bool IsException(RunConfig config, string prior, double learningRate)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return learningRate >= config.Grid.LearningRates.Max() && OperandPrior.Parse(prior).B <= WeakPriorMaxShareOfB;
+    }
+
+    /// <summary>The block a probe reads (see <see cref="ProbeBlocks.Read"/>).</summary>
+    public static (int Block, Estimate Test) ReadBlock(ProbeCell cell)
+    {
+        ArgumentNullException.ThrowIfNull(cell);
+        return ProbeBlocks.Read(cell.Blocks);
+    }
+
+    private static Estimate Of(SetAccuracy a) => Estimate.Proportion(a.Accuracy, a.Size);
+
+    private static ClaimVerdict HeldInternally(PaperResults r, string claim, bool ctrZeroOnly)
+    {
+        const string target = "count:a";
+        var control = r.Probes.FirstOrDefault(p => p.Model.Role == ModelRole.Control && p.Target == target);
+        if (control is null) return new ClaimVerdict(claim, Verdict.NotTested, ["no count(a) probe of the control model ran"]);
+        var (cBlock, cAcc) = ReadBlock(control);
+        var lines = new List<string> { $"control {control.Model.Label}: B{cBlock} {cAcc.Points()}" };
+        var findings = new List<Finding>();
+        foreach (var after in r.Probes.Where(p => p.Model.Role == ModelRole.Finetuned && p.Target == target && (!ctrZeroOnly || p.Model.CorrelatedShare == 0)))
+        {
+            var before = r.Probes.FirstOrDefault(p => p.Model.Role == ModelRole.Pretrained && p.Model.Prior == after.Model.Prior && p.Target == target);
+            if (before is null)
+            {
+                lines.Add($"{after.Model.Label}: not tested, no probe of its pre-trained model");
+                continue;
+            }
+            var (aBlock, aAcc) = ReadBlock(after);
+            var (bBlock, bAcc) = ReadBlock(before);
+            var overControl = aAcc.Minus(cAcc);
+            var kept = aAcc.Minus(bAcc);
+            var f1 = overControl.AtLeast(ProbeOverControl);
+            var f2 = kept.AtLeast(-ProbeKeptWithin);
+            var f = Findings.All(f1, f2);
+            bool exception = IsException(r.Config, after.Model.Prior, after.Model.LearningRate);
+            lines.Add($"{after.Model.Label}: after B{aBlock} {aAcc.Points()}; minus control {overControl.SignedPoints()} ≥ +{Pts(ProbeOverControl)} → {f1.Word()}; "
+                + $"minus pre-trained (B{bBlock} {bAcc.Points()}) {kept.SignedPoints()} ≥ −{Pts(ProbeKeptWithin)} → {f2.Word()}"
+                + (exception ? $" ⇒ {f.Word()} (the spec's exception: not counted)" : $" ⇒ {f.Word()}"));
+            if (!exception) findings.Add(f);
+        }
+        return Conclude(claim, findings, lines, "no fine-tune had the probes this rule needs");
+    }
+
+    private static ClaimVerdict Wrapper(PaperResults r)
+    {
+        string claim = Claims[1];
+        var control = r.Pruning.FirstOrDefault(p => p.Model.Role == ModelRole.Control);
+        if (control is null) return new ClaimVerdict(claim, Verdict.NotTested, ["the control model was not pruned"]);
+        var controlGain = Of(control.CapabilityAfter).Minus(Of(control.CapabilityBefore));
+        var lines = new List<string> { $"control {control.Model.Label}: count(a) {Of(control.CapabilityBefore).Points()} → {Of(control.CapabilityAfter).Points()} at K={control.SelectedK}, gain {controlGain.SignedPoints()}" };
+        var findings = new List<Finding>();
+        foreach (var p in r.Pruning.Where(p => p.Model.Role == ModelRole.Finetuned))
+        {
+            var ft = r.Finetunes.FirstOrDefault(c => c.Prior == p.Model.Prior && c.LearningRate == p.Model.LearningRate && c.CorrelatedShare == p.Model.CorrelatedShare);
+            if (ft is null || !r.Pretrained.TryGetValue(p.Model.Prior, out var pt))
+            {
+                lines.Add($"{p.Model.Label}: not tested, its fine-tune or pre-training is missing");
+                continue;
+            }
+            var loss = Of(pt.Last[CleanA]).Minus(Of(ft.Result.Last[CleanA]));
+            var lost = loss.AtLeast(CapabilityLostMin);
+            if (lost != Finding.Yes)
+            {
+                lines.Add($"{p.Model.Label}: not tested, count(a) fell {loss.SignedPoints()} (needs ≥ {Pts(CapabilityLostMin)} clearly)");
+                continue;
+            }
+            var gain = Of(p.CapabilityAfter).Minus(Of(p.CapabilityBefore));
+            var needed = loss.Value * RecoveryShareOfLoss > RecoveryMin ? loss.Times(RecoveryShareOfLoss) : Estimate.Exact(RecoveryMin);
+            var fK = p.SelectedK is >= 1 and <= MaxPruneUnits ? Finding.Yes : Finding.No;
+            var fGain = gain.Minus(needed).AtLeast(0);
+            var (behaviourBefore, behaviourAfter) = p.FinetunedBehaviour;
+            var fall = Of(behaviourBefore).Minus(Of(behaviourAfter));
+            var fFall = fall.AtLeast(OtherFallMin);
+            var overControl = gain.Minus(controlGain);
+            var fControl = overControl.AtLeast(ControlGainMargin);
+            var f = Findings.All(fK, fGain, fFall, fControl);
+            lines.Add($"{p.Model.Label}: lost {loss.SignedPoints()}; K={p.SelectedK}; count(a) {Of(p.CapabilityBefore).Points()} → {Of(p.CapabilityAfter).Points()}, gain {gain.SignedPoints()} "
+                + $"≥ {needed.Points()} → {fGain.Word()}; count b ({behaviourBefore.Name}) fell {fall.SignedPoints()} ≥ {Pts(OtherFallMin)} → {fFall.Word()}; gain minus control's {overControl.SignedPoints()} ≥ {Pts(ControlGainMargin)} → {fControl.Word()} ⇒ {f.Word()}");
+            findings.Add(f);
+        }
+        return Conclude(claim, findings, lines, "no fine-tune clearly lowered count(a), so there was no wrapper to find");
+    }
+
+    /// <summary>Where a curve reaches <paramref name="level"/>: clearly (interval's lower end), and possibly (its upper end); null if never.</summary>
+    public static (long? Clearly, long? Possibly) Crossing(RevivalCurve curve, double level) => Revivals.Crossing(curve, level);
+
+    private static string StepsText(long? s) => s?.ToString(CultureInfo.InvariantCulture) ?? "never";
+
+    private static ClaimVerdict Revival(PaperResults r)
+    {
+        string claim = Claims[2];
+        if (r.Baselines.Count == 0) return new ClaimVerdict(claim, Verdict.NotTested, ["no baseline (Scr.+FT or Scr.) ran"]);
+        var lines = new List<string>();
+        foreach (var b in r.Baselines)
+        {
+            var (c, p) = Crossing(b, RevivalLevel);
+            lines.Add($"{b.Name}: {Estimate.Proportion(b.Accuracy[0], b.SetSize).Points()} → {Estimate.Proportion(b.Accuracy[^1], b.SetSize).Points()} in {b.Steps[^1]} steps; reaches {Pts(RevivalLevel)}% clearly at {StepsText(c)}, possibly at {StepsText(p)}");
+        }
+        if (r.ScratchAtPretrainLr is { } ctx)
+        {
+            var (c, p) = Crossing(ctx, RevivalLevel);
+            lines.Add($"context, {ctx.Name}: reaches {Pts(RevivalLevel)}% clearly at {StepsText(c)}, possibly at {StepsText(p)} of {ctx.Steps[^1]} steps (not part of the rule)");
+        }
+        var findings = new List<Finding>();
+        foreach (var cell in r.Revival)
+        {
+            var start = Estimate.Proportion(cell.Curve.Accuracy[0], cell.Curve.SetSize);
+            string label = string.Create(CultureInfo.InvariantCulture, $"reFT from {cell.Prior}, C_Tr {cell.CorrelatedShare}");
+            if (start.AtLeast(RevivalLevel) == Finding.Yes)
+            {
+                lines.Add($"{label}: not tested, it starts at {start.Points()}, so nothing was lost");
+                continue;
+            }
+            var (f, clearly, possibly, basePossibly, _) = Revivals.Faster(cell.Curve, r.Baselines, RevivalLevel, RevivalStepShare);
+            lines.Add($"{label}: from {start.Points()}; reaches {Pts(RevivalLevel)}% clearly at {StepsText(clearly)}, possibly at {StepsText(possibly)}; "
+                + $"needs ≤ {(RevivalStepShare * basePossibly).ToString("0.#", CultureInfo.InvariantCulture)} ({RevivalStepShare:0.###} of the faster baseline's {basePossibly}) ⇒ {f.Word()}");
+            findings.Add(f);
+        }
+        return Conclude(claim, findings, lines, "every reFT run started with count(a) intact, so there was nothing to revive");
+    }
+
+    private static ClaimVerdict Dependence(PaperResults r)
+    {
+        string claim = Claims[4];
+        var priors = r.Finetunes.Select(c => c.Prior).Distinct().ToList();
+        var lines = new List<string>();
+        SetAccuracy? Acc(string prior, double lr, double ctr, string set) =>
+            r.Finetunes.FirstOrDefault(c => c.Prior == prior && c.LearningRate == lr && c.CorrelatedShare == ctr)?.Result.Last[set];
+
+        Finding? Effect(string name, double min, IEnumerable<(string Where, SetAccuracy? Hi, SetAccuracy? Lo)> comparisons)
+        {
+            var findings = new List<Finding>();
+            foreach (var (where, hi, lo) in comparisons)
+            {
+                if (hi is null || lo is null) continue;
+                var d = Of(hi).Minus(Of(lo));
+                var f = d.AtLeast(min);
+                findings.Add(f);
+                lines.Add($"{name}, {where}: {Of(hi).Points()} − {Of(lo).Points()} = {d.SignedPoints()} ≥ {Pts(min)} → {f.Word()}");
+            }
+            if (findings.Count == 0) return null;
+            var any = Findings.Any(findings);
+            lines.Add($"{name} effect ⇒ {any.Word()}");
+            return any;
+        }
+
+        var lrs = r.Finetunes.Select(c => c.LearningRate).Distinct().Order().ToList();
+        var ctrs = r.Finetunes.Select(c => c.CorrelatedShare).Distinct().Order().ToList();
+        string F(double x) => x.ToString("G2", CultureInfo.InvariantCulture);
+        var lrEffect = lrs.Count < 2 ? null : Effect("learning rate", LearningRateEffectMin,
+            from p in priors from c in ctrs select ($"{p}, C_Tr {F(c)}: count a at η {F(lrs[0])} minus at η {F(lrs[^1])}", Acc(p, lrs[0], c, CleanA), Acc(p, lrs[^1], c, CleanA)));
+        var byRelevance = priors.OrderBy(p => OperandPrior.Parse(p).B).ToList();
+        var priorEffect = priors.Count < 2 ? null : Effect("prior", PriorEffectMin,
+            from l in lrs select ($"η {F(l)}, C_Tr {F(ctrs[^1])}: clean count b under {byRelevance[^1]} minus under {byRelevance[0]}", Acc(byRelevance[^1], l, ctrs[^1], CleanB), Acc(byRelevance[0], l, ctrs[^1], CleanB)));
+        var ctrEffect = ctrs.Count < 2 ? null : Effect("C_Tr", CorrelationEffectMin,
+            from p in priors from l in lrs select ($"{p}, η {F(l)}: clean count b at C_Tr {F(ctrs[0])} minus at C_Tr {F(ctrs[^1])}", Acc(p, l, ctrs[0], CleanB), Acc(p, l, ctrs[^1], CleanB)));
+        if (priors.Count < 2) return new ClaimVerdict(claim, Verdict.NotTested, [.. lines, $"only {priors.Count} prior ran; the rule needs at least two"]);
+        if (lrEffect is null || priorEffect is null || ctrEffect is null) return new ClaimVerdict(claim, Verdict.NotTested, [.. lines, "the grid lacks a second learning rate or C_Tr"]);
+        return new ClaimVerdict(claim, Verdicts.From(Findings.All(lrEffect.Value, priorEffect.Value, ctrEffect.Value)), lines);
+    }
+
+    private static ClaimVerdict Conclude(string claim, List<Finding> findings, List<string> lines, string whyNotTested)
+    {
+        if (findings.Count == 0) return new ClaimVerdict(claim, Verdict.NotTested, [.. lines, whyNotTested]);
+        var m = Findings.Majority(findings);
+        lines.Add($"{findings.Count(f => f == Finding.Yes)} of {findings.Count} tested pass, {findings.Count(f => f == Finding.No)} fail, {findings.Count(f => f == Finding.Unclear)} unclear ⇒ {m.Word()}");
+        return new ClaimVerdict(claim, Verdicts.From(m), lines);
+    }
+}
