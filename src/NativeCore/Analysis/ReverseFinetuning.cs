@@ -32,6 +32,7 @@ public static class ReverseFinetuning
                 LearningRate = learningRate,
                 Steps = steps,
                 EvalEvery = evalEvery,
+                EvalAt = null,
                 CheckpointEvery = steps,
                 CorrelatedShare = 0,
                 KeepLast = 1,

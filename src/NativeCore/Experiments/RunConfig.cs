@@ -43,6 +43,12 @@ public sealed record StageConfig
     /// <summary>Evaluate every this many steps (and at the end).</summary>
     [JsonPropertyName("eval_every")] public int EvalEvery { get; init; } = 100;
 
+    /// <summary>When set, evaluate at exactly these steps (and at the end) instead of every <see cref="EvalEvery"/>.</summary>
+    [JsonPropertyName("eval_at"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int[]? EvalAt { get; init; }
+
+    /// <summary>Whether the trainer evaluates after <paramref name="step"/> of <see cref="Steps"/>.</summary>
+    public bool EvaluatesAt(long step) => step == Steps || (EvalAt is { } at ? Array.IndexOf(at, (int)step) >= 0 : step % EvalEvery == 0);
+
     /// <summary>Write a checkpoint every this many steps (and at the end).</summary>
     [JsonPropertyName("checkpoint_every")] public int CheckpointEvery { get; init; } = 500;
 
@@ -84,6 +90,7 @@ public sealed record StageConfig
         Check(WeightDecay >= 0, "weight_decay", WeightDecay, "must be non-negative");
         Check(Loss is "all" or "answer", "loss", Loss, "must be \"all\" or \"answer\"");
         Check(EvalEvery > 0, "eval_every", EvalEvery, "must be positive");
+        Check(EvalAt is null || EvalAt.All(s => s > 0), "eval_at", EvalAt is null ? "" : string.Join(",", EvalAt), "must hold positive steps");
         Check(CheckpointEvery > 0, "checkpoint_every", CheckpointEvery, "must be positive");
         Check(KeepLast > 0, "keep_last", KeepLast, "must be positive");
         Check(CorrelatedShare is >= 0 and <= 1, "ctr", CorrelatedShare, "must be in [0, 1]");

@@ -117,7 +117,7 @@ public static class Trainer
             observer?.Stepped(record);
 
             bool last = step == settings.Steps;
-            if (step % settings.EvalEvery == 0 || last)
+            if (settings.EvaluatesAt(step))
             {
                 lastEval = Evaluator.Evaluate(model, data.Config, job.EvalSets, job.Config.Eval.BatchSize);
                 metrics.Write(EvalRecord(job.Stage, step, lastEval));
