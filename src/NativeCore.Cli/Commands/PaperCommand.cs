@@ -24,7 +24,7 @@ internal static class PaperCommand
             var results = RunWithProgress(new PaperGridFactory(config, outDir, backend));
             var verdicts = PaperReport.Write(outDir, results);
             Console.WriteLine($"paper grid finished in {results.Seconds / 60:F1} minutes of compute");
-            foreach (var v in verdicts) Console.WriteLine($"  {v.Verdict,-15} {v.Claim}");
+            foreach (var v in verdicts) Console.WriteLine($"  {v.Word,-15} {v.Claim}");
             Console.WriteLine($"report: {Path.Combine(outDir, "report.md")} and report.html");
             return 0;
         }));

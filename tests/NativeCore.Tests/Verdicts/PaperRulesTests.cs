@@ -104,6 +104,42 @@ public sealed class PaperRulesTests
     }
 
     [Fact]
+    public void A_gain_short_of_half_the_loss_is_no_wrapper()
+    {
+        // η_L lost 79 points and η_M 49: gains of 20 and 12 are over 10 points but under half the loss.
+        var half = Clear();
+        half.Prune = id => id.Role == ModelRole.Control ? (5, 0.05, 0.06, 0.9, 0.9)
+            : id.LearningRate == 1e-4 ? (5, 0.2, 0.4, 1.0, 0.3) : id.LearningRate == 1e-5 ? (5, 0.5, 0.62, 1.0, 0.3) : (5, 0.8, 0.97, 1.0, 0.3);
+        Assert.Equal(Verdict.NotReproduced, Decide(half)[1]);
+    }
+
+    [Fact]
+    public void A_gain_under_ten_points_is_no_wrapper()
+    {
+        // Every fine-tune lost 14 points; pruning wins back 8.5, over half the loss but under the 10-point floor. A
+        // large n keeps the intervals narrow enough to tell.
+        var small = Clear();
+        small.N = 20000;
+        small.Finetuned = (p, _, c) => (0.85, p == "high" ? 0.97 : c == 0 ? 0.9 : 0.05);
+        small.Prune = id => id.Role == ModelRole.Control ? (5, 0.05, 0.05, 0.9, 0.9) : (5, 0.85, 0.935, 1.0, 0.3);
+        Assert.Equal(Verdict.NotReproduced, Decide(small)[1]);
+    }
+
+    [Fact]
+    public void One_passing_fine_tune_among_failing_ones_is_not_enough()
+    {
+        var one = Clear();
+        one.ProbeA = id => id.Role switch
+        {
+            ModelRole.Pretrained => 0.95,
+            ModelRole.Finetuned when id.Prior == "high" && id.LearningRate == 1e-5 && id.CorrelatedShare == 0 => 0.93,
+            ModelRole.Finetuned => 0.45,
+            _ => 0.4,
+        };
+        Assert.Equal(Verdict.NotReproduced, Decide(one)[0]);
+    }
+
+    [Fact]
     public void Pruning_that_also_revives_the_control_is_no_wrapper()
     {
         var artefact = Clear();
