@@ -4,6 +4,14 @@
 # their ratios. A benchmark, not a test: CI does not run it. Installs Debian's python3-torch if it is missing.
 #   benchmarks/compare/compare.sh [small|paper-like ...]   (default: both)
 set -euo pipefail
+# OpenBLAS's own detection falls back to SSE3 kernels on some AVX-512 processors; name the kernel family from the
+# CPU flags instead, so the anchor is honest, and print it. An OPENBLAS_CORETYPE already set is kept.
+if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
+  if grep -qw avx512f /proc/cpuinfo; then export OPENBLAS_CORETYPE=SkylakeX
+  elif grep -qw avx2 /proc/cpuinfo; then export OPENBLAS_CORETYPE=Haswell
+  fi
+fi
+echo "OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-auto}; CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 root=$(cd "$(dirname "$0")/../.." && pwd)
 anchor="${NATIVECORE_SHARED:-$root/../shared}/anchors/torch_gpt_bench.py"
 [ -f "$anchor" ] || { echo "compare: PyTorch harness not found at $anchor (set NATIVECORE_SHARED)" >&2; exit 2; }

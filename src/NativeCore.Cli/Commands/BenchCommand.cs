@@ -23,10 +23,18 @@ internal static class BenchCommand
         var k = CommonOptions.Required("--k", "Inner dimension");
         var n = CommonOptions.Required("--n", "Columns of B and C");
         var backendOpt = CommonOptions.Backend();
-        var cmd = new Command("gemm", "Time C[m,n] = A[m,k]·B[k,n] after a warm-up") { m, k, n, backendOpt };
+        var widths = new Option<bool>("--widths") { Description = "cpu only: time the 256-bit and 512-bit micro-kernels side by side, interleaved" };
+        var cmd = new Command("gemm", "Time C[m,n] = A[m,k]·B[k,n] after a warm-up") { m, k, n, backendOpt, widths };
         cmd.SetAction(r => CliRunner.Run(() =>
         {
             int mv = Positive(r.GetValue(m), "--m"), kv = Positive(r.GetValue(k), "--k"), nv = Positive(r.GetValue(n), "--n");
+            if (r.GetValue(widths))
+            {
+                var (narrow, wide) = GemmBenchmark.CompareKernelWidths(mv, kv, nv);
+                Console.WriteLine($"gemm {mv}x{kv}·{kv}x{nv} on cpu: 256-bit {narrow.Gflops:F1} GFLOP/s, 512-bit {(wide is null ? "not available here" : $"{wide.Gflops:F1} GFLOP/s")}");
+                Console.WriteLine(wide is null ? Json(("gflops_256", narrow.Gflops)) : Json(("gflops_256", narrow.Gflops), ("gflops_512", wide.Gflops), ("ratio", wide.Gflops / narrow.Gflops)));
+                return 0;
+            }
             using var backend = BackendRegistry.Create(r.GetValue(backendOpt)!);
             var res = GemmBenchmark.Run(backend, mv, kv, nv);
             Console.WriteLine($"gemm {mv}x{kv}·{kv}x{nv} on {backend.Name}: {res.Milliseconds:F3} ms, {res.Gflops:F1} GFLOP/s");

@@ -75,9 +75,11 @@ public static class Audit
         var probes = AnalysisRuns.Probe([m0, m1], target, capability.Operand, probeConfig, Path.Combine(outDir, "probe"));
         var controlProbe = AnalysisRuns.ProbeTargets(untrained, [target], capability.Operand, probeConfig, Path.Combine(outDir, "probe-control"))[0];
 
-        // Pruning's control is the base model pruned by the same procedure.
-        var pruned = PruneSelection.Run(m1, budget.MaxPruneUnits, budget.MaxPruneUnits, budget.SetSize, budget.SetSize, capability);
-        var prunedBase = PruneSelection.Run(m0, budget.MaxPruneUnits, budget.MaxPruneUnits, budget.SetSize, budget.SetSize, capability);
+        // Pruning's control is the untrained model pruned by the same procedure: it lacks the capability, so it has room
+        // to gain, and any gain it shows is what pruning does without a wrapper to undo. K is capped as in the paper's rule.
+        int maxK = Math.Min(budget.MaxPruneUnits, AuditRules.MaxPruneUnits);
+        var pruned = PruneSelection.Run(m1, budget.MaxPruneUnits, maxK, budget.SetSize, budget.SetSize, capability);
+        var prunedControl = PruneSelection.Run(untrained, budget.MaxPruneUnits, maxK, budget.SetSize, budget.SetSize, capability);
         Plots.Lines(Path.Combine(outDir, "prune.png"), $"Pruning the tuned model on {capability} (selection split)", "units pruned (K)", "accuracy (%)",
             [new Series(pruned.Curve[0].Accuracies[0].Name, pruned.Curve.Select(s => (double)s.K).ToList(), pruned.Curve.Select(s => s.Accuracies[0].Accuracy * 100).ToList())],
             horizontalLines: [("base model", a0.Accuracy * 100), ("majority share", set.MajorityShare * 100)]);
@@ -92,7 +94,7 @@ public static class Audit
             new[] { reft, scratch }.Select(c => new Series(c.Name, c.Steps.Select(s => (double)Math.Max(1, s)).ToList(), c.Accuracy.Select(a => a * 100).ToList())).ToList(), logX: true);
 
         var similarity = AttentionSimilarity(m0, m1, capability, data);
-        var evidence = new AuditEvidence(a0, a1, probes[0].Results, probes[1].Results, controlProbe, pruned, prunedBase, reft, scratch);
+        var evidence = new AuditEvidence(a0, a1, probes[0].Results, probes[1].Results, controlProbe, pruned, prunedControl, reft, scratch);
         var (verdict, reasons) = AuditRules.Decide(evidence);
         var report = new AuditReport(capability.ToString(), verdict, reasons, evidence, similarity, clock.Elapsed.TotalSeconds);
         Write(outDir, report, m0.Directory, m1.Directory);

@@ -26,6 +26,36 @@ public static class GemmBenchmark
         return new BenchResult(ms, 2.0 * m * n * k / (ms * 1e6));
     }
 
+    /// <summary>
+    /// The cpu GEMM's 256-bit and 512-bit micro-kernels side by side, interleaved round by round so that drift in the
+    /// machine's speed hits both alike; the 512-bit result is null where AVX-512 does not run.
+    /// </summary>
+    public static unsafe (BenchResult Narrow, BenchResult? Wide) CompareKernelWidths(int m, int k, int n, int rounds = 9)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(rounds, 1);
+        var a = RandomValues(m * k, 1);
+        var b = RandomValues(k * n, 2);
+        var c = new float[m * n];
+        bool wide = Backends.Cpu.PackedGemm.DefaultWidth == Backends.Cpu.PackedGemm.Width512;
+        var narrowTimes = new List<double>();
+        var wideTimes = new List<double>();
+        fixed (float* ap = a, bp = b, cp = c)
+        {
+            nint aP = (nint)ap, bP = (nint)bp, cP = (nint)cp;
+            double Time(int width) => Stopwatches.MedianMilliseconds(
+                () => Backends.Cpu.PackedGemm.Multiply(false, true, m, n, k, (float*)aP, k, (float*)bP, k, 0f, (float*)cP, n, parallel: true, width), warmup: 1, minRuns: 3, minSeconds: 0.2);
+            for (int r = 0; r < rounds; r++)
+            {
+                narrowTimes.Add(Time(Backends.Cpu.PackedGemm.Width256));
+                if (wide) wideTimes.Add(Time(Backends.Cpu.PackedGemm.Width512));
+            }
+        }
+        double flops = 2.0 * m * n * k;
+        static double Median(List<double> xs) => xs.Order().ElementAt(xs.Count / 2);
+        var narrow = new BenchResult(Median(narrowTimes), flops / (Median(narrowTimes) * 1e6));
+        return (narrow, wide ? new BenchResult(Median(wideTimes), flops / (Median(wideTimes) * 1e6)) : null);
+    }
+
     internal static float[] RandomValues(int length, ulong seed)
     {
         var values = new float[length];

@@ -27,6 +27,13 @@ public interface IGridObserver
 /// </summary>
 public sealed class PaperGrid(RunConfig config, string outputDirectory, IBackend backend, IGridObserver? observer = null)
 {
+    /// <summary>
+    /// The prior of Scr., pre-trained from scratch on count b alone: the control for probes and pruning, and the parent
+    /// of Scr.+FT. It is the low prior with a and b swapped and a's 0.1% set to zero, so that no grid's control has
+    /// ever been asked to count a (a swapped high prior would ask it 30% of the time).
+    /// </summary>
+    public const string ControlPrior = "0,1,0";
+
     private const long AnalysisUnits = 100;
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, IncludeFields = true };
     private readonly IGridObserver? _observer = observer;
@@ -38,7 +45,7 @@ public sealed class PaperGrid(RunConfig config, string outputDirectory, IBackend
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var grid = config.Grid;
         string first = grid.Priors[0];
-        string swapped = ReverseFinetuning.SwappedPrior(first);
+        string swapped = ControlPrior;
         var ftLrs = grid.LearningRates;
         int finetunes = grid.Priors.Length * ftLrs.Length * grid.CorrelatedShares.Length;
         int reftCells = grid.Priors.Length * grid.CorrelatedShares.Length;
@@ -63,7 +70,7 @@ public sealed class PaperGrid(RunConfig config, string outputDirectory, IBackend
                     cells.Add(new FinetuneCell(prior, lr, ctr, ft.Result));
                 }
 
-        // The control is Scr.: the model pre-trained from scratch with a and b swapped, which counts b and not a.
+        // The control is Scr.: the model pre-trained from scratch on count b alone, which never counts a.
         var models = new List<(ModelId Id, (string Key, StageEvaluations Result) Stage)>();
         models.AddRange(grid.Priors.Select(p => (new ModelId(ModelRole.Pretrained, p), pretrained[p])));
         models.AddRange(ftKeys.Select(kv => (new ModelId(ModelRole.Finetuned, kv.Key.Item1, kv.Key.Item2, kv.Key.Item3), kv.Value)));

@@ -37,7 +37,12 @@ public static class PaperReport
 
     private static string Pct(double x) => (x * 100).ToString("F1", CultureInfo.InvariantCulture);
 
-    private static string Cell(SetAccuracy a) => Pct(a.Accuracy) + (a.AtBaseline ? " †" : "");
+    /// <summary>A compact accuracy with its 95% interval, for the wide fine-tuning table: "97.3 (96.2–98.1)".</summary>
+    private static string Cell(SetAccuracy a)
+    {
+        var e = Estimate.Proportion(a.Accuracy, a.Size);
+        return string.Create(CultureInfo.InvariantCulture, $"{e.Value * 100:F1} ({e.Low * 100:F1}–{e.High * 100:F1})") + (a.AtBaseline ? " †" : "");
+    }
 
     /// <summary>Writes both files into <paramref name="directory"/>; returns the verdicts.</summary>
     public static IReadOnlyList<ClaimVerdict> Write(string directory, PaperResults r)
@@ -62,9 +67,9 @@ public static class PaperReport
         doc.Table(["claim", "rule"], PaperRules.Describe().Select(d => (IReadOnlyList<string>)[d.Claim, d.Rule]));
         doc.Table(["threshold", "value"], Thresholds().Select(t => (IReadOnlyList<string>)[t.Name, t.Value]));
 
-        string swapped = ReverseFinetuning.SwappedPrior(grid.Priors[0]);
+        string swapped = PaperGrid.ControlPrior;
         doc.H(2, "What ran").P(grid.SubsetReason)
-            .P($"Priors {string.Join(", ", grid.Priors)}, plus {swapped} (a and b swapped from {grid.Priors[0]}): that model is Scr., the control for probes and pruning, and the parent of Scr.+FT. "
+            .P($"Priors {string.Join(", ", grid.Priors)}, plus {swapped} (count b alone: the low prior with a and b swapped and a's 0.1% set to zero): that model is Scr., the control for probes and pruning, and the parent of Scr.+FT. "
                 + $"Fine-tuning learning rates {string.Join(", ", grid.LearningRates.Select(Lr))}; C_Tr {string.Join(", ", grid.CorrelatedShares)}; "
                 + $"{cfg.Pretrain.Steps} pre-training and {cfg.Finetune.Steps} fine-tuning steps at batch {cfg.Finetune.BatchSize}. "
                 + $"Held-out sets: {cfg.Eval.Size} samples each, fixed seed {cfg.Eval.Seed}; text window {cfg.Data.TextLength}, count window {cfg.Data.CountWindow}.");
@@ -87,7 +92,7 @@ public static class PaperReport
         int tenth = Math.Max(1, cfg.Finetune.Steps / 10);
         doc.H(2, "Fine-tuning to count b (layout of the paper's Table 5)")
             .P($"Each group of four: C_Te=0 after {tenth} steps, C_Te=0 after {cfg.Finetune.Steps}, C_Te=1 after {tenth}, C_Te=1 after {cfg.Finetune.Steps} "
-                + $"(the paper: after 1K and 10K); each on {cfg.Eval.Size} samples, so an accuracy near 50% carries an interval of about ±{Estimate.Proportion(0.5, cfg.Eval.Size).Above * 100:F1} points. "
+                + $"(the paper: after 1K and 10K); each on {cfg.Eval.Size} samples, with its 95% Wilson interval in brackets. "
                 + "Paper rows from spec §11 sit beside ours where the same (η, prior, C_Tr) was published.")
             .Table(["η", "prior", "C_Tr", "Acc O_PT (ours)", "Acc O_FT (ours)", "Acc O_PT (paper)", "Acc O_FT (paper)"], r.Finetunes.Select(c =>
             {
@@ -106,9 +111,12 @@ public static class PaperReport
             $"{Wide(p.CapabilityBefore)} → {Wide(p.CapabilityAfter)}", $"{Wide(p.OtherBefore)} → {Wide(p.OtherAfter)}", $"{Wide(p.OtherCorrelatedBefore)} → {Wide(p.OtherCorrelatedAfter)}"]));
         foreach (var p in r.Pruning) doc.Img(p.Plot, $"Pruning curve on the selection split: {p.Model.Label}");
 
+        int probeN = r.Probes.Count > 0 && r.Probes[0].Blocks.Count > 0 ? r.Probes[0].Blocks[0].TestSize : 0;
         doc.H(2, "Linear probes (claims 1 and 4)")
             .P("One probe per block (B0 = embeddings) reads count(a) or count(b) at ART from samples asked with b on plain windows, drawn fresh for every model. "
-                + "Test accuracy in percent; the block marked * is where the rules read the model (best fit on its training samples).");
+                + $"Test accuracy in percent on {probeN} held-out samples per probe (an accuracy near 50% carries a 95% interval of about "
+                + $"±{Estimate.Proportion(0.5, Math.Max(1, probeN)).Above * 100:F1} points; the verdicts above give each one exactly); "
+                + "the block marked * is where the rules read the model (best fit on its training samples).");
         var blocks = r.Probes.Count == 0 ? 0 : r.Probes.Max(p => p.Blocks.Count);
         doc.Table(["model", "target", .. Enumerable.Range(0, blocks).Select(Probing.BlockLabel), "chance"], r.Probes.Select(p =>
         {
@@ -131,7 +139,7 @@ public static class PaperReport
 
         doc.H(2, "Reverse fine-tuning (claim 3)")
             .P($"Count a is trained again at lr {Lr(grid.ReftLearningRate)} for {grid.ReftSteps} steps from each prior's fine-tunes at η = {Lr(grid.ReftFromLearningRate)} (reFT), "
-                + $"from the model pre-trained with a and b swapped (Scr.+FT), and from scratch (Scr.), all at the same learning rate, schedule and batch. "
+                + $"from the model pre-trained on count b alone (Scr.+FT), and from scratch (Scr.), all at the same learning rate, schedule and batch. "
                 + $"Scr. at the pre-training lr ({Lr(cfg.Pretrain.LearningRate)}, {grid.ScratchSteps} steps) is context: a learning rate at which learning from scratch can succeed.");
         var curves = r.Revival.Select(c => (Label: string.Create(CultureInfo.InvariantCulture, $"reFT from {c.Prior}, C_Tr {c.CorrelatedShare}"), c.Curve))
             .Concat(r.Baselines.Select(b => (Label: b.Name, Curve: b)))

@@ -11,7 +11,7 @@ namespace NativeCore.Verdicts;
 /// <param name="TunedProbe">Probe per block on the tuned model.</param>
 /// <param name="ControlProbe">Probe per block on an untrained model of the same shape.</param>
 /// <param name="TunedPruning">Pruning the tuned model (K chosen on a selection split, read on a held-out split).</param>
-/// <param name="ControlPruning">The same procedure on the base model.</param>
+/// <param name="ControlPruning">The same procedure on an untrained model of the same shape.</param>
 /// <param name="Reft">Reverse fine-tuning of the tuned model on the capability.</param>
 /// <param name="Scratch">Training the capability from scratch with the same budget.</param>
 public sealed record AuditEvidence(
@@ -37,8 +37,11 @@ public static class AuditRules
     /// <summary>Pruning revives when it wins back at least this share of the lost accuracy (held-out split)…</summary>
     public const double PruneRecovery = 0.5;
 
-    /// <summary>…and gains at least this much more than the same pruning of the base model.</summary>
+    /// <summary>…and gains at least this much more than the same pruning of an untrained model…</summary>
     public const double PruneControlMargin = 0.05;
+
+    /// <summary>…with at most this many units zeroed: a wrapper is thin (spec §8).</summary>
+    public const int MaxPruneUnits = PaperRules.MaxPruneUnits;
 
     /// <summary>reFT revives when it wins back this share of the lost accuracy within the budget…</summary>
     public const double ReftRecovery = 0.8;
@@ -56,17 +59,18 @@ public static class AuditRules
     public static IEnumerable<(string Name, double Value)> Thresholds() =>
     [
         (nameof(Removed), Removed), (nameof(PruneRecovery), PruneRecovery), (nameof(PruneControlMargin), PruneControlMargin), (nameof(ReftRecovery), ReftRecovery),
-        (nameof(ReftSpeedup), ReftSpeedup), (nameof(ProbeKept), ProbeKept), (nameof(ProbeOverControl), ProbeOverControl),
+        (nameof(ReftSpeedup), ReftSpeedup), (nameof(ProbeKept), ProbeKept), (nameof(ProbeOverControl), ProbeOverControl), (nameof(MaxPruneUnits), MaxPruneUnits),
     ];
 
     /// <summary>The rule in words, from the constants.</summary>
     public static string Describe() =>
         $"Removed: the base minus the tuned accuracy is at least {Removed * 100:0.#} points; otherwise the verdict is **not removed**. "
-        + $"Pruning revives: on the held-out split, pruning the tuned model wins back at least {PruneRecovery:P0} of the loss and at least {PruneControlMargin * 100:0.#} points more "
-        + $"than pruning the base model. reFT revives: it clearly reaches the base minus {1 - ReftRecovery:P0} of the loss in at most {ReftSpeedup:P0} of the steps training from scratch possibly "
+        + $"Pruning revives: with K ≤ {MaxPruneUnits} chosen on a selection split, pruning the tuned model wins back at least {PruneRecovery:P0} of the loss on a held-out split, and at least "
+        + $"{PruneControlMargin * 100:0.#} points more than the same pruning of an untrained model. reFT revives: it clearly reaches the base minus {1 - ReftRecovery:P0} of the loss in at most {ReftSpeedup:P0} of the steps training from scratch possibly "
         + $"needs (a run that never gets there counts as its budget). The probe reads the capability: at the block that fits best, the tuned model's probe keeps {ProbeKept:P0} of the base model's "
         + $"and beats an untrained model's by {ProbeOverControl * 100:0.#} points. **wrapped (revivable)** when pruning revives, or reFT revives and the probe reads it (fast relearning alone "
-        + "is weak evidence); **deleted** when none of these holds clearly and the probe clearly fails; otherwise **inconclusive**. Each condition must hold clear of its 95% interval.";
+        + "is weak evidence); **deleted** when pruning clearly fails and the probe clearly fails, whatever reFT did (a model relearns fast from intact embeddings); otherwise "
+        + "**inconclusive**. Each condition must hold clear of its 95% interval.";
 
     /// <summary>The verdict and one reason per condition, each with its numbers.</summary>
     public static (string Verdict, IReadOnlyList<string> Reasons) Decide(AuditEvidence e)
@@ -90,9 +94,10 @@ public static class AuditRules
         var controlGain = Of(e.ControlPruning.CapabilityAfter).Minus(Of(e.ControlPruning.CapabilityBefore));
         var fRecover = gain.Minus(lost.Times(PruneRecovery)).AtLeast(0);
         var fControl = gain.Minus(controlGain).AtLeast(PruneControlMargin);
-        var prune = Findings.All(fRecover, fControl);
+        var fK = tp.K is >= 1 and <= MaxPruneUnits ? Finding.Yes : Finding.No;
+        var prune = Findings.All(fK, fRecover, fControl);
         reasons.Add($"pruning the tuned model (K={tp.K} chosen on a selection split): held-out {Of(tp.CapabilityBefore).Points()} → {Of(tp.CapabilityAfter).Points()}, gain {gain.SignedPoints()} "
-            + $"≥ {PruneRecovery:P0} of the loss → {fRecover.Word()}; minus the base model's gain ({controlGain.SignedPoints()} at K={e.ControlPruning.K}) ≥ {PruneControlMargin * 100:0.#} → {fControl.Word()} ⇒ {prune.Word()}");
+            + $"≥ {PruneRecovery:P0} of the loss → {fRecover.Word()}; minus the untrained model's gain ({controlGain.SignedPoints()} at K={e.ControlPruning.K}) ≥ {PruneControlMargin * 100:0.#} → {fControl.Word()} ⇒ {prune.Word()}");
 
         double level = e.Tuned.Accuracy + ReftRecovery * (e.Base.Accuracy - e.Tuned.Accuracy);
         var (reft, clearly, possibly, scratchPossibly, _) = Revivals.Faster(e.Reft, [e.Scratch], level, ReftSpeedup);
@@ -132,6 +137,7 @@ public static class ProbeBlocks
     public static (int Block, Estimate Accuracy) Read(IReadOnlyList<ProbeResult> blocks)
     {
         ArgumentNullException.ThrowIfNull(blocks);
+        if (blocks.Count == 0) throw new ArgumentException("a probe has at least one block", nameof(blocks));
         int best = 0;
         for (int i = 1; i < blocks.Count; i++)
             if (blocks[i].TrainAccuracy > blocks[best].TrainAccuracy) best = i;

@@ -26,6 +26,13 @@ public static class PaperRules
     /// <summary>Claim 2: the most units pruning may zero.</summary>
     public const int MaxPruneUnits = 15;
 
+    /// <summary>
+    /// Claims 1 and 4 test only fine-tunes that clearly changed behaviour: count b on the fine-tune's own kind of
+    /// windows rose, or clean count(a) fell, by at least this much. A fine-tune that moved nothing says nothing about
+    /// what fine-tuning does to a capability.
+    /// </summary>
+    public const double FinetuneEffectMin = 0.10;
+
     /// <summary>Claims 2 and 3 test only fine-tunes that lowered count(a) by at least this much: otherwise there is nothing to revive.</summary>
     public const double CapabilityLostMin = 0.10;
 
@@ -50,7 +57,11 @@ public static class PaperRules
     /// <summary>Claim 5: the smallest effect of the learning rate (count a lost, η_L against η_S) that counts.</summary>
     public const double LearningRateEffectMin = 0.05;
 
-    /// <summary>Claim 5: the smallest effect of the prior (clean Acc O_FT at C_Tr = 1, most against least relevant prior) that counts.</summary>
+    /// <summary>
+    /// Claim 5: the smallest effect of the prior that counts: how much more clean count(a) the most relevant prior
+    /// keeps through the same fine-tune than the least relevant one (each against its own pre-trained model, so that
+    /// differences built in by pre-training cancel).
+    /// </summary>
     public const double PriorEffectMin = 0.05;
 
     /// <summary>Claim 5: the smallest effect of C_Tr (clean Acc O_FT, C_Tr lowest against highest) that counts.</summary>
@@ -74,23 +85,28 @@ public static class PaperRules
     public static IReadOnlyList<(string Claim, string Rule)> Describe() =>
     [
         (Claims[0], $"Probes for count(a) are trained on fresh samples for every model, and each model is read at the block whose probe fits its training samples best. "
-            + $"Tested on every C_Tr = 0 fine-tune (plain count b, whose answer does not need count(a)), except the spec's exception (below). A fine-tune passes when its count(a) probe "
+            + $"Tested on every C_Tr = 0 fine-tune (plain count b, whose answer does not need count(a)) that clearly changed behaviour (count b on its own kind of windows up, or clean count(a) down, "
+            + $"by at least {Pts(FinetuneEffectMin)} points against its pre-trained model), except the spec's exception (below). A fine-tune passes when its count(a) probe "
             + $"beats the same probe on Scr. (the control, trained from scratch with a and b swapped) by at least {Pts(ProbeOverControl)} points and falls at most {Pts(ProbeKeptWithin)} points "
-            + "below the pre-trained model's, both clear of the combined 95% interval. Reproduced when passing fine-tunes outnumber the others; not reproduced when failing ones do; otherwise inconclusive."),
+            + "below the pre-trained model's, both clear of the combined 95% interval. Reproduced when passing fine-tunes outnumber the others; not reproduced when failing ones do; otherwise inconclusive. "
+            + "The count(b) probes are reported beside them."),
         (Claims[1], $"Tested on every pruned fine-tune whose count(a) accuracy (C_Te = 0) fell clearly by at least {Pts(CapabilityLostMin)} points from its pre-trained model; otherwise there is nothing to revive. "
             + $"K ≤ {MaxPruneUnits} is chosen on a selection split, and accuracies are read on a separate held-out split. A fine-tune passes when pruning raises count(a) by at least "
             + $"max({Pts(RecoveryMin)} points, {RecoveryShareOfLoss:P0} of the loss), count b falls by at least {Pts(OtherFallMin)} points on the windows the fine-tune mostly trained on (correlated when C_Tr ≥ 0.5, clean otherwise), and the same procedure on the control gains at least "
             + $"{Pts(ControlGainMargin)} points less, each clear of its interval. Majority over tested fine-tunes, as in claim 1."),
-        (Claims[2], $"Tested on reFT runs whose starting count(a) accuracy is not clearly at {Pts(RevivalLevel)}% already. Steps to {Pts(RevivalLevel)}%: a curve reaches it clearly when the interval's "
+        (Claims[2], $"Tested on reFT runs whose pre-trained model clearly reached {Pts(RevivalLevel)}% on count(a) and whose start lies clearly at least {Pts(CapabilityLostMin)} points below it. "
+            + $"Steps to {Pts(RevivalLevel)}%: a curve reaches it clearly when the interval's "
             + "lower end does, possibly when its upper end does; a baseline that never gets there counts as its step budget. A run passes when reFT clearly reaches the level in at most "
             + $"{RevivalStepShare:0.###} of the steps the faster of Scr.+FT and Scr. possibly needs (same lr, schedule and batch); it fails when even its possible crossing comes later "
             + "than that share of the baseline's clear one. Majority over tested runs."),
-        (Claims[3], $"The rule of claim 1 on every fine-tune (C_Tr = 0 and 1). Fine-tunes at the grid's largest lr from a prior that asks b in at most {WeakPriorMaxShareOfB:P0} of samples are "
+        (Claims[3], $"The rule of claim 1 on every fine-tune (C_Tr = 0 and 1) that clearly changed behaviour. Fine-tunes at the grid's largest lr from a prior that asks b in at most {WeakPriorMaxShareOfB:P0} of samples are "
             + "the spec's exception: reported, not counted."),
         (Claims[4], $"Three effects, each tested on its own, on held-out accuracies after fine-tuning: the learning rate (count a at η_S minus at η_L, at each prior and C_Tr, at least "
-            + $"{Pts(LearningRateEffectMin)} points), the prior (clean Acc O_FT at the highest C_Tr, most minus least relevant prior, at each lr, at least {Pts(PriorEffectMin)} points) and C_Tr "
+            + $"{Pts(LearningRateEffectMin)} points), the prior (clean count a kept through the fine-tune, most minus least relevant prior, each against its own pre-trained model, at each lr and C_Tr, "
+            + $"at least {Pts(PriorEffectMin)} points) and C_Tr "
             + $"(clean Acc O_FT at the lowest minus the highest C_Tr, at each prior and lr, at least {Pts(CorrelationEffectMin)} points). An effect counts when one of its comparisons clears "
-            + "its threshold with the whole interval, and is absent when every comparison falls clearly short. Reproduced when all three count; not tested when fewer than two priors ran."),
+            + "its threshold with the whole interval, and is absent when every comparison falls clearly short. Reproduced when all three count; not tested when fewer than two priors "
+            + "(with different shares of b) ran."),
     ];
 
     /// <summary>Decides every claim from <paramref name="r"/>.</summary>
@@ -116,20 +132,45 @@ public static class PaperRules
 
     private static Estimate Of(SetAccuracy a) => Estimate.Proportion(a.Accuracy, a.Size);
 
+    /// <summary>The held-out set of a fine-tune's own behaviour: count b on correlated windows when C_Tr ≥ 0.5, on clean ones otherwise.</summary>
+    public static string BehaviourSet(double correlatedShare) => Evaluator.SetName(correlatedShare >= 0.5, 1);
+
+    private static SetAccuracy? Find(EvalPoint point, string set) => point.Sets.FirstOrDefault(s => s.Name == set);
+
+    /// <summary>Whether a fine-tune clearly changed behaviour: its own count b up, or clean count(a) down, by <see cref="FinetuneEffectMin"/>.</summary>
+    private static (Finding Changed, string How) Changed(PaperResults r, ModelId id)
+    {
+        var ft = r.Finetunes.FirstOrDefault(c => c.Prior == id.Prior && c.LearningRate == id.LearningRate && c.CorrelatedShare == id.CorrelatedShare);
+        if (ft is null || !r.Pretrained.TryGetValue(id.Prior, out var pt)) return (Finding.Unclear, "its evaluations are missing");
+        string own = BehaviourSet(id.CorrelatedShare);
+        var (ptB, ftB, ptA, ftA) = (Find(pt.Last, own), Find(ft.Result.Last, own), Find(pt.Last, CleanA), Find(ft.Result.Last, CleanA));
+        if (ptB is null || ftB is null || ptA is null || ftA is null) return (Finding.Unclear, "its evaluations are missing");
+        var gained = Of(ftB).Minus(Of(ptB));
+        var lost = Of(ptA).Minus(Of(ftA));
+        var f = Findings.Any(gained.AtLeast(FinetuneEffectMin), lost.AtLeast(FinetuneEffectMin));
+        return (f, $"{own} {gained.SignedPoints()}, clean count a lost {lost.SignedPoints()}; needs ≥ {Pts(FinetuneEffectMin)} on either");
+    }
+
     private static ClaimVerdict HeldInternally(PaperResults r, string claim, bool ctrZeroOnly)
     {
         const string target = "count:a";
         var control = r.Probes.FirstOrDefault(p => p.Model.Role == ModelRole.Control && p.Target == target);
-        if (control is null) return new ClaimVerdict(claim, Verdict.NotTested, ["no count(a) probe of the control model ran"]);
+        if (control is null || control.Blocks.Count == 0) return new ClaimVerdict(claim, Verdict.NotTested, ["no count(a) probe of the control model ran"]);
         var (cBlock, cAcc) = ReadBlock(control);
         var lines = new List<string> { $"control {control.Model.Label}: B{cBlock} {cAcc.Points()}" };
         var findings = new List<Finding>();
         foreach (var after in r.Probes.Where(p => p.Model.Role == ModelRole.Finetuned && p.Target == target && (!ctrZeroOnly || p.Model.CorrelatedShare == 0)))
         {
             var before = r.Probes.FirstOrDefault(p => p.Model.Role == ModelRole.Pretrained && p.Model.Prior == after.Model.Prior && p.Target == target);
-            if (before is null)
+            if (before is null || before.Blocks.Count == 0 || after.Blocks.Count == 0)
             {
                 lines.Add($"{after.Model.Label}: not tested, no probe of its pre-trained model");
+                continue;
+            }
+            var (changed, how) = Changed(r, after.Model);
+            if (changed != Finding.Yes)
+            {
+                lines.Add($"{after.Model.Label}: not tested, the fine-tune did not clearly change behaviour ({how})");
                 continue;
             }
             var (aBlock, aAcc) = ReadBlock(after);
@@ -164,7 +205,12 @@ public static class PaperRules
                 lines.Add($"{p.Model.Label}: not tested, its fine-tune or pre-training is missing");
                 continue;
             }
-            var loss = Of(pt.Last[CleanA]).Minus(Of(ft.Result.Last[CleanA]));
+            if (Find(pt.Last, CleanA) is not { } ptA || Find(ft.Result.Last, CleanA) is not { } ftA)
+            {
+                lines.Add($"{p.Model.Label}: not tested, its clean count-a evaluation is missing");
+                continue;
+            }
+            var loss = Of(ptA).Minus(Of(ftA));
             var lost = loss.AtLeast(CapabilityLostMin);
             if (lost != Finding.Yes)
             {
@@ -172,7 +218,8 @@ public static class PaperRules
                 continue;
             }
             var gain = Of(p.CapabilityAfter).Minus(Of(p.CapabilityBefore));
-            var needed = loss.Value * RecoveryShareOfLoss > RecoveryMin ? loss.Times(RecoveryShareOfLoss) : Estimate.Exact(RecoveryMin);
+            var share = loss.Times(RecoveryShareOfLoss);
+            var needed = new Estimate(Math.Max(RecoveryMin, share.Value), Math.Max(RecoveryMin, share.Low), Math.Max(RecoveryMin, share.High));
             var fK = p.SelectedK is >= 1 and <= MaxPruneUnits ? Finding.Yes : Finding.No;
             var fGain = gain.Minus(needed).AtLeast(0);
             var (behaviourBefore, behaviourAfter) = p.FinetunedBehaviour;
@@ -196,29 +243,37 @@ public static class PaperRules
     private static ClaimVerdict Revival(PaperResults r)
     {
         string claim = Claims[2];
-        if (r.Baselines.Count == 0) return new ClaimVerdict(claim, Verdict.NotTested, ["no baseline (Scr.+FT or Scr.) ran"]);
+        if (!r.Baselines.Any(b => b.Steps.Count > 0)) return new ClaimVerdict(claim, Verdict.NotTested, ["no baseline (Scr.+FT or Scr.) ran"]);
         var lines = new List<string>();
-        foreach (var b in r.Baselines)
+        foreach (var b in r.Baselines.Where(b => b.Steps.Count > 0))
         {
             var (c, p) = Crossing(b, RevivalLevel);
             lines.Add($"{b.Name}: {Estimate.Proportion(b.Accuracy[0], b.SetSize).Points()} → {Estimate.Proportion(b.Accuracy[^1], b.SetSize).Points()} in {b.Steps[^1]} steps; reaches {Pts(RevivalLevel)}% clearly at {StepsText(c)}, possibly at {StepsText(p)}");
         }
-        if (r.ScratchAtPretrainLr is { } ctx)
+        if (r.ScratchAtPretrainLr is { Steps.Count: > 0 } ctx)
         {
             var (c, p) = Crossing(ctx, RevivalLevel);
             lines.Add($"context, {ctx.Name}: reaches {Pts(RevivalLevel)}% clearly at {StepsText(c)}, possibly at {StepsText(p)} of {ctx.Steps[^1]} steps (not part of the rule)");
         }
         var findings = new List<Finding>();
-        foreach (var cell in r.Revival)
+        foreach (var cell in r.Revival.Where(c => c.Curve.Steps.Count > 0))
         {
             var start = Estimate.Proportion(cell.Curve.Accuracy[0], cell.Curve.SetSize);
             string label = string.Create(CultureInfo.InvariantCulture, $"reFT from {cell.Prior}, C_Tr {cell.CorrelatedShare}");
-            if (start.AtLeast(RevivalLevel) == Finding.Yes)
+            var ptA = r.Pretrained.TryGetValue(cell.Prior, out var pt) ? Find(pt.Last, CleanA) : null;
+            if (ptA is null)
             {
-                lines.Add($"{label}: not tested, it starts at {start.Points()}, so nothing was lost");
+                lines.Add($"{label}: not tested, its pre-trained model's evaluation is missing");
                 continue;
             }
-            var (f, clearly, possibly, basePossibly, _) = Revivals.Faster(cell.Curve, r.Baselines, RevivalLevel, RevivalStepShare);
+            var lost = Of(ptA).Minus(start);
+            if (Of(ptA).AtLeast(RevivalLevel) != Finding.Yes || lost.AtLeast(CapabilityLostMin) != Finding.Yes)
+            {
+                lines.Add($"{label}: not tested, pre-trained {Of(ptA).Points()} and start {start.Points()} (lost {lost.SignedPoints()}); "
+                    + $"needs a pre-trained model clearly at {Pts(RevivalLevel)}% and a loss clearly ≥ {Pts(CapabilityLostMin)}");
+                continue;
+            }
+            var (f, clearly, possibly, basePossibly, _) = Revivals.Faster(cell.Curve, r.Baselines.Where(b => b.Steps.Count > 0), RevivalLevel, RevivalStepShare);
             lines.Add($"{label}: from {start.Points()}; reaches {Pts(RevivalLevel)}% clearly at {StepsText(clearly)}, possibly at {StepsText(possibly)}; "
                 + $"needs ≤ {(RevivalStepShare * basePossibly).ToString("0.#", CultureInfo.InvariantCulture)} ({RevivalStepShare:0.###} of the faster baseline's {basePossibly}) ⇒ {f.Word()}");
             findings.Add(f);
@@ -232,7 +287,7 @@ public static class PaperRules
         var priors = r.Finetunes.Select(c => c.Prior).Distinct().ToList();
         var lines = new List<string>();
         SetAccuracy? Acc(string prior, double lr, double ctr, string set) =>
-            r.Finetunes.FirstOrDefault(c => c.Prior == prior && c.LearningRate == lr && c.CorrelatedShare == ctr)?.Result.Last[set];
+            r.Finetunes.FirstOrDefault(c => c.Prior == prior && c.LearningRate == lr && c.CorrelatedShare == ctr) is { } cell ? Find(cell.Result.Last, set) : null;
 
         Finding? Effect(string name, double min, IEnumerable<(string Where, SetAccuracy? Hi, SetAccuracy? Lo)> comparisons)
         {
@@ -257,11 +312,36 @@ public static class PaperRules
         var lrEffect = lrs.Count < 2 ? null : Effect("learning rate", LearningRateEffectMin,
             from p in priors from c in ctrs select ($"{p}, C_Tr {F(c)}: count a at η {F(lrs[0])} minus at η {F(lrs[^1])}", Acc(p, lrs[0], c, CleanA), Acc(p, lrs[^1], c, CleanA)));
         var byRelevance = priors.OrderBy(p => OperandPrior.Parse(p).B).ToList();
-        var priorEffect = priors.Count < 2 ? null : Effect("prior", PriorEffectMin,
-            from l in lrs select ($"η {F(l)}, C_Tr {F(ctrs[^1])}: clean count b under {byRelevance[^1]} minus under {byRelevance[0]}", Acc(byRelevance[^1], l, ctrs[^1], CleanB), Acc(byRelevance[0], l, ctrs[^1], CleanB)));
+        bool priorsDiffer = priors.Count >= 2 && OperandPrior.Parse(byRelevance[^1]).B > OperandPrior.Parse(byRelevance[0]).B;
+        Finding? priorEffect = null;
+        if (priorsDiffer)
+        {
+            // Difference in differences: what each prior keeps of its own pre-trained count a, so that what
+            // pre-training built in cancels.
+            var findings = new List<Finding>();
+            string hi = byRelevance[^1], lo = byRelevance[0];
+            foreach (double l in lrs)
+                foreach (double c in ctrs)
+                {
+                    SetAccuracy? PtA(string p) => r.Pretrained.TryGetValue(p, out var pt) ? Find(pt.Last, CleanA) : null;
+                    SetAccuracy? hiFt = Acc(hi, l, c, CleanA), loFt = Acc(lo, l, c, CleanA), hiPt = PtA(hi), loPt = PtA(lo);
+                    if (hiFt is null || loFt is null || hiPt is null || loPt is null) continue;
+                    var keptHi = Of(hiFt).Minus(Of(hiPt));
+                    var keptLo = Of(loFt).Minus(Of(loPt));
+                    var d = keptHi.Minus(keptLo);
+                    var f = d.AtLeast(PriorEffectMin);
+                    findings.Add(f);
+                    lines.Add($"prior, η {F(l)}, C_Tr {F(c)}: clean count a kept under {hi} {keptHi.SignedPoints()} minus under {lo} {keptLo.SignedPoints()} = {d.SignedPoints()} ≥ {Pts(PriorEffectMin)} → {f.Word()}");
+                }
+            if (findings.Count > 0)
+            {
+                priorEffect = Findings.Any(findings);
+                lines.Add($"prior effect ⇒ {priorEffect.Value.Word()}");
+            }
+        }
         var ctrEffect = ctrs.Count < 2 ? null : Effect("C_Tr", CorrelationEffectMin,
             from p in priors from l in lrs select ($"{p}, η {F(l)}: clean count b at C_Tr {F(ctrs[0])} minus at C_Tr {F(ctrs[^1])}", Acc(p, l, ctrs[0], CleanB), Acc(p, l, ctrs[^1], CleanB)));
-        if (priors.Count < 2) return new ClaimVerdict(claim, Verdict.NotTested, [.. lines, $"only {priors.Count} prior ran; the rule needs at least two"]);
+        if (!priorsDiffer) return new ClaimVerdict(claim, Verdict.NotTested, [.. lines, $"{priors.Count} prior(s) with different shares of b ran; the rule needs at least two"]);
         if (lrEffect is null || priorEffect is null || ctrEffect is null) return new ClaimVerdict(claim, Verdict.NotTested, [.. lines, "the grid lacks a second learning rate or C_Tr"]);
         return new ClaimVerdict(claim, Verdicts.From(Findings.All(lrEffect.Value, priorEffect.Value, ctrEffect.Value)), lines);
     }

@@ -63,7 +63,7 @@ internal sealed class ConstructedResults
         var finetunes = (from p in Priors from l in LearningRates from c in Ctrs select new FinetuneCell(p, l, c, Eval(Finetuned(p, l, c).A, Finetuned(p, l, c).B))).ToList();
         var models = Priors.Select(p => new ModelId(ModelRole.Pretrained, p))
             .Concat(finetunes.Select(f => new ModelId(ModelRole.Finetuned, f.Prior, f.LearningRate, f.CorrelatedShare))).ToList();
-        var control = new ModelId(ModelRole.Control, ReverseFinetuning.SwappedPrior(Priors[0]));
+        var control = new ModelId(ModelRole.Control, PaperGrid.ControlPrior);
         if (WithControl) models.Add(control);
         var probes = models.Select(Probe).ToList();
         var pruning = models.Where(m => m.Role != ModelRole.Pretrained).Select(PruneCell).ToList();

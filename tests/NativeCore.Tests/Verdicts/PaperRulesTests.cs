@@ -11,13 +11,17 @@ public sealed class PaperRulesTests
 {
     private static Verdict[] Decide(ConstructedResults c) => PaperRules.Decide(c.Build()).Select(v => v.Verdict).ToArray();
 
-    /// <summary>The paper's picture: a wrapper that pruning and reFT undo, probes that still read count(a), and all three dependences.</summary>
+    private static double LowA(double lr) => lr == 1e-4 ? 0.2 : lr == 1e-5 ? 0.5 : 0.8;
+
+    /// <summary>
+    /// The paper's picture: under the low prior a wrapper that pruning and reFT undo, probes that still read count(a),
+    /// and all three dependences (the high prior keeps count a through fine-tuning).
+    /// </summary>
     internal static ConstructedResults Clear() => new()
     {
-        Finetuned = (p, l, c) => (l == 1e-4 ? 0.2 : l == 1e-5 ? 0.5 : 0.8, p == "high" ? 0.97 : c == 0 ? 0.9 : 0.05),
+        Finetuned = (p, l, c) => (p == "high" ? 0.97 : LowA(l), p == "high" ? 0.97 : c == 0 ? 0.9 : 0.05),
         ProbeA = id => id.Role switch { ModelRole.Pretrained => 0.95, ModelRole.Finetuned => 0.93, _ => 0.4 },
-        Prune = id => id.Role == ModelRole.Control ? (5, 0.05, 0.06, 0.9, 0.9)
-            : (5, id.LearningRate == 1e-4 ? 0.2 : id.LearningRate == 1e-5 ? 0.5 : 0.8, 0.97, 1.0, 0.3),
+        Prune = id => id.Role == ModelRole.Control ? (5, 0.05, 0.06, 0.9, 0.9) : (5, id.Prior == "high" ? 0.97 : LowA(id.LearningRate), 0.97, 1.0, 0.3),
         Reft = (_, _) => [(0, 0.2), (25, 0.95), (50, 0.98), (500, 0.99)],
     };
 
@@ -32,10 +36,11 @@ public sealed class PaperRulesTests
     public void Null_effects_everywhere_reproduce_nothing()
     {
         // Fine-tuning changes nothing, and the probes read no more than the control's.
-        var nothing = new ConstructedResults { Reft = (_, _) => [(0, 0.99), (500, 0.99)] };
+        var nothing = new ConstructedResults { Pretrained = _ => (0.99, 0.99), Reft = (_, _) => [(0, 0.99), (500, 0.99)] };
         var v = Decide(nothing);
         Assert.DoesNotContain(Verdict.Reproduced, v);
-        Assert.Equal([Verdict.NotReproduced, Verdict.NotTested, Verdict.NotTested, Verdict.NotReproduced, Verdict.NotReproduced], v);
+        // A fine-tune that changed nothing tests no claim about what fine-tuning does; the dependences are absent.
+        Assert.Equal([Verdict.NotTested, Verdict.NotTested, Verdict.NotTested, Verdict.NotTested, Verdict.NotReproduced], v);
     }
 
     [Fact]
@@ -53,17 +58,19 @@ public sealed class PaperRulesTests
         Assert.All(Decide(deleted), v => Assert.Equal(Verdict.NotReproduced, v));
     }
 
+    private static double MarginalA(string prior, double lr) => 0.5 + (lr == 1e-6 ? 0.06 : lr == 1e-5 ? 0.03 : 0) + (prior == "high" ? 0.06 : 0);
+
     [Fact]
     public void Effects_inside_their_intervals_are_inconclusive()
     {
         static double Need(double loss) => Math.Max(PaperRules.RecoveryMin, loss * PaperRules.RecoveryShareOfLoss);
         var marginal = new ConstructedResults
         {
-            Finetuned = (p, l, c) => (0.5 + (l == 1e-6 ? 0.06 : l == 1e-5 ? 0.03 : 0), 0.5 + (p == "high" ? 0.06 : 0) - (c == 1 ? 0.06 : 0)),
+            Finetuned = (p, l, c) => (MarginalA(p, l), 0.5 + (p == "high" ? 0.06 : 0) - (c == 1 ? 0.06 : 0)),
             ProbeA = id => id.Role switch { ModelRole.Pretrained => 0.6, ModelRole.Finetuned => 0.56, _ => 0.45 },
             Prune = id =>
             {
-                double a0 = id.Role == ModelRole.Control ? 0.05 : 0.5 + (id.LearningRate == 1e-6 ? 0.06 : id.LearningRate == 1e-5 ? 0.03 : 0);
+                double a0 = id.Role == ModelRole.Control ? 0.05 : MarginalA(id.Prior, id.LearningRate);
                 return id.Role == ModelRole.Control ? (5, a0, a0, 0.9, 0.9) : (5, a0, a0 + Need(0.99 - a0) + 0.02, 1.0, 0.3);
             },
             Reft = (_, _) => [(0, 0.2), (100, 0.91), (150, 0.95), (500, 0.99)],
@@ -109,6 +116,7 @@ public sealed class PaperRulesTests
         // η_L lost 79 points and η_M 49: gains of 20 and 12 are over 10 points but under half the loss.
         var half = Clear();
         half.Prune = id => id.Role == ModelRole.Control ? (5, 0.05, 0.06, 0.9, 0.9)
+            : id.Prior == "high" ? (5, 0.97, 0.97, 1.0, 1.0)
             : id.LearningRate == 1e-4 ? (5, 0.2, 0.4, 1.0, 0.3) : id.LearningRate == 1e-5 ? (5, 0.5, 0.62, 1.0, 0.3) : (5, 0.8, 0.97, 1.0, 0.3);
         Assert.Equal(Verdict.NotReproduced, Decide(half)[1]);
     }
@@ -132,19 +140,20 @@ public sealed class PaperRulesTests
         one.ProbeA = id => id.Role switch
         {
             ModelRole.Pretrained => 0.95,
-            ModelRole.Finetuned when id.Prior == "high" && id.LearningRate == 1e-5 && id.CorrelatedShare == 0 => 0.93,
+            ModelRole.Finetuned when id.Prior == "low" && id.LearningRate == 1e-5 && id.CorrelatedShare == 0 => 0.93,
             ModelRole.Finetuned => 0.45,
             _ => 0.4,
         };
-        Assert.Equal(Verdict.NotReproduced, Decide(one)[0]);
+        Assert.NotEqual(Verdict.Reproduced, Decide(one)[0]);
+        Assert.Equal(Verdict.NotReproduced, Decide(one)[3]);
     }
 
     [Fact]
     public void Pruning_that_also_revives_the_control_is_no_wrapper()
     {
         var artefact = Clear();
-        artefact.Prune = id => id.Role == ModelRole.Control ? (5, 0.05, 0.9, 0.9, 0.9)
-            : (5, id.LearningRate == 1e-4 ? 0.2 : id.LearningRate == 1e-5 ? 0.5 : 0.8, 0.97, 1.0, 0.3);
+        var clear = artefact.Prune;
+        artefact.Prune = id => id.Role == ModelRole.Control ? (5, 0.05, 0.9, 0.9, 0.9) : clear(id);
         Assert.Equal(Verdict.NotReproduced, Decide(artefact)[1]);
     }
 
@@ -152,8 +161,8 @@ public sealed class PaperRulesTests
     public void Pruning_that_leaves_count_b_intact_is_no_wrapper()
     {
         var intact = Clear();
-        intact.Prune = id => id.Role == ModelRole.Control ? (5, 0.05, 0.06, 0.9, 0.9)
-            : (5, id.LearningRate == 1e-4 ? 0.2 : id.LearningRate == 1e-5 ? 0.5 : 0.8, 0.97, 0.97, 0.95);
+        var clear = intact.Prune;
+        intact.Prune = id => clear(id) with { B1 = 0.99 };
         Assert.Equal(Verdict.NotReproduced, Decide(intact)[1]);
     }
 
@@ -234,15 +243,54 @@ public sealed class PaperRulesTests
     [Fact]
     public void Each_effect_of_claim_5_is_needed()
     {
+        // No prior effect: both priors lose count a alike, though their pre-trained count b differs (built in, not an effect).
         var noPrior = Clear();
-        noPrior.Finetuned = (_, l, c) => (l == 1e-4 ? 0.2 : l == 1e-5 ? 0.5 : 0.8, c == 0 ? 0.9 : 0.05);
+        noPrior.Finetuned = (p, l, c) => (LowA(l), p == "high" ? 0.97 : c == 0 ? 0.9 : 0.05);
         Assert.Equal(Verdict.NotReproduced, Decide(noPrior)[4]);
         var noLr = Clear();
-        noLr.Finetuned = (p, _, c) => (0.5, p == "high" ? 0.97 : c == 0 ? 0.9 : 0.05);
+        noLr.Finetuned = (p, _, c) => (p == "high" ? 0.97 : 0.5, p == "high" ? 0.97 : c == 0 ? 0.9 : 0.05);
         Assert.Equal(Verdict.NotReproduced, Decide(noLr)[4]);
         var noCtr = Clear();
-        noCtr.Finetuned = (p, l, _) => (l == 1e-4 ? 0.2 : l == 1e-5 ? 0.5 : 0.8, p == "high" ? 0.97 : 0.05);
+        noCtr.Finetuned = (p, l, _) => (p == "high" ? 0.97 : LowA(l), p == "high" ? 0.97 : 0.05);
         Assert.Equal(Verdict.NotReproduced, Decide(noCtr)[4]);
+    }
+
+    [Fact]
+    public void Revival_needs_a_clear_loss_from_a_capable_pre_trained_model()
+    {
+        // A start of 88.5% is possibly at 90% already: continued training, not revival.
+        var nearCeiling = Clear();
+        nearCeiling.Reft = (_, _) => [(0, 0.885), (25, 0.95), (300, 0.99)];
+        Assert.Equal(Verdict.NotTested, Decide(nearCeiling)[2]);
+        // A pre-trained model that never reached 90% has nothing to revive to.
+        var weak = Clear();
+        weak.Pretrained = p => (0.85, p == "low" ? 0.2 : 0.99);
+        Assert.Equal(Verdict.NotTested, Decide(weak)[2]);
+    }
+
+    [Fact]
+    public void A_fine_tune_that_changed_nothing_is_not_evidence_for_claims_1_and_4()
+    {
+        var still = Clear();
+        still.Pretrained = _ => (0.99, 0.97);
+        still.Finetuned = (_, _, _) => (0.99, 0.97);
+        var v = PaperRules.Decide(still.Build());
+        Assert.Equal(Verdict.NotTested, v[0].Verdict);
+        Assert.Equal(Verdict.NotTested, v[3].Verdict);
+        Assert.Contains(v[0].Evidence, e => e.Contains("did not clearly change behaviour", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_prior_effect_is_measured_against_each_priors_own_pre_training()
+    {
+        // The high prior ends far above the low one on count a, but only because it started there: both keep the same.
+        var builtIn = Clear();
+        builtIn.Pretrained = p => (p == "high" ? 0.99 : 0.6, p == "low" ? 0.2 : 0.99);
+        double Lost(double lr) => lr == 1e-4 ? 0.10 : lr == 1e-5 ? 0.05 : 0.01;
+        builtIn.Finetuned = (p, l, c) => ((p == "high" ? 0.99 : 0.6) - Lost(l), p == "high" ? 0.97 : c == 0 ? 0.9 : 0.05);
+        var v = PaperRules.Decide(builtIn.Build())[4];
+        Assert.Equal(Verdict.NotReproduced, v.Verdict);
+        Assert.Contains("prior effect ⇒ no", v.Evidence);
     }
 
     [Fact]

@@ -8,16 +8,20 @@ namespace NativeCore.Backends.Cpu;
 /// <summary>
 /// Single-precision GEMM for the <c>cpu</c> backend: C[m,n] ← op(A)·op(B) + beta·C, row-major.
 /// The classic Goto/BLIS structure: B is packed into KC×NR panels, A into MC×KC blocks of MR-row slivers, and a
-/// 6×16 register-blocked Vector256 FMA micro-kernel does the arithmetic (12 accumulators, 2 loads and 6 broadcasts
-/// per k). Transposes cost nothing extra: they only change how the packing reads.
+/// register-blocked FMA micro-kernel does the arithmetic: 6×32 with Vector512 where AVX-512 runs, 6×16 with Vector256
+/// elsewhere (12 accumulators, 2 loads and 6 broadcasts per k either way). Transposes cost nothing extra: they only
+/// change how the packing reads.
 /// </summary>
 /// <remarks>
 /// Deterministic: every element of C is summed by one thread in increasing k order, whatever the thread count.
 /// </remarks>
+// The packing buffers are fully written before they are read; zeroing them on every call would cost more than some
+// of the small products themselves.
+[SkipLocalsInit]
 internal static unsafe class PackedGemm
 {
     private const int MR = 6;
-    private const int NR = 16;
+    private const int NR = Width256;
     private const int KC = 256;
     private const int MC = 96;
     private const int NC = 2048;
@@ -25,19 +29,38 @@ internal static unsafe class PackedGemm
     /// <summary>Largest packed-B buffer (floats) taken from the stack rather than the array pool.</summary>
     private const int SmallPack = 16 * 1024;
 
-    /// <summary>Columns of C handled by one parallel work item (a multiple of NR).</summary>
+    /// <summary>Columns of C handled by one parallel work item (a multiple of every NR).</summary>
     private const int NChunk = 256;
 
+    /// <summary>The micro-kernel's width in columns on the 256-bit path.</summary>
+    internal const int Width256 = 16;
+
+    /// <summary>The micro-kernel's width in columns on the 512-bit path.</summary>
+    internal const int Width512 = 32;
+
+    /// <summary>The width this process uses: the 512-bit kernel wherever the runtime accelerates Vector512.</summary>
+    internal static readonly int DefaultWidth = Vector512.IsHardwareAccelerated && Avx512F.IsSupported ? Width512 : Width256;
+
     public static void Multiply(bool transA, bool transB, int m, int n, int k, float* a, float* b, float beta, float* c) =>
-        Multiply(transA, transB, m, n, k, a, transA ? m : k, b, transB ? k : n, beta, c, n, parallel: true);
+        Multiply(transA, transB, m, n, k, a, transA ? m : k, b, transB ? k : n, beta, c, n, parallel: true, DefaultWidth);
 
     /// <summary>
     /// The general form over strided matrices: lda, ldb and ldc are the row strides of A, B and C as stored, so that a
     /// head's slice of a packed qkv tensor can be multiplied in place. <paramref name="parallel"/> false keeps the
     /// work on the calling thread (the caller already runs one GEMM per core).
     /// </summary>
-    public static void Multiply(bool transA, bool transB, int m, int n, int k, float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, bool parallel)
+    public static void Multiply(bool transA, bool transB, int m, int n, int k, float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, bool parallel) =>
+        Multiply(transA, transB, m, n, k, a, lda, b, ldb, beta, c, ldc, parallel, DefaultWidth);
+
+    /// <summary>
+    /// As above, with the micro-kernel width chosen by the caller (<see cref="Width256"/> or <see cref="Width512"/>), so
+    /// that tests run both paths on a machine that has both. Both sum every element of C in the same k order with fused
+    /// multiply-adds, so they agree bit for bit, and results do not depend on which machine a run lands on.
+    /// </summary>
+    internal static void Multiply(bool transA, bool transB, int m, int n, int k, float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, bool parallel, int width)
     {
+        if (width != Width256 && !(width == Width512 && Vector512.IsHardwareAccelerated && Avx512F.IsSupported))
+            throw new ArgumentOutOfRangeException(nameof(width), width, "the 256-bit kernel everywhere, the 512-bit one only where AVX-512 runs");
         if (m == 0 || n == 0) return;
         if (k == 0)
         {
@@ -46,7 +69,8 @@ internal static unsafe class PackedGemm
         }
         // The packed-B buffer is sized to the problem: small products (one attention head) pack on the stack, so a
         // stream of them pays no pool traffic.
-        int packLength = Math.Min(KC, k) * ((Math.Min(NC, n) + NR - 1) / NR * NR) + 16;
+        int nrw = width;
+        int packLength = Math.Min(KC, k) * ((Math.Min(NC, n) + nrw - 1) / nrw * nrw) + 16;
         float[]? rented = packLength > SmallPack ? ArrayPool<float>.Shared.Rent(packLength) : null;
         try
         {
@@ -61,8 +85,8 @@ internal static unsafe class PackedGemm
                     {
                         int kc = Math.Min(KC, k - pc);
                         float blockBeta = pc == 0 ? beta : 1f;
-                        PackB(transB, b, ldb, pc, jc, kc, nc, bPack, parallel);
-                        MacroBlock(transA, a, lda, m, pc, kc, bPack, jc, nc, blockBeta, c, ldc, parallel);
+                        PackB(transB, b, ldb, pc, jc, kc, nc, bPack, parallel, nrw);
+                        MacroBlock(transA, a, lda, m, pc, kc, bPack, jc, nc, blockBeta, c, ldc, parallel, nrw);
                     }
                 }
             }
@@ -73,7 +97,7 @@ internal static unsafe class PackedGemm
         }
     }
 
-    private static void MacroBlock(bool transA, float* a, int lda, int m, int pc, int kc, float* bPack, int jc, int nc, float beta, float* c, int ldc, bool parallel)
+    private static void MacroBlock(bool transA, float* a, int lda, int m, int pc, int kc, float* bPack, int jc, int nc, float beta, float* c, int ldc, bool parallel, int nrw)
     {
         int mBlocks = (m + MC - 1) / MC;
         int nChunks = (nc + NChunk - 1) / NChunk;
@@ -88,15 +112,16 @@ internal static unsafe class PackedGemm
             float* aPack = stackalloc float[MC * KC + 16];
             float* aPackAligned = Align64(aPack);
             PackA(transA, (float*)aP, lda, ic, pc, mc, kc, aPackAligned);
-            for (int jr = j0; jr < j1; jr += NR)
+            for (int jr = j0; jr < j1; jr += nrw)
             {
-                int nr = Math.Min(NR, j1 - jr);
-                float* bPanel = (float*)bP + (jr / NR) * NR * kc;
+                int nr = Math.Min(nrw, j1 - jr);
+                float* bPanel = (float*)bP + (jr / nrw) * nrw * kc;
                 for (int ir = 0; ir < mc; ir += MR)
                 {
                     int mr = Math.Min(MR, mc - ir);
                     float* cTile = (float*)cP + (long)(ic + ir) * ldc + jc + jr;
-                    MicroKernel(kc, aPackAligned + ir * kc, bPanel, cTile, ldc, mr, nr, beta);
+                    if (nrw == Width512) MicroKernel512(kc, aPackAligned + ir * kc, bPanel, cTile, ldc, mr, nr, beta);
+                    else MicroKernel(kc, aPackAligned + ir * kc, bPanel, cTile, ldc, mr, nr, beta);
                 }
             }
         }
@@ -110,44 +135,43 @@ internal static unsafe class PackedGemm
         }
     }
 
-    /// <summary>Packs op(B)[pc.., jc..] (kc×nc) into NR-wide panels, k-major inside each panel, zero-padded.</summary>
-    private static void PackB(bool transB, float* b, int ldb, int pc, int jc, int kc, int nc, float* dst, bool parallel)
+    /// <summary>Packs op(B)[pc.., jc..] (kc×nc) into nrw-wide panels, k-major inside each panel, zero-padded.</summary>
+    private static void PackB(bool transB, float* b, int ldb, int pc, int jc, int kc, int nc, float* dst, bool parallel, int nrw)
     {
-        int panels = (nc + NR - 1) / NR;
+        int panels = (nc + nrw - 1) / nrw;
         nint bP = (nint)b, dP = (nint)dst;
         void Panel(int p)
         {
-            float* d = (float*)dP + p * NR * kc;
+            float* d = (float*)dP + p * nrw * kc;
             float* src = (float*)bP;
-            int j0 = jc + p * NR, w = Math.Min(NR, jc + nc - j0);
+            int j0 = jc + p * nrw, w = Math.Min(nrw, jc + nc - j0);
             if (!transB)
             {
                 for (int kk = 0; kk < kc; kk++)
                 {
                     float* row = src + (long)(pc + kk) * ldb + j0;
-                    if (w == NR)
+                    if (w == nrw)
                     {
-                        Vector256.Store(Vector256.Load(row), d + kk * NR);
-                        Vector256.Store(Vector256.Load(row + 8), d + kk * NR + 8);
+                        for (int v = 0; v < nrw; v += 8) Vector256.Store(Vector256.Load(row + v), d + kk * nrw + v);
                     }
                     else
                     {
-                        for (int jj = 0; jj < NR; jj++) d[kk * NR + jj] = jj < w ? row[jj] : 0f;
+                        for (int jj = 0; jj < nrw; jj++) d[kk * nrw + jj] = jj < w ? row[jj] : 0f;
                     }
                 }
             }
             else
             {
-                for (int jj = 0; jj < NR; jj++)
+                for (int jj = 0; jj < nrw; jj++)
                 {
                     if (jj < w)
                     {
                         float* col = src + (long)(j0 + jj) * ldb + pc;
-                        for (int kk = 0; kk < kc; kk++) d[kk * NR + jj] = col[kk];
+                        for (int kk = 0; kk < kc; kk++) d[kk * nrw + jj] = col[kk];
                     }
                     else
                     {
-                        for (int kk = 0; kk < kc; kk++) d[kk * NR + jj] = 0f;
+                        for (int kk = 0; kk < kc; kk++) d[kk * nrw + jj] = 0f;
                     }
                 }
             }
@@ -256,6 +280,74 @@ internal static unsafe class PackedGemm
         }
         Vector256.Store(lo, c);
         Vector256.Store(hi, c + 8);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> MulAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Avx512F.FusedMultiplyAdd(a, b, c);
+
+    /// <summary>C[mr,nr] ← A sliver (kc×6) · B panel (kc×32) + beta·C, through a register tile of 12 Vector512.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MicroKernel512(int kc, float* ap, float* bp, float* c, int ldc, int mr, int nr, float beta)
+    {
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.LoadAligned(bp);
+            var b1 = Vector512.LoadAligned(bp + 16);
+            var a0 = Vector512.Create(ap[0]);
+            c00 = MulAdd(a0, b0, c00); c01 = MulAdd(a0, b1, c01);
+            var a1 = Vector512.Create(ap[1]);
+            c10 = MulAdd(a1, b0, c10); c11 = MulAdd(a1, b1, c11);
+            var a2 = Vector512.Create(ap[2]);
+            c20 = MulAdd(a2, b0, c20); c21 = MulAdd(a2, b1, c21);
+            var a3 = Vector512.Create(ap[3]);
+            c30 = MulAdd(a3, b0, c30); c31 = MulAdd(a3, b1, c31);
+            var a4 = Vector512.Create(ap[4]);
+            c40 = MulAdd(a4, b0, c40); c41 = MulAdd(a4, b1, c41);
+            var a5 = Vector512.Create(ap[5]);
+            c50 = MulAdd(a5, b0, c50); c51 = MulAdd(a5, b1, c51);
+            ap += MR;
+            bp += Width512;
+        }
+        if (mr == MR && nr == Width512)
+        {
+            StoreRow(c, c00, c01, beta);
+            StoreRow(c + ldc, c10, c11, beta);
+            StoreRow(c + 2 * ldc, c20, c21, beta);
+            StoreRow(c + 3 * ldc, c30, c31, beta);
+            StoreRow(c + 4 * ldc, c40, c41, beta);
+            StoreRow(c + 5 * ldc, c50, c51, beta);
+            return;
+        }
+        float* tile = stackalloc float[MR * Width512];
+        Vector512.Store(c00, tile); Vector512.Store(c01, tile + 16);
+        Vector512.Store(c10, tile + 32); Vector512.Store(c11, tile + 48);
+        Vector512.Store(c20, tile + 64); Vector512.Store(c21, tile + 80);
+        Vector512.Store(c30, tile + 96); Vector512.Store(c31, tile + 112);
+        Vector512.Store(c40, tile + 128); Vector512.Store(c41, tile + 144);
+        Vector512.Store(c50, tile + 160); Vector512.Store(c51, tile + 176);
+        for (int i = 0; i < mr; i++)
+        {
+            for (int j = 0; j < nr; j++)
+            {
+                float* dst = c + (long)i * ldc + j;
+                *dst = beta == 0f ? tile[i * Width512 + j] : tile[i * Width512 + j] + beta * *dst;
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow(float* c, Vector512<float> lo, Vector512<float> hi, float beta)
+    {
+        if (beta != 0f)
+        {
+            var vb = Vector512.Create(beta);
+            lo = MulAdd(vb, Vector512.Load(c), lo);
+            hi = MulAdd(vb, Vector512.Load(c + 16), hi);
+        }
+        Vector512.Store(lo, c);
+        Vector512.Store(hi, c + 16);
     }
 
     private static void ScaleC(float* c, int length, float beta)
