@@ -66,6 +66,13 @@ public sealed class AuditRulesTests
     }
 
     [Fact]
+    public void Pruning_more_than_fifteen_units_is_no_thin_wrapper()
+    {
+        var e = Wrapped() with { TunedPruning = Pruned(AuditRules.MaxPruneUnits + 5, 0.2, 0.9), Reft = Curve((0, 0.2), (300, 0.3)) };
+        Assert.NotEqual("wrapped (revivable)", AuditRules.Decide(e).Verdict);
+    }
+
+    [Fact]
     public void A_recovery_just_short_of_half_the_loss_does_not_count()
     {
         // Lost 78 points; pruning wins back 30 of them (under half), and reFT is slow.

@@ -14,6 +14,9 @@ internal sealed class ConstructedResults
     public double[] Ctrs { get; set; } = [0, 1];
     public int N { get; set; } = 1024;
 
+    /// <summary>Samples per held-out pruning set; N when unset.</summary>
+    public int? PruneN { get; set; }
+
     /// <summary>Pre-trained clean accuracy on count a and count b, by prior.</summary>
     public Func<string, (double A, double B)> Pretrained { get; set; } = p => (0.99, p == "low" ? 0.2 : 0.99);
 
@@ -49,7 +52,9 @@ internal sealed class ConstructedResults
     private PruneCell PruneCell(ModelId id)
     {
         var (k, a0, a1, b0, b1) = Prune(id);
-        return new PruneCell(id, k, Acc(Sets[0], a0), Acc(Sets[0], a1), Acc(Sets[2], b0), Acc(Sets[2], b1), Acc(Sets[3], b0), Acc(Sets[3], b1), [], "prune.png");
+        int n = PruneN ?? N;
+        SetAccuracy P(string set, double value) => new(set, value, 0.3, n);
+        return new PruneCell(id, k, P(Sets[0], a0), P(Sets[0], a1), P(Sets[2], b0), P(Sets[2], b1), P(Sets[3], b0), P(Sets[3], b1), [], "prune.png");
     }
 
     private RevivalCurve Curve(string name, (long Step, double Accuracy)[] points) =>

@@ -134,6 +134,19 @@ public sealed class PaperRulesTests
     }
 
     [Fact]
+    public void The_recovery_threshold_keeps_the_loss_interval()
+    {
+        // The loss (19 points on 200 samples) is uncertain: half of it may be up to 12.5 points. A precise 12-point gain
+        // clears the 10-point floor but not that, so the cell is unclear rather than a pass.
+        var uncertain = Clear();
+        uncertain.N = 200;
+        uncertain.PruneN = 100_000;
+        uncertain.Finetuned = (p, _, c) => (p == "high" ? 0.99 : 0.8, p == "high" ? 0.97 : c == 0 ? 0.9 : 0.05);
+        uncertain.Prune = id => id.Role == ModelRole.Control ? (5, 0.05, 0.06, 0.9, 0.9) : id.Prior == "high" ? (5, 0.99, 0.99, 1.0, 1.0) : (5, 0.8, 0.92, 1.0, 0.3);
+        Assert.Equal(Verdict.Inconclusive, Decide(uncertain)[1]);
+    }
+
+    [Fact]
     public void One_passing_fine_tune_among_failing_ones_is_not_enough()
     {
         var one = Clear();
