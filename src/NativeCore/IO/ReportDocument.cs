@@ -126,10 +126,13 @@ public sealed class ReportDocument
 
     private static string Enc(string s) => WebUtility.HtmlEncode(s);
 
-    /// <summary>HTML-encodes, then turns **bold** into &lt;strong&gt; and verdict words into coloured spans.</summary>
+    /// <summary>HTML-encodes, then turns `code` into &lt;code&gt;, **bold** into &lt;strong&gt; and verdict words into coloured spans.</summary>
     private static string Inline(string s)
     {
-        var parts = Enc(s).Split("**");
+        var code = Enc(s).Split('`');
+        for (int i = 1; i < code.Length; i += 2)
+            if (i < code.Length - 1) code[i] = $"<code>{code[i]}</code>";
+        var parts = string.Concat(code.Select((c, i) => i % 2 == 1 && i == code.Length - 1 ? "`" + c : c)).Split("**");
         var sb = new StringBuilder();
         for (int i = 0; i < parts.Length; i++)
         {

@@ -87,7 +87,7 @@ public static class PaperRules
         (Claims[0], $"Probes for count(a) are trained on fresh samples for every model, and each model is read at the block whose probe fits its training samples best. "
             + $"Tested on every C_Tr = 0 fine-tune (plain count b, whose answer does not need count(a)) that clearly changed behaviour (count b on its own kind of windows up, or clean count(a) down, "
             + $"by at least {Pts(FinetuneEffectMin)} points against its pre-trained model), except the spec's exception (below). A fine-tune passes when its count(a) probe "
-            + $"beats the same probe on Scr. (the control, trained from scratch with a and b swapped) by at least {Pts(ProbeOverControl)} points and falls at most {Pts(ProbeKeptWithin)} points "
+            + $"beats the same probe on Scr. (the control, pre-trained from scratch on count b alone) by at least {Pts(ProbeOverControl)} points and falls at most {Pts(ProbeKeptWithin)} points "
             + "below the pre-trained model's, both clear of the combined 95% interval. Reproduced when passing fine-tunes outnumber the others; not reproduced when failing ones do; otherwise inconclusive. "
             + "The count(b) probes are reported beside them."),
         (Claims[1], $"Tested on every pruned fine-tune whose count(a) accuracy (C_Te = 0) fell clearly by at least {Pts(CapabilityLostMin)} points from its pre-trained model; otherwise there is nothing to revive. "
