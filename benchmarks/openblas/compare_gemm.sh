@@ -12,7 +12,8 @@ fi
 echo "OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-auto}; CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-if [ ! -f /usr/include/x86_64-linux-gnu/cblas.h ] && [ ! -f /usr/include/cblas.h ]; then
+# cblas.h alone is not enough (other BLAS packages ship it): the link needs OpenBLAS itself.
+if ! ls /usr/lib/x86_64-linux-gnu/libopenblas.so >/dev/null 2>&1; then
   apt-get update -qq && apt-get install -y -qq libopenblas-dev >/dev/null
 fi
 gcc -O2 -o "$here/sgemm_bench" "$here/sgemm_bench.c" -lopenblas

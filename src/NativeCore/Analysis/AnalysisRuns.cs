@@ -90,6 +90,25 @@ public static class AnalysisRuns
         ArgumentNullException.ThrowIfNull(m);
         ArgumentNullException.ThrowIfNull(targets);
         ArgumentNullException.ThrowIfNull(config);
+        var results = Train(m, targets, operand, config);
+        Directory.CreateDirectory(outDir);
+        AtomicFile.WriteAllText(Path.Combine(outDir, "probe.json"), JsonSerializer.Serialize(new
+        {
+            model = m.Directory,
+            asked_with = ((char)('a' + operand)).ToString(),
+            seed = config.Seed,
+            targets = targets.Select((t, i) => new
+            {
+                target = t,
+                blocks = results[i].Select((r, b) => new { block = Probing.BlockLabel(b), hook = r.Hook, train_accuracy = r.TrainAccuracy, test_accuracy = r.TestAccuracy, chance = r.Chance, test_size = r.TestSize }),
+            }),
+        }, Json));
+        return results;
+    }
+
+    /// <summary>Reads features once from fresh samples (seeded by <paramref name="config"/>) and trains one probe per block and target.</summary>
+    private static IReadOnlyList<IReadOnlyList<ProbeResult>> Train(LoadedModel m, IReadOnlyList<string> targets, int operand, ProbeConfig config)
+    {
         var data = m.Config.Data;
         var parsed = targets.Select(t => ProbeTarget.Parse(t, data)).ToList();
         var stream = new FinetuningData(data, m.Config.Finetune.TaskKind, 0, config.Seed, operand);
@@ -100,21 +119,8 @@ public static class AnalysisRuns
         var testX = Probing.Features(m.Model, data, test, hooks, m.Config.Eval.BatchSize);
         try
         {
-            var results = parsed.Select(t => (IReadOnlyList<ProbeResult>)hooks.Select(h =>
+            return parsed.Select(t => (IReadOnlyList<ProbeResult>)hooks.Select(h =>
                 Probing.Train(m.Model.Backend, h, trainX[h], train.Select(t.Label).ToArray(), testX[h], test.Select(t.Label).ToArray(), t.Classes, config)).ToList()).ToList();
-            Directory.CreateDirectory(outDir);
-            AtomicFile.WriteAllText(Path.Combine(outDir, "probe.json"), JsonSerializer.Serialize(new
-            {
-                model = m.Directory,
-                asked_with = ((char)('a' + operand)).ToString(),
-                seed = config.Seed,
-                targets = targets.Select((t, i) => new
-                {
-                    target = t,
-                    blocks = results[i].Select((r, b) => new { block = Probing.BlockLabel(b), hook = r.Hook, train_accuracy = r.TrainAccuracy, test_accuracy = r.TestAccuracy, chance = r.Chance, test_size = r.TestSize }),
-                }),
-            }, Json));
-            return results;
         }
         finally
         {
@@ -128,21 +134,7 @@ public static class AnalysisRuns
         ArgumentNullException.ThrowIfNull(models);
         ArgumentNullException.ThrowIfNull(config);
         var all = new List<(string, IReadOnlyList<ProbeResult>)>();
-        foreach (var m in models)
-        {
-            var data = m.Config.Data;
-            var probeTarget = ProbeTarget.Parse(target, data);
-            var stream = new FinetuningData(data, m.Config.Finetune.TaskKind, 0, config.Seed, operand);
-            var train = stream.Samples(config.TrainSamples);
-            var test = stream.Samples(config.TestSamples, firstStep: 1_000_000);
-            var hooks = Probing.Hooks(m.Config.Model);
-            var trainX = Probing.Features(m.Model, data, train, hooks, m.Config.Eval.BatchSize);
-            var testX = Probing.Features(m.Model, data, test, hooks, m.Config.Eval.BatchSize);
-            int[] trainY = train.Select(probeTarget.Label).ToArray(), testY = test.Select(probeTarget.Label).ToArray();
-            var results = hooks.Select(h => Probing.Train(m.Model.Backend, h, trainX[h], trainY, testX[h], testY, probeTarget.Classes, config)).ToList();
-            foreach (var t in trainX.Values.Concat(testX.Values)) t.Buffer.Dispose();
-            all.Add((m.Directory, results));
-        }
+        foreach (var m in models) all.Add((m.Directory, Train(m, [target], operand, config)[0]));
         Directory.CreateDirectory(outDir);
         AtomicFile.WriteAllText(Path.Combine(outDir, "probe.json"), JsonSerializer.Serialize(new
         {
