@@ -6,11 +6,22 @@ namespace NativeCore.Backends.Cpu;
 /// Multi-head attention, causal or not, on the host, one (batch, head) pair per parallel work item. Each pair runs as dense
 /// matrix products on strided views of the packed qkv tensor (S = Q·Kᵀ, O = P·V, and four products backward) through
 /// <see cref="PackedGemm"/> on its own thread, so the arithmetic runs in the FMA micro-kernel instead of one short dot
-/// product per (query, key) pair. A causal mask's upper triangle is computed and then zeroed: twice the useful work, at
-/// GEMM speed. Every output element is written by one thread in a fixed order, so results are bit-reproducible.
+/// product per (query, key) pair. Under a causal mask, queries go in blocks of <see cref="QueryBlock"/> rows and each
+/// block's products stop at its last visible key, so the masked upper triangle costs almost nothing; the skipped terms
+/// were exact zeros, so every sum is the same. Every output element is written by one thread in a fixed order, so results
+/// are bit-reproducible.
 /// </summary>
 internal static unsafe class CpuAttention
 {
+    /// <summary>Query rows per causal block: small enough to skip most of the masked triangle, large enough for the GEMM.</summary>
+    private const int QueryBlock = 32;
+
+    /// <summary>The row blocks [i0, i1) of a T×T pattern: one block when nothing is masked.</summary>
+    private static int Blocks(int t, bool causal) => causal ? (t + QueryBlock - 1) / QueryBlock : 1;
+
+    private static (int I0, int I1) Block(int index, int t, bool causal) =>
+        causal ? (index * QueryBlock, Math.Min(t, (index + 1) * QueryBlock)) : (0, t);
+
     /// <summary>qkv [B,T,3C] → out [B,T,C], pattern [B,NH,T,T].</summary>
     public static void Forward(HostView output, HostView pattern, HostView qkv, int b, int t, int c, int nh, bool causal)
     {
@@ -24,7 +35,12 @@ internal static unsafe class CpuAttention
                 float* q = q0 + (long)bi * t * 3 * c + h * hs, k = q + c, v = q + 2 * c;
                 float* p = p0 + (long)bh * t * t;
                 float* o = o0 + (long)bi * t * c + h * hs;
-                PackedGemm.Multiply(false, true, t, t, hs, q, 3 * c, k, 3 * c, 0f, p, t, parallel: false);
+                // S = Q·Kᵀ, each query block only against the keys it can see; the rest of each row is cleared below.
+                for (int blk = 0; blk < Blocks(t, causal); blk++)
+                {
+                    var (i0, i1) = Block(blk, t, causal);
+                    PackedGemm.Multiply(false, true, i1 - i0, i1, hs, q + (long)i0 * 3 * c, 3 * c, k, 3 * c, 0f, p + (long)i0 * t, t, parallel: false);
+                }
                 for (int i = 0; i < t; i++)
                 {
                     var row = new Span<float>(p + (long)i * t, t);
@@ -36,7 +52,11 @@ internal static unsafe class CpuAttention
                     TensorPrimitives.Multiply(live, 1f / TensorPrimitives.Sum(live), live);
                     row[live.Length..].Clear();
                 }
-                PackedGemm.Multiply(false, false, t, hs, t, p, t, v, 3 * c, 0f, o, c, parallel: false);
+                for (int blk = 0; blk < Blocks(t, causal); blk++)
+                {
+                    var (i0, i1) = Block(blk, t, causal);
+                    PackedGemm.Multiply(false, false, i1 - i0, hs, i1, p + (long)i0 * t, t, v, 3 * c, 0f, o + (long)i0 * c, c, parallel: false);
+                }
             }
         });
     }
@@ -57,7 +77,11 @@ internal static unsafe class CpuAttention
                 float* p = p0 + (long)bh * t * t;
                 float* dy = dy0 + (long)bi * t * c + h * hs;
                 // dP = dO·Vᵀ, then dS = P ⊙ (dP − rowsum(P ⊙ dP)) · scale, in place.
-                PackedGemm.Multiply(false, true, t, t, hs, dy, c, v, 3 * c, 0f, ds, t, parallel: false);
+                for (int blk = 0; blk < Blocks(t, causal); blk++)
+                {
+                    var (i0, i1) = Block(blk, t, causal);
+                    PackedGemm.Multiply(false, true, i1 - i0, i1, hs, dy + (long)i0 * c, c, v, 3 * c, 0f, ds + (long)i0 * t, t, parallel: false);
+                }
                 for (int i = 0; i < t; i++)
                 {
                     int visible = Visible(i, t, causal);
@@ -70,9 +94,15 @@ internal static unsafe class CpuAttention
                     TensorPrimitives.Multiply(live, scale, live);
                     drow[visible..].Clear();
                 }
-                PackedGemm.Multiply(false, false, t, hs, t, ds, t, k, 3 * c, 1f, dq, 3 * c, parallel: false);   // dQ += dS·K
-                PackedGemm.Multiply(true, false, t, hs, t, ds, t, q, 3 * c, 1f, dk, 3 * c, parallel: false);    // dK += dSᵀ·Q
-                PackedGemm.Multiply(true, false, t, hs, t, p, t, dy, c, 1f, dv, 3 * c, parallel: false);        // dV += Pᵀ·dO
+                for (int blk = 0; blk < Blocks(t, causal); blk++)
+                {
+                    // Query block [i0, i1) sees keys [0, i1); key block [i0, i1) is seen by queries [i0, t).
+                    var (i0, i1) = Block(blk, t, causal);
+                    int rows = i1 - i0, seen = t - i0;
+                    PackedGemm.Multiply(false, false, rows, hs, i1, ds + (long)i0 * t, t, k, 3 * c, 1f, dq + (long)i0 * 3 * c, 3 * c, parallel: false);   // dQ += dS·K
+                    PackedGemm.Multiply(true, false, rows, hs, seen, ds + (long)i0 * t + i0, t, q + (long)i0 * 3 * c, 3 * c, 1f, dk + (long)i0 * 3 * c, 3 * c, parallel: false);   // dK += dSᵀ·Q
+                    PackedGemm.Multiply(true, false, rows, hs, seen, p + (long)i0 * t + i0, t, dy + (long)i0 * c, c, 1f, dv + (long)i0 * 3 * c, 3 * c, parallel: false);        // dV += Pᵀ·dO
+                }
             }
             return dp;
         }, _ => { });
