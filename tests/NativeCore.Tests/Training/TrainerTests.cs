@@ -53,6 +53,21 @@ public sealed class TrainerTests : TempDirectoryTest
     }
 
     [Fact]
+    public void One_and_two_threads_train_bit_identical_weights()
+    {
+        // Wide enough that the GEMMs, attention and reductions split across threads; DOTNET_PROCESSOR_COUNT sets how
+        // many cores the runtime (and so Parallel.For and the thread pool) believes it has.
+        string[] args = ["pretrain", "--preset", "smoke", "--set", "model.n_embd=128", "--set", "model.n_head=4", "--set", "pretrain.batch_size=32",
+            "--set", "pretrain.steps=12", "--set", "pretrain.eval_every=12", "--set", "pretrain.checkpoint_every=12"];
+        foreach (string threads in new[] { "1", "2" })
+        {
+            var (exit, _, err) = CliProcess.Run(new Dictionary<string, string> { ["DOTNET_PROCESSOR_COUNT"] = threads }, [.. args, "--out", Dir($"threads-{threads}")]);
+            Assert.True(exit == 0, err);
+        }
+        Assert.Equal(Weights(Dir("threads-1")), Weights(Dir("threads-2")));
+    }
+
+    [Fact]
     public void Without_resume_an_existing_run_is_refused_and_left_alone()
     {
         Pretrain(Dir("run"));
