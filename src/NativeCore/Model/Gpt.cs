@@ -178,8 +178,7 @@ public sealed class Gpt : IDisposable
         Tensor lastResid = cfg.NLayer > 0 ? a.Blocks[^1].ResidPost : a.Embed.Reshape(n, c);
         Zero(a.DLogits);
         _be.CrossEntropyBackward(a.DLogits, a.Logits, _targets!, n, v, 1f / _validTargets);
-        Zero(a.DLn);
-        _be.Gemm(false, false, n, c, v, a.DLogits, LmHead(Parameters), 1f, a.DLn);
+        _be.Gemm(false, false, n, c, v, a.DLogits, LmHead(Parameters), 0f, a.DLn);
         _be.Gemm(true, false, v, c, n, a.DLogits, cfg.HasNorm ? a.LnF : lastResid, 1f, LmHead(Gradients));
         Zero(a.DResid);
         NormBackward(a.DResid, a.DLn, lastResid, a.LnFMean, a.LnFRstd, "transformer.ln_f");
@@ -191,21 +190,17 @@ public sealed class Gpt : IDisposable
             Tensor x = l == 0 ? a.Embed.Reshape(n, c) : a.Blocks[l - 1].ResidPost;
             // MLP branch; DResid holds d(resid_post) and becomes d(resid2).
             Tensor dMlp = DropoutBackward(a.DResid, a.DBranch, site: 2 + 2 * l);
-            Zero(a.DFcGelu);
             LinearBackward(a.DFcGelu, dMlp, blk.FcGelu, h + ".mlp.c_proj");
             Zero(a.DFc);
             ActivateBackward(a.DFc, blk.Fc, a.DFcGelu, n);
-            Zero(a.DLn);
             LinearBackward(a.DLn, a.DFc, cfg.HasNorm ? blk.Ln2 : blk.Resid2, h + ".mlp.c_fc");
             NormBackward(a.DResid, a.DLn, blk.Resid2, blk.Ln2Mean, blk.Ln2Rstd, h + ".ln_2");
             // Attention branch; DResid becomes d(x).
             Tensor dAttnProj = DropoutBackward(a.DResid, a.DBranch, site: 1 + 2 * l);
-            Zero(a.DAttn);
             LinearBackward(a.DAttn, dAttnProj, blk.AttnOut, h + ".attn.c_proj");
             Zero(a.DQkv);
             _be.AttentionBackward(a.DQkv, a.DAttn, blk.Qkv, blk.Pattern, b, t, cfg.AttentionWidth, cfg.NHead, cfg.Causal);
             if (UsesRope) _be.Rope(a.DQkv, b, t, cfg.AttentionWidth, cfg.NHead, cfg.RopeTheta, inverse: true);
-            Zero(a.DLn);
             LinearBackward(a.DLn, a.DQkv, cfg.HasNorm ? blk.Ln1 : x, h + ".attn.c_attn");
             NormBackward(a.DResid, a.DLn, x, blk.Ln1Mean, blk.Ln1Rstd, h + ".ln_1");
         }
@@ -257,11 +252,14 @@ public sealed class Gpt : IDisposable
     }
 
     /// <summary>dinp += dout·W, dW += doutᵀ·inp, db += Σ dout.</summary>
+    /// <summary>
+    /// dinput ← dout·W (overwritten: beta 0, so no buffer is zero-filled first); the weight and bias gradients accumulate.
+    /// </summary>
     private void LinearBackward(Tensor dinput, Tensor dout, Tensor input, string prefix)
     {
         var w = Param(prefix + ".weight");
         int outF = w.Shape[0], inF = w.Shape[1], n = input.Length / inF;
-        _be.Gemm(false, false, n, inF, outF, dout, w, 1f, dinput);
+        _be.Gemm(false, false, n, inF, outF, dout, w, 0f, dinput);
         _be.Gemm(true, false, outF, inF, n, dout, input, 1f, Grad(prefix + ".weight"));
         if (OptionalGrad(prefix + ".bias") is { } db) _be.BiasBackward(db, dout, n, outF);
     }
