@@ -32,6 +32,9 @@ internal static unsafe class PackedGemm
     /// <summary>Columns of C handled by one parallel work item (a multiple of every NR).</summary>
     private const int NChunk = 256;
 
+    /// <summary>Row blocks from which a work item takes every column instead of one <see cref="NChunk"/>.</summary>
+    private const int WideChunkRowBlocks = 8;
+
     /// <summary>The micro-kernel's width in columns on the 256-bit path.</summary>
     internal const int Width256 = 16;
 
@@ -100,7 +103,10 @@ internal static unsafe class PackedGemm
     private static void MacroBlock(bool transA, float* a, int lda, int m, int pc, int kc, float* bPack, int jc, int nc, float beta, float* c, int ldc, bool parallel, int nrw)
     {
         int mBlocks = (m + MC - 1) / MC;
-        int nChunks = (nc + NChunk - 1) / NChunk;
+        // With enough row blocks to keep every core busy, each work item takes all of the columns, so that its A block
+        // is packed once rather than once per column chunk; few row blocks split the columns too.
+        int chunk = mBlocks >= WideChunkRowBlocks ? nc : NChunk;
+        int nChunks = (nc + chunk - 1) / chunk;
         int items = mBlocks * nChunks;
         // Pointers cannot be captured by lambdas; carry them as integers.
         nint aP = (nint)a, bP = (nint)bPack, cP = (nint)c;
@@ -108,7 +114,7 @@ internal static unsafe class PackedGemm
         {
             int ib = item / nChunks, jb = item % nChunks;
             int ic = ib * MC, mc = Math.Min(MC, m - ic);
-            int j0 = jb * NChunk, j1 = Math.Min(nc, j0 + NChunk);
+            int j0 = jb * chunk, j1 = Math.Min(nc, j0 + chunk);
             float* aPack = stackalloc float[MC * KC + 16];
             float* aPackAligned = Align64(aPack);
             PackA(transA, (float*)aP, lda, ic, pc, mc, kc, aPackAligned);
