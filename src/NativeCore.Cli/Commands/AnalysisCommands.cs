@@ -40,10 +40,19 @@ internal static class AnalysisCommands
         _ => throw new InvalidConfigException($"--asked-with '{text}' must be a or b"),
     };
 
+    /// <summary>The value, or a clear error naming the option when it is not positive.</summary>
+    private static int Positive(int value, string option) =>
+        value > 0 ? value : throw new InvalidConfigException($"{option} must be positive, got {value}");
+
     private static (int Min, int Max) ParseRange(string text)
     {
         var parts = text.Split("..");
-        if (parts.Length == 2 && int.TryParse(parts[0], out int lo) && int.TryParse(parts[1], out int hi) && lo >= 0 && hi >= lo) return (lo, hi);
+        if (parts.Length == 2 && int.TryParse(parts[0], out int lo) && int.TryParse(parts[1], out int hi) && lo >= 0 && hi >= lo)
+        {
+            // The curve is cumulative and starts from the unpruned model, so a lower bound other than 0 cannot be honoured.
+            if (lo != 0) throw new InvalidConfigException($"--k '{text}': a pruning curve always starts at K = 0 (the unpruned model); give 0..{hi} or {hi}");
+            return (lo, hi);
+        }
         if (int.TryParse(text, out int k) && k >= 0) return (0, k);
         throw new InvalidConfigException($"--k '{text}' must look like 0..20");
     }
@@ -96,17 +105,21 @@ internal static class AnalysisCommands
         var backendOpt = CommonOptions.Backend();
         var setting = CommonOptions.Setting(Setting.Grammar, Setting.Stories);
         var cmd = new Command("probe", "Train linear probes per block: at ART for the grammar; for stories, one per feature on the mean of the last 10 positions") { model, compare, target, operand, iters, output, backendOpt, setting };
-        cmd.SetAction(r => CliRunner.Run(() => CommonOptions.ParseSetting(r.GetValue(setting), Setting.Grammar, Setting.Stories) == Setting.Stories
-            ? StoriesCommand.Probe(new[] { r.GetValue(model)! }.Concat(r.GetValue(compare) is { } c ? [c] : Array.Empty<string>()).ToList(), r.GetValue(iters), r.GetValue(backendOpt)!)
-            : WithModels(r.GetValue(model)!, r.GetValue(compare), r.GetValue(backendOpt)!, models =>
+        cmd.SetAction(r => CliRunner.Run(() =>
         {
-            string dir = OutDir(r.GetValue(output), r.GetValue(model)!, $"probe-{r.GetValue(target)!.Replace(':', '-')}");
-            var results = AnalysisRuns.Probe(models, r.GetValue(target)!, ParseOperand(r.GetValue(operand)), new ProbeConfig(Iterations: r.GetValue(iters)), dir);
-            foreach (var (name, blocks) in results)
-                Console.WriteLine($"{name}: " + string.Join("  ", blocks.Select((b, i) => string.Create(CultureInfo.InvariantCulture, $"{Probing.BlockLabel(i)} {b.TestAccuracy:P1}"))) + $"  (chance {blocks[0].Chance:P1})");
-            Console.WriteLine($"wrote {Path.Combine(dir, "probe.json")} and probe.png");
-            return 0;
-        })));
+            int iterations = Positive(r.GetValue(iters), "--iters");
+            if (CommonOptions.ParseSetting(r.GetValue(setting), Setting.Grammar, Setting.Stories) == Setting.Stories)
+                return StoriesCommand.Probe(new[] { r.GetValue(model)! }.Concat(r.GetValue(compare) is { } c ? [c] : Array.Empty<string>()).ToList(), iterations, r.GetValue(backendOpt)!);
+            return WithModels(r.GetValue(model)!, r.GetValue(compare), r.GetValue(backendOpt)!, models =>
+            {
+                string dir = OutDir(r.GetValue(output), r.GetValue(model)!, $"probe-{r.GetValue(target)!.Replace(':', '-')}");
+                var results = AnalysisRuns.Probe(models, r.GetValue(target)!, ParseOperand(r.GetValue(operand)), new ProbeConfig(Iterations: iterations), dir);
+                foreach (var (name, blocks) in results)
+                    Console.WriteLine($"{name}: " + string.Join("  ", blocks.Select((b, i) => string.Create(CultureInfo.InvariantCulture, $"{Probing.BlockLabel(i)} {b.TestAccuracy:P1}"))) + $"  (chance {blocks[0].Chance:P1})");
+                Console.WriteLine($"wrote {Path.Combine(dir, "probe.json")} and probe.png");
+                return 0;
+            });
+        }));
         return cmd;
     }
 

@@ -60,6 +60,8 @@ internal static class TracrCommand
         var cmd = new Command("eval", "Score a model against the program's reference semantics") { dir, count, seed, length, backendOpt };
         cmd.SetAction(r => CliRunner.Run(() =>
         {
+            if (r.GetValue(count) < 1) throw new InvalidConfigException($"--n must be positive, got {r.GetValue(count)}");
+            if (r.GetValue(length) is < 1 and var bad) throw new InvalidConfigException($"--length must be positive, got {bad}");
             var model = CompiledModel.Load(r.GetValue(dir)!);
             var task = TracrTask.For(model);
             if (r.GetValue(length) is { } len) task = task with { Length = len };

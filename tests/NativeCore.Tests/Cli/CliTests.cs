@@ -11,6 +11,33 @@ public class CliTests
         Assert.Equal(2, exit);
     }
 
+    [Theory]
+    // Each is refused before any model is read, so the model path need not exist.
+    [InlineData("prune", "--model", "no-such-model", "--k", "5..9")]
+    [InlineData("probe", "--model", "no-such-model", "--iters", "0")]
+    [InlineData("probe", "--model", "no-such-model", "--iters", "-3", "--setting", "stories")]
+    [InlineData("tracr", "eval", "no-such-model", "--n", "-1")]
+    [InlineData("tracr", "eval", "no-such-model", "--length", "0")]
+    public void Out_of_range_options_are_refused_as_configuration_errors(params string[] args)
+    {
+        var error = new StringWriter();
+        var saved = Console.Error;
+        Console.SetError(error);
+        int exit;
+        try
+        {
+            exit = Program.Main(args);
+        }
+        finally
+        {
+            Console.SetError(saved);
+        }
+        Assert.Equal(2, exit);
+        string option = args[^2] == "--setting" ? args[^4] : args[^2];
+        Assert.Contains(option, error.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("no-such-model", error.ToString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Unknown_backend_exits_non_zero()
     {
