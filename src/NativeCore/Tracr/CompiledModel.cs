@@ -116,7 +116,17 @@ public sealed record CompiledModel
         {
             throw new InvalidCheckpointException($"{sidecar}: {e.Message}");
         }
+        // JSON null passes "required"; every section is checked before it is used.
+        if (described.Config is null) throw new InvalidCheckpointException($"{sidecar}: 'model' is null");
+        if (described.Residual is null) throw new InvalidCheckpointException($"{sidecar}: 'residual' is null");
+        if (described.InputTokens is null) throw new InvalidCheckpointException($"{sidecar}: 'input_tokens' is null");
+        if (described.OutputValues is null) throw new InvalidCheckpointException($"{sidecar}: 'output_values' is null");
         described.Config.Validate();
+        // A readout wider than its labels would score every unlabelled class as wrong and exit 0: refuse it by name.
+        if (described.OutputValues.Count != described.Config.OutputSize)
+            throw new InvalidCheckpointException($"{sidecar}: 'output_values' names {described.OutputValues.Count} values, the model's readout has {described.Config.OutputSize}");
+        if (described.InputTokens.Count != described.Config.VocabSize)
+            throw new InvalidCheckpointException($"{sidecar}: 'input_tokens' names {described.InputTokens.Count} tokens, model.vocab_size is {described.Config.VocabSize}");
         var layout = new ParameterLayout(described.Config);
         var tensors = Safetensors.Read(weights).Tensors;
         var result = new Dictionary<string, float[]>(StringComparer.Ordinal);
