@@ -88,6 +88,7 @@ public sealed record StageConfig
         Check(Beta2 is >= 0 and < 1, "beta2", Beta2, "must be in [0, 1)");
         Check(Eps > 0, "eps", Eps, "must be positive");
         Check(WeightDecay >= 0, "weight_decay", WeightDecay, "must be non-negative");
+        Check(GradClip >= 0 && double.IsFinite(GradClip), "grad_clip", GradClip, "must be non-negative (0 turns clipping off)");
         Check(Loss is "all" or "answer", "loss", Loss, "must be \"all\" or \"answer\"");
         Check(EvalEvery > 0, "eval_every", EvalEvery, "must be positive");
         Check(EvalAt is null || EvalAt.All(s => s > 0), "eval_at", EvalAt is null ? "" : string.Join(",", EvalAt), "must hold positive steps");

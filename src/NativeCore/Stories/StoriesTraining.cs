@@ -60,6 +60,24 @@ public sealed record StoriesConfig
     /// <summary>Evaluate the held-out loss every this many steps.</summary>
     [JsonPropertyName("eval_every")] public int EvalEvery { get; init; } = 100;
 
+    /// <summary>Throws naming the first field outside its range.</summary>
+    /// <exception cref="InvalidConfigException">A field is out of range; the message names it and its value.</exception>
+    public void Validate()
+    {
+        static void Check(bool ok, string field, object value, string rule)
+        {
+            if (!ok) throw new InvalidConfigException($"stories config: {field} {rule}, got {value}");
+        }
+        Check(Steps > 0, "steps", Steps, "must be positive");
+        Check(BatchSize > 0, "batch_size", BatchSize, "must be positive");
+        Check(EvalEvery > 0, "eval_every", EvalEvery, "must be positive");
+        Check(LearningRate > 0 && double.IsFinite(LearningRate), "lr", LearningRate, "must be a positive number");
+        Check(Warmup is >= 0 and <= 1, "warmup", Warmup, "must be in [0, 1]");
+        Check(MinLrRatio is >= 0 and <= 1, "min_lr_ratio", MinLrRatio, "must be in [0, 1]");
+        Check(WeightDecay >= 0 && double.IsFinite(WeightDecay), "weight_decay", WeightDecay, "must be non-negative");
+        Check(GradClip >= 0 && double.IsFinite(GradClip), "grad_clip", GradClip, "must be non-negative (0 turns clipping off)");
+    }
+
     /// <summary>The corpus this config names, opened.</summary>
     public StoryCorpus OpenCorpus() => Corpus == "procedural" ? StoryCorpus.Procedural(CorpusSeed) : StoryCorpus.Real(Corpus, CorpusSeed);
 
@@ -192,7 +210,7 @@ public static class StoriesTraining
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(backend);
         if (File.Exists(Path.Combine(outputDirectory, StoriesModel.SidecarName))) throw new InvalidConfigException($"{outputDirectory} already holds a model; choose another --out");
-        if (config.Steps <= 0 || config.BatchSize <= 0 || config.EvalEvery <= 0) throw new InvalidConfigException("steps, batch_size and eval_every must be positive");
+        config.Validate();
         var corpus = config.OpenCorpus();
         var resolved = config with { Model = config.Model with { VocabSize = corpus.VocabularySize } };
         resolved.Model.Validate();
