@@ -60,7 +60,7 @@ public static class AnalysisRuns
     {
         ArgumentNullException.ThrowIfNull(m);
         var sets = Stages.EvalSets(m.Config);
-        var steps = Pruning.Curve(m.Model, m.Config.Data, capability, unit, maxK, sets, scoreBatch, m.Config.Eval.BatchSize, seed: 4242);
+        var steps = Pruning.Curve(m.Model, m.Config.Data, capability, unit, maxK, sets, scoreBatch, m.Config.Eval.BatchSize, PruneSelection.ScoreSeed);
         Directory.CreateDirectory(outDir);
         AtomicFile.WriteAllText(Path.Combine(outDir, "prune.json"), JsonSerializer.Serialize(new
         {

@@ -69,13 +69,6 @@ public static class ReverseFinetuning
         return new RevivalCurve(name, steps, accuracy, First(0.90), First(0.99), setSize);
     }
 
-    /// <summary>A prior with a and b swapped, for the Scr.+FT baseline.</summary>
-    public static string SwappedPrior(string prior)
-    {
-        var p = Tasks.OperandPrior.Parse(prior);
-        return string.Create(CultureInfo.InvariantCulture, $"{p.B},{p.A},{p.C}");
-    }
-
     private static double StartAccuracy(RunConfig config, string? parent, IBackend backend, EvalSet set)
     {
         using var model = new Model.Gpt(backend, config.Model);

@@ -65,7 +65,7 @@ public static class PaperReport
         doc.H(2, "How each verdict is decided")
             .P("These rules and thresholds live in one place in the code (`PaperRules`), and this section is generated from the same constants.");
         doc.Table(["claim", "rule"], PaperRules.Describe().Select(d => (IReadOnlyList<string>)[d.Claim, d.Rule]));
-        doc.Table(["threshold", "value"], Thresholds().Select(t => (IReadOnlyList<string>)[t.Name, t.Value]));
+        doc.Table(["threshold", "value"], PaperRules.Thresholds().Select(t => (IReadOnlyList<string>)[t.Name, t.Value.ToString(CultureInfo.InvariantCulture)]));
 
         string swapped = PaperGrid.ControlPrior;
         doc.H(2, "What ran").P(grid.SubsetReason)
@@ -146,7 +146,7 @@ public static class PaperReport
             .Concat(r.ScratchAtPretrainLr is { } ctx ? [(Label: ctx.Name, Curve: ctx)] : []).ToList();
         doc.Table(["run", "Acc O_PT at step 0", "at the end", $"steps to {PaperRules.RevivalLevel:P0} (clearly / possibly)", "steps to 99%"], curves.Select(c =>
         {
-            var (clearly, possibly) = PaperRules.Crossing(c.Curve, PaperRules.RevivalLevel);
+            var (clearly, possibly) = Revivals.Crossing(c.Curve, PaperRules.RevivalLevel);
             return (IReadOnlyList<string>)[c.Label, Estimate.Proportion(c.Curve.Accuracy[0], c.Curve.SetSize).Points(), Estimate.Proportion(c.Curve.Accuracy[^1], c.Curve.SetSize).Points(),
                 $"{clearly?.ToString(CultureInfo.InvariantCulture) ?? "not reached"} / {possibly?.ToString(CultureInfo.InvariantCulture) ?? "not reached"}",
                 c.Curve.StepsTo99?.ToString(CultureInfo.InvariantCulture) ?? "not reached"];
@@ -174,10 +174,4 @@ public static class PaperReport
 
     /// <summary>An accuracy with its interval and the at-baseline mark.</summary>
     private static string Wide(SetAccuracy a) => Estimate.Proportion(a.Accuracy, a.Size).Points() + (a.AtBaseline ? " †" : "");
-
-    /// <summary>Every named threshold of <see cref="PaperRules"/>, read from the constants themselves.</summary>
-    private static IEnumerable<(string Name, string Value)> Thresholds() =>
-        typeof(PaperRules).GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
-            .Where(f => f.IsLiteral)
-            .Select(f => (f.Name, Convert.ToString(f.GetRawConstantValue(), CultureInfo.InvariantCulture) ?? ""));
 }

@@ -70,12 +70,11 @@ public sealed record PruneCell(
     string Plot)
 {
     /// <summary>
-    /// The fine-tuned behaviour, before and after pruning: count b on the windows the fine-tune mostly trained on,
-    /// correlated (C_Te = 1) when C_Tr ≥ 0.5 and clean otherwise. A wrapper answers count(a)+1, which is right only on
-    /// correlated windows, so that is where its loss shows.
+    /// The fine-tuned behaviour, before and after pruning: count b on the windows the fine-tune mostly trained on
+    /// (<see cref="Verdicts.PaperRules.BehaviourIsCorrelated"/>).
     /// </summary>
     public (SetAccuracy Before, SetAccuracy After) FinetunedBehaviour =>
-        Model.CorrelatedShare >= 0.5 ? (OtherCorrelatedBefore, OtherCorrelatedAfter) : (OtherBefore, OtherAfter);
+        Verdicts.PaperRules.BehaviourIsCorrelated(Model.CorrelatedShare) ? (OtherCorrelatedBefore, OtherCorrelatedAfter) : (OtherBefore, OtherAfter);
 }
 
 /// <summary>reFT (count a again) from the fine-tune of <paramref name="Prior"/> at the grid's reFT learning rate and C_Tr.</summary>

@@ -56,11 +56,7 @@ public static class AuditRules
     public const double ProbeOverControl = 0.10;
 
     /// <summary>The constants above by name, for reports.</summary>
-    public static IEnumerable<(string Name, double Value)> Thresholds() =>
-    [
-        (nameof(Removed), Removed), (nameof(PruneRecovery), PruneRecovery), (nameof(PruneControlMargin), PruneControlMargin), (nameof(ReftRecovery), ReftRecovery),
-        (nameof(ReftSpeedup), ReftSpeedup), (nameof(ProbeKept), ProbeKept), (nameof(ProbeOverControl), ProbeOverControl), (nameof(MaxPruneUnits), MaxPruneUnits),
-    ];
+    public static IReadOnlyList<(string Name, double Value)> Thresholds() => RuleConstants.Of(typeof(AuditRules));
 
     /// <summary>The rule in words, from the constants.</summary>
     public static string Describe() =>
@@ -124,23 +120,5 @@ public static class AuditRules
         if (wrapped == Finding.No && probe == Finding.No) return ("deleted", reasons);
         reasons.Add("neither a revival nor a clear loss inside the model was shown clear of the intervals");
         return ("inconclusive", reasons);
-    }
-}
-
-/// <summary>Where a rule reads a per-block probe.</summary>
-public static class ProbeBlocks
-{
-    /// <summary>
-    /// The block whose probe fits its own training samples best (earliest on ties), and that probe's held-out accuracy
-    /// with its interval. Choosing by training fit keeps the held-out score free of the choice.
-    /// </summary>
-    public static (int Block, Estimate Accuracy) Read(IReadOnlyList<ProbeResult> blocks)
-    {
-        ArgumentNullException.ThrowIfNull(blocks);
-        if (blocks.Count == 0) throw new ArgumentException("a probe has at least one block", nameof(blocks));
-        int best = 0;
-        for (int i = 1; i < blocks.Count; i++)
-            if (blocks[i].TrainAccuracy > blocks[best].TrainAccuracy) best = i;
-        return (best, Estimate.Proportion(blocks[best].TestAccuracy, blocks[best].TestSize));
     }
 }

@@ -109,6 +109,9 @@ public static class PaperRules
             + "(with different shares of b) ran."),
     ];
 
+    /// <summary>Every threshold above, by name.</summary>
+    public static IReadOnlyList<(string Name, double Value)> Thresholds() => RuleConstants.Of(typeof(PaperRules));
+
     /// <summary>Decides every claim from <paramref name="r"/>.</summary>
     public static IReadOnlyList<ClaimVerdict> Decide(PaperResults r)
     {
@@ -132,15 +135,24 @@ public static class PaperRules
 
     private static Estimate Of(SetAccuracy a) => Estimate.Proportion(a.Accuracy, a.Size);
 
-    /// <summary>The held-out set of a fine-tune's own behaviour: count b on correlated windows when C_Tr ≥ 0.5, on clean ones otherwise.</summary>
-    public static string BehaviourSet(double correlatedShare) => Evaluator.SetName(correlatedShare >= 0.5, 1);
+    /// <summary>
+    /// Whether a fine-tune's own behaviour is read on correlated windows (C_Tr ≥ 0.5) or clean ones: a wrapper answers
+    /// count(a)+1, which is right only on correlated windows, so that is where its behaviour shows.
+    /// </summary>
+    public static bool BehaviourIsCorrelated(double correlatedShare) => correlatedShare >= 0.5;
+
+    /// <summary>The held-out set of a fine-tune's own behaviour (see <see cref="BehaviourIsCorrelated"/>).</summary>
+    public static string BehaviourSet(double correlatedShare) => Evaluator.SetName(BehaviourIsCorrelated(correlatedShare), 1);
+
+    private static FinetuneCell? FinetuneOf(PaperResults r, string prior, double lr, double ctr) =>
+        r.Finetunes.FirstOrDefault(c => c.Prior == prior && c.LearningRate == lr && c.CorrelatedShare == ctr);
 
     private static SetAccuracy? Find(EvalPoint point, string set) => point.Sets.FirstOrDefault(s => s.Name == set);
 
     /// <summary>Whether a fine-tune clearly changed behaviour: its own count b up, or clean count(a) down, by <see cref="FinetuneEffectMin"/>.</summary>
     private static (Finding Changed, string How) Changed(PaperResults r, ModelId id)
     {
-        var ft = r.Finetunes.FirstOrDefault(c => c.Prior == id.Prior && c.LearningRate == id.LearningRate && c.CorrelatedShare == id.CorrelatedShare);
+        var ft = FinetuneOf(r, id.Prior, id.LearningRate, id.CorrelatedShare);
         if (ft is null || !r.Pretrained.TryGetValue(id.Prior, out var pt)) return (Finding.Unclear, "its evaluations are missing");
         string own = BehaviourSet(id.CorrelatedShare);
         var (ptB, ftB, ptA, ftA) = (Find(pt.Last, own), Find(ft.Result.Last, own), Find(pt.Last, CleanA), Find(ft.Result.Last, CleanA));
@@ -199,7 +211,7 @@ public static class PaperRules
         var findings = new List<Finding>();
         foreach (var p in r.Pruning.Where(p => p.Model.Role == ModelRole.Finetuned))
         {
-            var ft = r.Finetunes.FirstOrDefault(c => c.Prior == p.Model.Prior && c.LearningRate == p.Model.LearningRate && c.CorrelatedShare == p.Model.CorrelatedShare);
+            var ft = FinetuneOf(r, p.Model.Prior, p.Model.LearningRate, p.Model.CorrelatedShare);
             if (ft is null || !r.Pretrained.TryGetValue(p.Model.Prior, out var pt))
             {
                 lines.Add($"{p.Model.Label}: not tested, its fine-tune or pre-training is missing");
@@ -235,9 +247,6 @@ public static class PaperRules
         return Conclude(claim, findings, lines, "no fine-tune clearly lowered count(a), so there was no wrapper to find");
     }
 
-    /// <summary>Where a curve reaches <paramref name="level"/>: clearly (interval's lower end), and possibly (its upper end); null if never.</summary>
-    public static (long? Clearly, long? Possibly) Crossing(RevivalCurve curve, double level) => Revivals.Crossing(curve, level);
-
     private static string StepsText(long? s) => s?.ToString(CultureInfo.InvariantCulture) ?? "never";
 
     private static ClaimVerdict Revival(PaperResults r)
@@ -247,12 +256,12 @@ public static class PaperRules
         var lines = new List<string>();
         foreach (var b in r.Baselines.Where(b => b.Steps.Count > 0))
         {
-            var (c, p) = Crossing(b, RevivalLevel);
+            var (c, p) = Revivals.Crossing(b, RevivalLevel);
             lines.Add($"{b.Name}: {Estimate.Proportion(b.Accuracy[0], b.SetSize).Points()} → {Estimate.Proportion(b.Accuracy[^1], b.SetSize).Points()} in {b.Steps[^1]} steps; reaches {Pts(RevivalLevel)}% clearly at {StepsText(c)}, possibly at {StepsText(p)}");
         }
         if (r.ScratchAtPretrainLr is { Steps.Count: > 0 } ctx)
         {
-            var (c, p) = Crossing(ctx, RevivalLevel);
+            var (c, p) = Revivals.Crossing(ctx, RevivalLevel);
             lines.Add($"context, {ctx.Name}: reaches {Pts(RevivalLevel)}% clearly at {StepsText(c)}, possibly at {StepsText(p)} of {ctx.Steps[^1]} steps (not part of the rule)");
         }
         var findings = new List<Finding>();
@@ -287,7 +296,7 @@ public static class PaperRules
         var priors = r.Finetunes.Select(c => c.Prior).Distinct().ToList();
         var lines = new List<string>();
         SetAccuracy? Acc(string prior, double lr, double ctr, string set) =>
-            r.Finetunes.FirstOrDefault(c => c.Prior == prior && c.LearningRate == lr && c.CorrelatedShare == ctr) is { } cell ? Find(cell.Result.Last, set) : null;
+            FinetuneOf(r, prior, lr, ctr) is { } cell ? Find(cell.Result.Last, set) : null;
 
         Finding? Effect(string name, double min, IEnumerable<(string Where, SetAccuracy? Hi, SetAccuracy? Lo)> comparisons)
         {
