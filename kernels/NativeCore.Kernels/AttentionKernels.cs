@@ -40,13 +40,14 @@ public readonly struct AttentionArgs
 
 /// <summary>
 /// Multi-head attention, causal or not. The forward pass is fused per query row: scores, softmax and the weighted sum of v in
-/// one kernel, with the probabilities written once (the backward pass and the hooks read them). The backward pass
-/// runs as three kernels that each own their outputs, so it needs no atomics and is bit-reproducible.
+/// one kernel, using a scratch pattern row and keeping each row's log-sum-exp. <see cref="Pattern"/> rebuilds the
+/// probabilities from that log-sum-exp for the hooks and the backward pass, which runs as three kernels that each own
+/// their outputs, so it needs no atomics and is bit-reproducible.
 /// </summary>
 public static class AttentionKernels
 {
-    /// <summary>One thread per (b, h, query t): pattern row and output slice.</summary>
-    public static void Forward(Index1D i, ArrayView<float> output, ArrayView<float> pattern, ArrayView<float> qkv, AttentionArgs a)
+    /// <summary>One thread per (b, h, query t): output slice and log-sum-exp, with pattern as the row's scratch.</summary>
+    public static void Forward(Index1D i, ArrayView<float> output, ArrayView<float> lse, ArrayView<float> pattern, ArrayView<float> qkv, AttentionArgs a)
     {
         int bh = i / a.T, qi = i % a.T, b = bh / a.NH, h = bh % a.NH, hs = a.HS;
         int row = i * a.T;
@@ -69,6 +70,7 @@ public static class AttentionKernels
             pattern[row + j] = e;
             sum += e;
         }
+        lse[i] = max + XMath.Log(sum);
         for (int j = 0; j < a.T; j++) pattern[row + j] = j <= last ? pattern[row + j] / sum : 0f;
         int o = (b * a.T + qi) * a.C + h * hs;
         for (int d = 0; d < hs; d++)
@@ -76,6 +78,26 @@ public static class AttentionKernels
             float y = 0f;
             for (int j = 0; j <= last; j++) y += pattern[row + j] * qkv[a.Qkv(b, j, 2, h) + d];
             output[o + d] = y;
+        }
+    }
+
+    /// <summary>One thread per (b, h, query t): the probability row exp(q·k/√HS − lse), zero for keys it does not see.</summary>
+    public static void Pattern(Index1D i, ArrayView<float> pattern, ArrayView<float> qkv, ArrayView<float> lse, AttentionArgs a)
+    {
+        int bh = i / a.T, qi = i % a.T, b = bh / a.NH, h = bh % a.NH, hs = a.HS;
+        int row = i * a.T, q = a.Qkv(b, qi, 0, h), last = a.LastKey(qi);
+        float scale = a.Scale, l = lse[i];
+        for (int j = 0; j < a.T; j++)
+        {
+            float p = 0f;
+            if (j <= last)
+            {
+                int k = a.Qkv(b, j, 1, h);
+                float s = 0f;
+                for (int d = 0; d < hs; d++) s += qkv[q + d] * qkv[k + d];
+                p = XMath.Exp(s * scale - l);
+            }
+            pattern[row + j] = p;
         }
     }
 

@@ -71,14 +71,23 @@ public interface IBackend : IDisposable
     void LayerNormBackward(Tensor dinput, Tensor dweight, Tensor? dbias, Tensor dout, Tensor input, Tensor weight, Tensor mean, Tensor rstd, int n, int c, bool centered);
 
     /// <summary>
-    /// Multi-head self-attention with logits q·k/√(C/NH). qkv [B,T,3C] packs q, k and v; out [B,T,C]; pattern
-    /// [B,NH,T,T] receives the softmax probabilities, which the backward pass and the hooks read. When
-    /// <paramref name="causal"/>, query i sees keys j ≤ i only and the pattern is zero above the diagonal.
+    /// Multi-head self-attention with logits q·k/√(C/NH). qkv [B,T,3C] packs q, k and v; out [B,T,C]; lse [B,NH,T]
+    /// receives each query row's log-sum-exp of its logits, the one statistic the backward pass keeps, so that no
+    /// [B,NH,T,T] tensor outlives the call. When <paramref name="causal"/>, query i sees keys j ≤ i only.
     /// </summary>
-    void AttentionForward(Tensor output, Tensor pattern, Tensor qkv, int b, int t, int c, int nh, bool causal);
+    void AttentionForward(Tensor output, Tensor lse, Tensor qkv, int b, int t, int c, int nh, bool causal);
 
-    /// <summary>Accumulates dqkv [B,T,3C] from dout [B,T,C], using qkv and the saved pattern.</summary>
-    void AttentionBackward(Tensor dqkv, Tensor dout, Tensor qkv, Tensor pattern, int b, int t, int c, int nh, bool causal);
+    /// <summary>
+    /// The softmax probabilities pattern [B,NH,T,T] = exp(logits − lse), zero above the diagonal when causal, from qkv
+    /// and the lse of <see cref="AttentionForward"/>: what the hooks and attention maps read.
+    /// </summary>
+    void AttentionPattern(Tensor pattern, Tensor qkv, Tensor lse, int b, int t, int c, int nh, bool causal);
+
+    /// <summary>
+    /// Accumulates dqkv [B,T,3C] from dout [B,T,C], recomputing the probabilities from qkv and the saved lse; output is
+    /// the forward pass's out [B,T,C].
+    /// </summary>
+    void AttentionBackward(Tensor dqkv, Tensor dout, Tensor qkv, Tensor output, Tensor lse, int b, int t, int c, int nh, bool causal);
 
     /// <summary>out ← GELU(x) with the tanh approximation.</summary>
     void GeluForward(Tensor output, Tensor input);

@@ -64,9 +64,11 @@ public sealed class ProfilingBackend(IBackend inner) : IBackend
     /// <inheritdoc />
     public void LayerNormBackward(Tensor dinput, Tensor dweight, Tensor? dbias, Tensor dout, Tensor input, Tensor weight, Tensor mean, Tensor rstd, int n, int c, bool centered) => Time(() => inner.LayerNormBackward(dinput, dweight, dbias, dout, input, weight, mean, rstd, n, c, centered));
     /// <inheritdoc />
-    public void AttentionForward(Tensor output, Tensor pattern, Tensor qkv, int b, int t, int c, int nh, bool causal) => Time(() => inner.AttentionForward(output, pattern, qkv, b, t, c, nh, causal));
+    public void AttentionForward(Tensor output, Tensor lse, Tensor qkv, int b, int t, int c, int nh, bool causal) => Time(() => inner.AttentionForward(output, lse, qkv, b, t, c, nh, causal));
     /// <inheritdoc />
-    public void AttentionBackward(Tensor dqkv, Tensor dout, Tensor qkv, Tensor pattern, int b, int t, int c, int nh, bool causal) => Time(() => inner.AttentionBackward(dqkv, dout, qkv, pattern, b, t, c, nh, causal));
+    public void AttentionPattern(Tensor pattern, Tensor qkv, Tensor lse, int b, int t, int c, int nh, bool causal) => Time(() => inner.AttentionPattern(pattern, qkv, lse, b, t, c, nh, causal));
+    /// <inheritdoc />
+    public void AttentionBackward(Tensor dqkv, Tensor dout, Tensor qkv, Tensor output, Tensor lse, int b, int t, int c, int nh, bool causal) => Time(() => inner.AttentionBackward(dqkv, dout, qkv, output, lse, b, t, c, nh, causal));
     /// <inheritdoc />
     public void GeluForward(Tensor output, Tensor input) => Time(() => inner.GeluForward(output, input));
     /// <inheritdoc />

@@ -29,19 +29,28 @@ public sealed class ActivationCache : IDisposable
     /// <summary>Called by the model at each hook point; copies the activation if it was requested.</summary>
     internal void Record(IBackend backend, string hook, Tensor activation)
     {
-        if (!_requested.Contains(hook)) return;
-        if (!_values.TryGetValue(hook, out var stored) || stored.Length != activation.Length)
+        if (Slot(backend, hook, activation.Shape) is { } stored) backend.Copy(stored, activation);
+    }
+
+    /// <summary>
+    /// The tensor of <paramref name="shape"/> that holds <paramref name="hook"/>, for the model to write into directly
+    /// (an activation it does not otherwise keep, such as the attention pattern); null when the hook was not requested.
+    /// </summary>
+    internal Tensor? Slot(IBackend backend, string hook, int[] shape)
+    {
+        if (!_requested.Contains(hook)) return null;
+        int length = shape.Aggregate(1, (x, y) => x * y);
+        if (!_values.TryGetValue(hook, out var stored) || stored.Length != length)
         {
             if (_values.TryGetValue(hook, out var old)) old.Buffer.Dispose();
-            stored = new Tensor(backend.Allocate(activation.Length), 0, activation.Shape);
-            _values[hook] = stored;
+            stored = new Tensor(backend.Allocate(length), 0, shape);
         }
-        else if (!stored.Shape.SequenceEqual(activation.Shape))
+        else if (!stored.Shape.SequenceEqual(shape))
         {
-            stored = stored.Reshape(activation.Shape);
-            _values[hook] = stored;
+            stored = stored.Reshape(shape);
         }
-        backend.Copy(stored, activation);
+        _values[hook] = stored;
+        return stored;
     }
 
     /// <summary>Frees every stored buffer.</summary>

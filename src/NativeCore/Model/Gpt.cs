@@ -126,19 +126,20 @@ public sealed class Gpt : IDisposable
             var blk = a.Blocks[l];
             string h = $"transformer.h.{l}";
             // Attention branch: x + c_proj(attn(ln_1(x))).
-            Linear(blk.Qkv, Norm(blk.Ln1, blk.Ln1Mean, blk.Ln1Rstd, x, h + ".ln_1"), h + ".attn.c_attn");
+            Linear(blk.Qkv, Norm(a.Normed, blk.Ln1Mean, blk.Ln1Rstd, x, h + ".ln_1"), h + ".attn.c_attn");
             if (UsesRope) _be.Rope(blk.Qkv, b, t, cfg.AttentionWidth, cfg.NHead, cfg.RopeTheta, inverse: false);
-            _be.AttentionForward(blk.AttnOut, blk.Pattern, blk.Qkv, b, t, cfg.AttentionWidth, cfg.NHead, cfg.Causal);
-            cache?.Record(_be, HookPoints.AttnPattern(l), blk.Pattern);
-            Linear(blk.AttnProj, blk.AttnOut, h + ".attn.c_proj");
-            Dropout(blk.AttnProj, site: 1 + 2 * l);
-            _be.Add(blk.Resid2, x, blk.AttnProj);
+            _be.AttentionForward(blk.AttnOut, blk.Lse, blk.Qkv, b, t, cfg.AttentionWidth, cfg.NHead, cfg.Causal);
+            if (cache?.Slot(_be, HookPoints.AttnPattern(l), [b, cfg.NHead, t, t]) is { } pattern)
+                _be.AttentionPattern(pattern, blk.Qkv, blk.Lse, b, t, cfg.AttentionWidth, cfg.NHead, cfg.Causal);
+            Linear(a.Branch, blk.AttnOut, h + ".attn.c_proj");
+            Dropout(a.Branch, site: 1 + 2 * l);
+            _be.Add(blk.Resid2, x, a.Branch);
             // MLP branch: x + c_proj(act(c_fc(ln_2(x)))).
-            Linear(blk.Fc, Norm(blk.Ln2, blk.Ln2Mean, blk.Ln2Rstd, blk.Resid2, h + ".ln_2"), h + ".mlp.c_fc");
-            Activate(blk.FcGelu, blk.Fc, n);
-            Linear(blk.MlpProj, blk.FcGelu, h + ".mlp.c_proj");
-            Dropout(blk.MlpProj, site: 2 + 2 * l);
-            _be.Add(blk.ResidPost, blk.Resid2, blk.MlpProj);
+            Linear(blk.Fc, Norm(a.Normed, blk.Ln2Mean, blk.Ln2Rstd, blk.Resid2, h + ".ln_2"), h + ".mlp.c_fc");
+            Activate(a.MlpAct, blk.Fc, n);
+            Linear(a.Branch, a.MlpAct, h + ".mlp.c_proj");
+            Dropout(a.Branch, site: 2 + 2 * l);
+            _be.Add(blk.ResidPost, blk.Resid2, a.Branch);
             cache?.Record(_be, HookPoints.ResidPost(l), blk.ResidPost.Reshape(b, t, c));
             x = blk.ResidPost;
         }
@@ -188,20 +189,22 @@ public sealed class Gpt : IDisposable
             var blk = a.Blocks[l];
             string h = $"transformer.h.{l}";
             Tensor x = l == 0 ? a.Embed.Reshape(n, c) : a.Blocks[l - 1].ResidPost;
-            // MLP branch; DResid holds d(resid_post) and becomes d(resid2).
+            // MLP branch; DResid holds d(resid_post) and becomes d(resid2). The activation and ln_2's output are
+            // rebuilt rather than kept from the forward pass.
             Tensor dMlp = DropoutBackward(a.DResid, a.DBranch, site: 2 + 2 * l);
-            LinearBackward(a.DFcGelu, dMlp, blk.FcGelu, h + ".mlp.c_proj");
+            Activate(a.MlpAct, blk.Fc, n);
+            LinearBackward(a.DMlpAct, dMlp, a.MlpAct, h + ".mlp.c_proj");
             Zero(a.DFc);
-            ActivateBackward(a.DFc, blk.Fc, a.DFcGelu, n);
-            LinearBackward(a.DLn, a.DFc, cfg.HasNorm ? blk.Ln2 : blk.Resid2, h + ".mlp.c_fc");
+            ActivateBackward(a.DFc, blk.Fc, a.DMlpAct, n);
+            LinearBackward(a.DLn, a.DFc, Norm(a.Normed, blk.Ln2Mean, blk.Ln2Rstd, blk.Resid2, h + ".ln_2"), h + ".mlp.c_fc");
             NormBackward(a.DResid, a.DLn, blk.Resid2, blk.Ln2Mean, blk.Ln2Rstd, h + ".ln_2");
             // Attention branch; DResid becomes d(x).
             Tensor dAttnProj = DropoutBackward(a.DResid, a.DBranch, site: 1 + 2 * l);
             LinearBackward(a.DAttn, dAttnProj, blk.AttnOut, h + ".attn.c_proj");
             Zero(a.DQkv);
-            _be.AttentionBackward(a.DQkv, a.DAttn, blk.Qkv, blk.Pattern, b, t, cfg.AttentionWidth, cfg.NHead, cfg.Causal);
+            _be.AttentionBackward(a.DQkv, a.DAttn, blk.Qkv, blk.AttnOut, blk.Lse, b, t, cfg.AttentionWidth, cfg.NHead, cfg.Causal);
             if (UsesRope) _be.Rope(a.DQkv, b, t, cfg.AttentionWidth, cfg.NHead, cfg.RopeTheta, inverse: true);
-            LinearBackward(a.DLn, a.DQkv, cfg.HasNorm ? blk.Ln1 : x, h + ".attn.c_attn");
+            LinearBackward(a.DLn, a.DQkv, Norm(a.Normed, blk.Ln1Mean, blk.Ln1Rstd, x, h + ".ln_1"), h + ".attn.c_attn");
             NormBackward(a.DResid, a.DLn, x, blk.Ln1Mean, blk.Ln1Rstd, h + ".ln_1");
         }
 
@@ -251,7 +254,6 @@ public sealed class Gpt : IDisposable
         if (OptionalParam(prefix + ".bias") is { } bias) _be.AddBias(output, bias, n, outF);
     }
 
-    /// <summary>dinp += dout·W, dW += doutᵀ·inp, db += Σ dout.</summary>
     /// <summary>
     /// dinput ← dout·W (overwritten: beta 0, so no buffer is zero-filled first); the weight and bias gradients accumulate.
     /// </summary>
@@ -287,7 +289,10 @@ public sealed class Gpt : IDisposable
         }
     }
 
-    /// <summary>LayerNorm of <paramref name="input"/> into <paramref name="output"/>, or the input itself in a norm-free model.</summary>
+    /// <summary>
+    /// LayerNorm of <paramref name="input"/> into <paramref name="output"/>, or the input itself in a norm-free model.
+    /// Run again in backward on the same input, it rebuilds the same bits (and rewrites the same mean and rstd).
+    /// </summary>
     private Tensor Norm(Tensor output, Tensor mean, Tensor rstd, Tensor input, string prefix)
     {
         if (!Config.HasNorm) return input;

@@ -81,17 +81,31 @@ public sealed class ReferenceBackend : IBackend
     }
 
     /// <inheritdoc />
-    public void AttentionForward(Tensor output, Tensor pattern, Tensor qkv, int b, int t, int c, int nh, bool causal)
+    public void AttentionForward(Tensor output, Tensor lse, Tensor qkv, int b, int t, int c, int nh, bool causal)
     {
-        double[] o = new double[output.Length], p = new double[pattern.Length];
-        ReferenceOps.AttentionForward(o, p, Wide(qkv), b, t, c, nh, causal);
+        double[] o = new double[output.Length], l = new double[lse.Length];
+        ReferenceOps.AttentionForward(o, new double[b * nh * t * t], l, Wide(qkv), b, t, c, nh, causal);
         Store(output, o);
+        Store(lse, l);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The reference recomputes the whole softmax in double from qkv rather than trusting the saved lse.</remarks>
+    public void AttentionPattern(Tensor pattern, Tensor qkv, Tensor lse, int b, int t, int c, int nh, bool causal)
+    {
+        double[] p = new double[pattern.Length];
+        ReferenceOps.AttentionForward(new double[b * t * c], p, [], Wide(qkv), b, t, c, nh, causal);
         Store(pattern, p);
     }
 
     /// <inheritdoc />
-    public void AttentionBackward(Tensor dqkv, Tensor dout, Tensor qkv, Tensor pattern, int b, int t, int c, int nh, bool causal) =>
-        Update(dqkv, d => ReferenceOps.AttentionBackward(d, Wide(dout), Wide(qkv), Wide(pattern), b, t, c, nh, causal));
+    /// <remarks>The reference recomputes the probabilities in double from qkv; output and lse are not read.</remarks>
+    public void AttentionBackward(Tensor dqkv, Tensor dout, Tensor qkv, Tensor output, Tensor lse, int b, int t, int c, int nh, bool causal)
+    {
+        double[] q = Wide(qkv), p = new double[b * nh * t * t];
+        ReferenceOps.AttentionForward(new double[b * t * c], p, [], q, b, t, c, nh, causal);
+        Update(dqkv, d => ReferenceOps.AttentionBackward(d, Wide(dout), q, p, b, t, c, nh, causal));
+    }
 
     /// <inheritdoc />
     public void GeluForward(Tensor output, Tensor input) => Update(output, o => ReferenceOps.GeluForward(o, Wide(input)));

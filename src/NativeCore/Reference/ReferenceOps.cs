@@ -112,8 +112,11 @@ public static class ReferenceOps
         }
     }
 
-    /// <summary>Causal multi-head attention; pattern [B,NH,T,T] gets the probabilities.</summary>
-    public static void AttentionForward(Span<double> output, Span<double> pattern, ReadOnlySpan<double> qkv, int bsz, int t, int c, int nh, bool causal)
+    /// <summary>
+    /// Multi-head attention; pattern [B,NH,T,T] gets the probabilities and lse [B,NH,T] (when not empty) each row's
+    /// log-sum-exp of its logits.
+    /// </summary>
+    public static void AttentionForward(Span<double> output, Span<double> pattern, Span<double> lse, ReadOnlySpan<double> qkv, int bsz, int t, int c, int nh, bool causal)
     {
         int hs = c / nh;
         double scale = 1.0 / Math.Sqrt(hs);
@@ -134,6 +137,7 @@ public static class ReferenceOps
             }
             double sum = 0;
             for (int j = 0; j <= last; j++) { row[j] = Math.Exp(row[j] - max); sum += row[j]; }
+            if (!lse.IsEmpty) lse[(b * nh + h) * t + i] = max + Math.Log(sum);
             for (int j = 0; j < t; j++) row[j] = j <= last ? row[j] / sum : 0;
             for (int d = 0; d < hs; d++)
             {

@@ -8,25 +8,28 @@ public class AttentionTests
 {
     [SkippableTheory]
     [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
-    public void Forward_and_backward_match_reference(string backend)
+    public void Forward_pattern_and_backward_match_reference(string backend)
     {
         const int b = 2, t = 13, c = 15, nh = 3;
         using var be = TestBackends.Create(backend);
         double[] qkv = RandomF(b * t * 3 * c, 1), dy = RandomF(b * t * c, 2);
         foreach (bool causal in new[] { true, false })
         {
-            double[] o = new double[b * t * c], p = new double[b * nh * t * t], dqkv = new double[qkv.Length];
-            ReferenceOps.AttentionForward(o, p, qkv, b, t, c, nh, causal);
+            double[] o = new double[b * t * c], p = new double[b * nh * t * t], lse = new double[b * nh * t], dqkv = new double[qkv.Length];
+            ReferenceOps.AttentionForward(o, p, lse, qkv, b, t, c, nh, causal);
             ReferenceOps.AttentionBackward(dqkv, dy, qkv, p, b, t, c, nh, causal);
 
             var to = Upload(be, new double[o.Length]);
-            var tp = Upload(be, new double[p.Length]);
+            var tl = Upload(be, new double[lse.Length]);
             var tq = Upload(be, qkv);
-            be.AttentionForward(to, tp, tq, b, t, c, nh, causal);
+            be.AttentionForward(to, tl, tq, b, t, c, nh, causal);
             Close(o, Download(to), 1e-5, $"out (causal {causal})");
+            Close(lse, Download(tl), 1e-5, $"lse (causal {causal})");
+            var tp = Upload(be, new double[p.Length]);
+            be.AttentionPattern(tp, tq, tl, b, t, c, nh, causal);
             Close(p, Download(tp), 1e-5, $"pattern (causal {causal})");
             var td = Upload(be, new double[qkv.Length]);
-            be.AttentionBackward(td, Upload(be, dy), tq, tp, b, t, c, nh, causal);
+            be.AttentionBackward(td, Upload(be, dy), tq, to, tl, b, t, c, nh, causal);
             Close(dqkv, Download(td), 1e-4, $"dqkv (causal {causal})");
         }
     }
@@ -38,7 +41,7 @@ public class AttentionTests
     {
         const int b = 1, t = 6, c = 8, nh = 2;
         double[] p = new double[b * nh * t * t];
-        ReferenceOps.AttentionForward(new double[b * t * c], p, Random(b * t * 3 * c, 3), b, t, c, nh, causal);
+        ReferenceOps.AttentionForward(new double[b * t * c], p, [], Random(b * t * 3 * c, 3), b, t, c, nh, causal);
         for (int row = 0; row < nh * t; row++)
         {
             int visible = causal ? row % t + 1 : t;
@@ -61,15 +64,37 @@ public class AttentionTests
             double[] F(double[] x)
             {
                 var o = new double[b * t * c];
-                ReferenceOps.AttentionForward(o, new double[b * nh * t * t], x, b, t, c, nh, causal);
+                ReferenceOps.AttentionForward(o, new double[b * nh * t * t], [], x, b, t, c, nh, causal);
                 return o;
             }
             var tq = Upload(be, qkv);
-            var tp = Upload(be, new double[b * nh * t * t]);
-            be.AttentionForward(Upload(be, new double[b * t * c]), tp, tq, b, t, c, nh, causal);
+            var to = Upload(be, new double[b * t * c]);
+            var tl = Upload(be, new double[b * nh * t]);
+            be.AttentionForward(to, tl, tq, b, t, c, nh, causal);
             var td = Upload(be, new double[qkv.Length]);
-            be.AttentionBackward(td, Upload(be, dy), tq, tp, b, t, c, nh, causal);
+            be.AttentionBackward(td, Upload(be, dy), tq, to, tl, b, t, c, nh, causal);
             Close(NumericalGradient(F, qkv, dy), Download(td), 1e-4, $"dqkv (causal {causal})");
         }
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void Backward_reads_the_saved_lse_rather_than_recomputing_it(string backend)
+    {
+        // A wrong lse must change the gradient: proof that the backward pass rebuilds the probabilities from it.
+        const int b = 1, t = 5, c = 4, nh = 1;
+        Skip.If(backend == "reference", "the reference recomputes the whole softmax in double by design");
+        using var be = TestBackends.Create(backend);
+        double[] qkv = RandomF(b * t * 3 * c, 6), dy = RandomF(b * t * c, 7);
+        var tq = Upload(be, qkv);
+        var to = Upload(be, new double[b * t * c]);
+        var tl = Upload(be, new double[b * nh * t]);
+        be.AttentionForward(to, tl, tq, b, t, c, nh, causal: true);
+        var good = Upload(be, new double[qkv.Length]);
+        be.AttentionBackward(good, Upload(be, dy), tq, to, tl, b, t, c, nh, causal: true);
+        var shifted = Upload(be, Download(tl).Select(v => v + 1.0).ToArray());
+        var bad = Upload(be, new double[qkv.Length]);
+        be.AttentionBackward(bad, Upload(be, dy), tq, to, shifted, b, t, c, nh, causal: true);
+        Assert.NotEqual(Download(good), Download(bad));
     }
 }

@@ -8,13 +8,22 @@ namespace NativeCore.Backends.Cpu;
 /// <see cref="PackedGemm"/> on its own thread, so the arithmetic runs in the FMA micro-kernel instead of one short dot
 /// product per (query, key) pair. Under a causal mask, queries go in blocks of <see cref="QueryBlock"/> rows and each
 /// block's products stop at its last visible key, so the masked upper triangle costs almost nothing; the skipped terms
-/// were exact zeros, so every sum is the same. Every output element is written by one thread in a fixed order, so results
-/// are bit-reproducible.
+/// were exact zeros, so every sum is the same.
 /// </summary>
+/// <remarks>
+/// Only each row's log-sum-exp is kept between the passes: the T×T probabilities live in a per-thread scratch and the
+/// backward pass recomputes them, so a training step holds no B·NH·T·T tensor. Every output element is written by one
+/// thread in a fixed order, so results are bit-reproducible.
+/// </remarks>
 internal static unsafe class CpuAttention
 {
     /// <summary>Query rows per causal block: small enough to skip most of the masked triangle, large enough for the GEMM.</summary>
     private const int QueryBlock = 32;
+
+    // Per-thread T×T scratch, grown on demand and reused, so the hot loop allocates nothing (a fresh array per call
+    // would land on the large-object heap).
+    [ThreadStatic] private static float[]? t_probabilities;
+    [ThreadStatic] private static float[]? t_scoreGradients;
 
     /// <summary>The row blocks [i0, i1) of a T×T pattern: one block when nothing is masked.</summary>
     private static int Blocks(int t, bool causal) => causal ? (t + QueryBlock - 1) / QueryBlock : 1;
@@ -22,36 +31,18 @@ internal static unsafe class CpuAttention
     private static (int I0, int I1) Block(int index, int t, bool causal) =>
         causal ? (index * QueryBlock, Math.Min(t, (index + 1) * QueryBlock)) : (0, t);
 
-    /// <summary>qkv [B,T,3C] → out [B,T,C], pattern [B,NH,T,T].</summary>
-    public static void Forward(HostView output, HostView pattern, HostView qkv, int b, int t, int c, int nh, bool causal)
+    /// <summary>qkv [B,T,3C] → out [B,T,C] and lse [B,NH,T].</summary>
+    public static void Forward(HostView output, HostView lse, HostView qkv, int b, int t, int c, int nh, bool causal)
     {
         int hs = c / nh;
-        float scale = 1f / MathF.Sqrt(hs);
         Parallel.For(0, b * nh, bh =>
         {
             int bi = bh / nh, h = bh % nh;
-            fixed (float* q0 = qkv.Span, p0 = pattern.Span, o0 = output.Span)
+            fixed (float* q0 = qkv.Span, l0 = lse.Span, o0 = output.Span, p = Scratch(ref t_probabilities, t))
             {
-                float* q = q0 + (long)bi * t * 3 * c + h * hs, k = q + c, v = q + 2 * c;
-                float* p = p0 + (long)bh * t * t;
+                float* q = q0 + (long)bi * t * 3 * c + h * hs, v = q + 2 * c;
                 float* o = o0 + (long)bi * t * c + h * hs;
-                // S = Q·Kᵀ, each query block only against the keys it can see; the rest of each row is cleared below.
-                for (int blk = 0; blk < Blocks(t, causal); blk++)
-                {
-                    var (i0, i1) = Block(blk, t, causal);
-                    PackedGemm.Multiply(false, true, i1 - i0, i1, hs, q + (long)i0 * 3 * c, 3 * c, k, 3 * c, 0f, p + (long)i0 * t, t, parallel: false);
-                }
-                for (int i = 0; i < t; i++)
-                {
-                    var row = new Span<float>(p + (long)i * t, t);
-                    var live = row[..Visible(i, t, causal)];
-                    TensorPrimitives.Multiply(live, scale, live);
-                    float max = TensorPrimitives.Max(live);
-                    TensorPrimitives.Subtract(live, max, live);
-                    TensorPrimitives.Exp(live, live);
-                    TensorPrimitives.Multiply(live, 1f / TensorPrimitives.Sum(live), live);
-                    row[live.Length..].Clear();
-                }
+                Softmax(q, p, l0 + (long)bh * t, t, c, hs, causal);
                 for (int blk = 0; blk < Blocks(t, causal); blk++)
                 {
                     var (i0, i1) = Block(blk, t, causal);
@@ -61,22 +52,37 @@ internal static unsafe class CpuAttention
         });
     }
 
-    /// <summary>Accumulates dqkv [B,T,3C] from dout [B,T,C] through the saved pattern.</summary>
-    public static void Backward(HostView dqkv, HostView dout, HostView qkv, HostView pattern, int b, int t, int c, int nh, bool causal)
+    /// <summary>The probabilities [B,NH,T,T] from qkv and the forward pass's lse (for hooks and attention maps).</summary>
+    public static void Pattern(HostView pattern, HostView qkv, HostView lse, int b, int t, int c, int nh, bool causal)
+    {
+        int hs = c / nh;
+        Parallel.For(0, b * nh, bh =>
+        {
+            int bi = bh / nh, h = bh % nh;
+            fixed (float* q0 = qkv.Span, l0 = lse.Span, p0 = pattern.Span)
+            {
+                Probabilities(q0 + (long)bi * t * 3 * c + h * hs, p0 + (long)bh * t * t, l0 + (long)bh * t, t, c, hs, causal);
+            }
+        });
+    }
+
+    /// <summary>Accumulates dqkv [B,T,3C] from dout [B,T,C], recomputing the probabilities from qkv and lse.</summary>
+    public static void Backward(HostView dqkv, HostView dout, HostView qkv, HostView output, HostView lse, int b, int t, int c, int nh, bool causal)
     {
         int hs = c / nh;
         float scale = 1f / MathF.Sqrt(hs);
-        Parallel.For(0, b * nh, () => new float[t * t], (bh, _, dp) =>
+        Parallel.For(0, b * nh, bh =>
         {
             int bi = bh / nh, h = bh % nh;
-            fixed (float* q0 = qkv.Span, dq0 = dqkv.Span, p0 = pattern.Span, dy0 = dout.Span, ds = dp)
+            fixed (float* q0 = qkv.Span, dq0 = dqkv.Span, l0 = lse.Span, dy0 = dout.Span, y0 = output.Span,
+                   p = Scratch(ref t_probabilities, t), ds = Scratch(ref t_scoreGradients, t))
             {
                 long rowBase = (long)bi * t * 3 * c + h * hs;
                 float* q = q0 + rowBase, k = q + c, v = q + 2 * c;
                 float* dq = dq0 + rowBase, dk = dq + c, dv = dq + 2 * c;
-                float* p = p0 + (long)bh * t * t;
-                float* dy = dy0 + (long)bi * t * c + h * hs;
-                // dP = dO·Vᵀ, then dS = P ⊙ (dP − rowsum(P ⊙ dP)) · scale, in place.
+                float* dy = dy0 + (long)bi * t * c + h * hs, y = y0 + (long)bi * t * c + h * hs;
+                Probabilities(q, p, l0 + (long)bh * t, t, c, hs, causal);
+                // dP = dO·Vᵀ, then dS = P ⊙ (dP − Σ_j P⊙dP) · scale in place, where Σ_j P_ij·dP_ij = dO_i·O_i.
                 for (int blk = 0; blk < Blocks(t, causal); blk++)
                 {
                     var (i0, i1) = Block(blk, t, causal);
@@ -88,7 +94,7 @@ internal static unsafe class CpuAttention
                     var prow = new ReadOnlySpan<float>(p + (long)i * t, visible);
                     var drow = new Span<float>(ds + (long)i * t, t);
                     var live = drow[..visible];
-                    float dot = TensorPrimitives.Dot(prow, live);
+                    float dot = TensorPrimitives.Dot(new ReadOnlySpan<float>(dy + (long)i * c, hs), new ReadOnlySpan<float>(y + (long)i * c, hs));
                     TensorPrimitives.Subtract(live, dot, live);
                     TensorPrimitives.Multiply(live, prow, live);
                     TensorPrimitives.Multiply(live, scale, live);
@@ -104,8 +110,63 @@ internal static unsafe class CpuAttention
                     PackedGemm.Multiply(true, false, rows, hs, seen, p + (long)i0 * t + i0, t, dy + (long)i0 * c, c, 1f, dv + (long)i0 * 3 * c, 3 * c, parallel: false);        // dV += Pᵀ·dO
                 }
             }
-            return dp;
-        }, _ => { });
+        });
+    }
+
+    /// <summary>One head's probabilities P [T,T] (ld T) and each row's log-sum-exp, from its q (k and v follow at c, 2c).</summary>
+    private static void Softmax(float* q, float* p, float* lse, int t, int c, int hs, bool causal)
+    {
+        Scores(q, p, t, c, hs, causal);
+        for (int i = 0; i < t; i++)
+        {
+            var row = new Span<float>(p + (long)i * t, t);
+            var live = row[..Visible(i, t, causal)];
+            float max = TensorPrimitives.Max(live);
+            TensorPrimitives.Subtract(live, max, live);
+            TensorPrimitives.Exp(live, live);
+            float sum = TensorPrimitives.Sum(live);
+            TensorPrimitives.Multiply(live, 1f / sum, live);
+            lse[i] = max + MathF.Log(sum);
+            row[live.Length..].Clear();
+        }
+    }
+
+    /// <summary>P [T,T] = exp(S − lse) from the saved log-sum-exps, zero where masked.</summary>
+    private static void Probabilities(float* q, float* p, float* lse, int t, int c, int hs, bool causal)
+    {
+        Scores(q, p, t, c, hs, causal);
+        for (int i = 0; i < t; i++)
+        {
+            var row = new Span<float>(p + (long)i * t, t);
+            var live = row[..Visible(i, t, causal)];
+            TensorPrimitives.Subtract(live, lse[i], live);
+            TensorPrimitives.Exp(live, live);
+            row[live.Length..].Clear();
+        }
+    }
+
+    /// <summary>S = Q·Kᵀ/√HS into [T,T] (ld T), each query block only against the keys it can see; the rest is left as is.</summary>
+    private static void Scores(float* q, float* s, int t, int c, int hs, bool causal)
+    {
+        float* k = q + c;
+        for (int blk = 0; blk < Blocks(t, causal); blk++)
+        {
+            var (i0, i1) = Block(blk, t, causal);
+            PackedGemm.Multiply(false, true, i1 - i0, i1, hs, q + (long)i0 * 3 * c, 3 * c, k, 3 * c, 0f, s + (long)i0 * t, t, parallel: false);
+        }
+        float scale = 1f / MathF.Sqrt(hs);
+        for (int i = 0; i < t; i++)
+        {
+            var live = new Span<float>(s + (long)i * t, Visible(i, t, causal));
+            TensorPrimitives.Multiply(live, scale, live);
+        }
+    }
+
+    private static float[] Scratch(ref float[]? cached, int t)
+    {
+        int needed = t * t;
+        if (cached is null || cached.Length < needed) cached = GC.AllocateUninitializedArray<float>(needed);
+        return cached;
     }
 
     /// <summary>How many keys query <paramref name="i"/> sees.</summary>

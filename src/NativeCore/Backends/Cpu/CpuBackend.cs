@@ -69,12 +69,16 @@ public sealed class CpuBackend : IBackend
         CpuLayerNorm.Backward(View(dinput).Span, View(dweight).Span, dbias is { } db ? View(db).Span : default, View(dout).Span, View(input).Span, View(weight).Span, View(mean).Span, View(rstd).Span, n, c, centered);
 
     /// <inheritdoc />
-    public void AttentionForward(Tensor output, Tensor pattern, Tensor qkv, int b, int t, int c, int nh, bool causal) =>
-        CpuAttention.Forward(View(output), View(pattern), View(qkv), b, t, c, nh, causal);
+    public void AttentionForward(Tensor output, Tensor lse, Tensor qkv, int b, int t, int c, int nh, bool causal) =>
+        CpuAttention.Forward(View(output), View(lse), View(qkv), b, t, c, nh, causal);
 
     /// <inheritdoc />
-    public void AttentionBackward(Tensor dqkv, Tensor dout, Tensor qkv, Tensor pattern, int b, int t, int c, int nh, bool causal) =>
-        CpuAttention.Backward(View(dqkv), View(dout), View(qkv), View(pattern), b, t, c, nh, causal);
+    public void AttentionPattern(Tensor pattern, Tensor qkv, Tensor lse, int b, int t, int c, int nh, bool causal) =>
+        CpuAttention.Pattern(View(pattern), View(qkv), View(lse), b, t, c, nh, causal);
+
+    /// <inheritdoc />
+    public void AttentionBackward(Tensor dqkv, Tensor dout, Tensor qkv, Tensor output, Tensor lse, int b, int t, int c, int nh, bool causal) =>
+        CpuAttention.Backward(View(dqkv), View(dout), View(qkv), View(output), View(lse), b, t, c, nh, causal);
 
     /// <inheritdoc />
     public void GeluForward(Tensor output, Tensor input) => CpuElementwise.GeluForward(View(output), View(input));

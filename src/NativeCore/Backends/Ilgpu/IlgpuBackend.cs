@@ -33,7 +33,8 @@ public sealed class IlgpuBackend : IBackend
     private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float, int, int>> _lnForward;
     private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>> _lnBackInput;
     private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>> _lnBackParams;
-    private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, AttentionArgs>> _attnForward;
+    private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AttentionArgs>> _attnForward;
+    private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, AttentionArgs>> _attnPattern;
     private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AttentionArgs>> _attnScores;
     private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, AttentionArgs>> _attnQuery;
     private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AttentionArgs>> _attnKeyValue;
@@ -76,7 +77,8 @@ public sealed class IlgpuBackend : IBackend
         _lnForward = Auto(() => _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float, int, int>(LayerNormKernels.Forward));
         _lnBackInput = Auto(() => _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>(LayerNormKernels.BackwardInput));
         _lnBackParams = Auto(() => _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>(LayerNormKernels.BackwardParams));
-        _attnForward = Auto(() => _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, AttentionArgs>(AttentionKernels.Forward));
+        _attnForward = Auto(() => _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AttentionArgs>(AttentionKernels.Forward));
+        _attnPattern = Auto(() => _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, AttentionArgs>(AttentionKernels.Pattern));
         _attnScores = Auto(() => _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AttentionArgs>(AttentionKernels.ScoreGradients));
         _attnQuery = Auto(() => _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, AttentionArgs>(AttentionKernels.QueryGradients));
         _attnKeyValue = Auto(() => _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AttentionArgs>(AttentionKernels.KeyValueGradients));
@@ -158,18 +160,24 @@ public sealed class IlgpuBackend : IBackend
     }
 
     /// <inheritdoc />
-    public void AttentionForward(Tensor output, Tensor pattern, Tensor qkv, int b, int t, int c, int nh, bool causal) =>
-        _attnForward.Value(b * nh * t, V(output), V(pattern), V(qkv), new AttentionArgs(b, t, c, nh, causal));
+    public void AttentionForward(Tensor output, Tensor lse, Tensor qkv, int b, int t, int c, int nh, bool causal) =>
+        _attnForward.Value(b * nh * t, V(output), V(lse), Scratch(b * nh * t * t), V(qkv), new AttentionArgs(b, t, c, nh, causal));
 
     /// <inheritdoc />
-    public void AttentionBackward(Tensor dqkv, Tensor dout, Tensor qkv, Tensor pattern, int b, int t, int c, int nh, bool causal)
+    public void AttentionPattern(Tensor pattern, Tensor qkv, Tensor lse, int b, int t, int c, int nh, bool causal) =>
+        _attnPattern.Value(b * nh * t, V(pattern), V(qkv), V(lse), new AttentionArgs(b, t, c, nh, causal));
+
+    /// <inheritdoc />
+    public void AttentionBackward(Tensor dqkv, Tensor dout, Tensor qkv, Tensor output, Tensor lse, int b, int t, int c, int nh, bool causal)
     {
         var args = new AttentionArgs(b, t, c, nh, causal);
-        var dscores = Scratch(pattern.Length);
-        int rows = b * nh * t;
-        _attnScores.Value(rows, dscores, V(dout), V(qkv), V(pattern), args);
+        int rows = b * nh * t, cells = rows * t;
+        var scratch = Scratch(2 * cells);
+        ArrayView<float> pattern = scratch.SubView(0, cells), dscores = scratch.SubView(cells, cells);
+        _attnPattern.Value(rows, pattern, V(qkv), V(lse), args);
+        _attnScores.Value(rows, dscores, V(dout), V(qkv), pattern, args);
         _attnQuery.Value(rows, V(dqkv), dscores, V(qkv), args);
-        _attnKeyValue.Value(rows, V(dqkv), dscores, V(dout), V(qkv), V(pattern), args);
+        _attnKeyValue.Value(rows, V(dqkv), dscores, V(dout), V(qkv), pattern, args);
     }
 
     /// <inheritdoc />
