@@ -32,6 +32,9 @@ internal static unsafe class PackedGemm
     /// <summary>Columns of C handled by one parallel work item (a multiple of every NR).</summary>
     private const int NChunk = 256;
 
+    /// <summary>Work items below which a macro block splits its columns finer than <see cref="NChunk"/>.</summary>
+    private const int MinItems = 6;
+
     /// <summary>Row blocks from which a work item takes every column instead of one <see cref="NChunk"/>.</summary>
     private const int WideChunkRowBlocks = 8;
 
@@ -106,6 +109,10 @@ internal static unsafe class PackedGemm
         // With enough row blocks to keep every core busy, each work item takes all of the columns, so that its A block
         // is packed once rather than once per column chunk; few row blocks split the columns too.
         int chunk = mBlocks >= WideChunkRowBlocks ? nc : NChunk;
+        // A product with one or two row blocks (the LM head's weight gradient has a row per vocabulary entry) splits
+        // its columns finer, down to one panel, so that it does not run on one core.
+        if (parallel && mBlocks * ((nc + chunk - 1) / chunk) < MinItems)
+            chunk = Math.Max(nrw, (nc * mBlocks + MinItems - 1) / MinItems / nrw * nrw);
         int nChunks = (nc + chunk - 1) / chunk;
         int items = mBlocks * nChunks;
         // Pointers cannot be captured by lambdas; carry them as integers.
@@ -208,6 +215,18 @@ internal static unsafe class PackedGemm
                     }
                 }
             }
+            else if (Avx.IsSupported)
+            {
+                // A sliver of op(A) is MR consecutive floats of each stored row: one masked load and store per k,
+                // which neither reads past the sliver nor writes past its MR slots.
+                var mask = SliverMask(h);
+                var zeroTail = SliverMask(MR);
+                for (int kk = 0; kk < kc; kk++)
+                {
+                    float* col = a + (long)(pc + kk) * lda + ic + ir;
+                    Avx.MaskStore(d + kk * MR, zeroTail, Avx.MaskLoad(col, mask));
+                }
+            }
             else
             {
                 for (int kk = 0; kk < kc; kk++)
@@ -218,6 +237,10 @@ internal static unsafe class PackedGemm
             }
         }
     }
+
+    /// <summary>Lanes [0, <paramref name="live"/>) set: the masked loads read only those, and zero the rest.</summary>
+    private static Vector256<float> SliverMask(int live) =>
+        Vector256.LessThan(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(live)).AsSingle();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> MulAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) =>
