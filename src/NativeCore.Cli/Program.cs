@@ -26,6 +26,17 @@ public static class Program
         root.Subcommands.Add(AuditCommand.Create());
         root.Subcommands.Add(TracrCommand.Create());
         root.Subcommands.Add(StoriesCommand.Create());
-        return root.Parse(args).Invoke();
+        var verbose = new Option<bool>("--verbose") { Description = "Print the stack trace of a failure", Recursive = true };
+        root.Options.Add(verbose);
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            // An unknown option or a missing argument is an argument error like any other: exit 2, never 1.
+            foreach (var error in parse.Errors) Console.Error.WriteLine($"error: {error.Message}");
+            Console.Error.WriteLine("see --help");
+            return ExitCodes.Config;
+        }
+        CliRunner.Verbose = parse.GetValue(verbose);
+        return parse.Invoke();
     }
 }

@@ -1,8 +1,14 @@
 namespace NativeCore.Cli.Commands;
 
-/// <summary>Runs a command body and maps NativeCore's failure families to a one-line message and an exit code.</summary>
+/// <summary>
+/// The one error boundary: runs a command body and turns any failure into one line on stderr and an exit code from
+/// <see cref="ExitCodes"/>. A stack trace is printed only with <c>--verbose</c>.
+/// </summary>
 internal static class CliRunner
 {
+    /// <summary>Set from the root's <c>--verbose</c> option before any command runs.</summary>
+    public static bool Verbose { get; set; }
+
     public static int Run(Func<int> body)
     {
         try
@@ -11,8 +17,23 @@ internal static class CliRunner
         }
         catch (NativeCoreException e)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return e.ExitCode;
+            return Fail(e.Message, e.ExitCode, e);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The runtime's messages name the path ("Could not find file '…'", "Access to the path '…' is denied").
+            return Fail(e.Message, ExitCodes.InputOutput, e);
+        }
+        catch (Exception e)
+        {
+            return Fail($"internal error ({e.GetType().Name}: {e.Message}); this is a bug in NativeCore; rerun with --verbose for the stack trace", ExitCodes.Internal, e);
+        }
+    }
+
+    private static int Fail(string message, int code, Exception e)
+    {
+        Console.Error.WriteLine($"error: {message}");
+        if (Verbose) Console.Error.WriteLine(e);
+        return code;
     }
 }

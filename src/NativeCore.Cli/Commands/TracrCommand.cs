@@ -42,6 +42,7 @@ internal static class TracrCommand
                 Lineage = new TracrLineage { Stage = "compile", Settings = new Dictionary<string, string> { ["program"] = name, ["max_len"] = n.ToString(CultureInfo.InvariantCulture), ["mlp_exactness"] = l.ToString("G", CultureInfo.InvariantCulture) } },
             };
             string dir = r.GetValue(output)!;
+            OutputFolder.Claim(dir, OutputFolder.Kinds.TracrModel, requireEmpty: true);
             model.Save(dir);
             var c = model.Config;
             Console.WriteLine($"compiled {name} (N={n}, L={l}) → {dir}: {c.NLayer} layers, {c.NHead} head(s), width {c.NEmbd}, key size {c.HeadSize}, MLP hidden {c.Inner}, {c.OutputSize} output values");
@@ -109,7 +110,7 @@ internal static class TracrCommand
         // A compiled model's readout is a weight matrix like any other; a wrapper can sit there, so it is prunable too.
         var scores = Pruning.Score(gpt, tokens, targets, scoreSamples.Length, task.Length + 1, unit, Pruning.WeightMatrices(gpt));
         var curve = Pruning.Curve(gpt, scores, unit, maxK, () => TracrTraining.Evaluate(gpt, model, sets));
-        Directory.CreateDirectory(outDir);
+        OutputFolder.Claim(outDir, OutputFolder.Kinds.Analysis);
         var names = curve[0].Accuracies.Select(a => a.Name).ToList();
         var lines = new List<string> { "k,parameter,index,score," + string.Join(",", names) };
         foreach (var step in curve)

@@ -27,6 +27,6 @@ internal static class VerifyCommand
             output.WriteLine($"{c.Name.PadRight(width)}  error {c.Error,10:E3}  tolerance {c.Tolerance,9:E1}  {(c.Passed ? "ok" : "FAIL")}");
         var failed = checks.FirstOrDefault(c => !c.Passed);
         output.WriteLine(failed is null ? "verify: PASS" : $"verify: FAIL {failed.Name} {failed.Error:E3}");
-        return failed is null ? 0 : 1;
+        return failed is null ? ExitCodes.Ok : ExitCodes.CheckFailed;
     }
 }

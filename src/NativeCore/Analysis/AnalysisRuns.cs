@@ -61,7 +61,7 @@ public static class AnalysisRuns
         ArgumentNullException.ThrowIfNull(m);
         var sets = Stages.EvalSets(m.Config);
         var steps = Pruning.Curve(m.Model, m.Config.Data, capability, unit, maxK, sets, scoreBatch, m.Config.Eval.BatchSize, PruneSelection.ScoreSeed);
-        Directory.CreateDirectory(outDir);
+        OutputFolder.Claim(outDir, OutputFolder.Kinds.Analysis);
         AtomicFile.WriteAllText(Path.Combine(outDir, "prune.json"), JsonSerializer.Serialize(new
         {
             model = m.Directory,
@@ -91,7 +91,7 @@ public static class AnalysisRuns
         ArgumentNullException.ThrowIfNull(targets);
         ArgumentNullException.ThrowIfNull(config);
         var results = Train(m, targets, operand, config);
-        Directory.CreateDirectory(outDir);
+        OutputFolder.Claim(outDir, OutputFolder.Kinds.Analysis);
         AtomicFile.WriteAllText(Path.Combine(outDir, "probe.json"), JsonSerializer.Serialize(new
         {
             model = m.Directory,
@@ -135,7 +135,7 @@ public static class AnalysisRuns
         ArgumentNullException.ThrowIfNull(config);
         var all = new List<(string, IReadOnlyList<ProbeResult>)>();
         foreach (var m in models) all.Add((m.Directory, Train(m, [target], operand, config)[0]));
-        Directory.CreateDirectory(outDir);
+        OutputFolder.Claim(outDir, OutputFolder.Kinds.Analysis);
         AtomicFile.WriteAllText(Path.Combine(outDir, "probe.json"), JsonSerializer.Serialize(new
         {
             target,

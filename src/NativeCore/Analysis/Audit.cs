@@ -56,7 +56,9 @@ public static class Audit
         ArgumentNullException.ThrowIfNull(capability);
         ArgumentNullException.ThrowIfNull(budget);
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        Directory.CreateDirectory(outDir);
+        // An audit writes its reverse fine-tuning runs and report into a fresh folder, so it never has to delete
+        // anything: an earlier audit's folder is refused rather than cleared.
+        OutputFolder.Claim(outDir, OutputFolder.Kinds.Audit, requireEmpty: true);
         using var m0 = LoadedModel.Load(baseModel, backend);
         using var m1 = LoadedModel.Load(tunedModel, backend);
         var data = m1.Config.Data;
@@ -87,7 +89,6 @@ public static class Audit
         var reftConfig = ReverseFinetuning.RevivalConfig(m1.Config with { Finetune = m1.Config.Finetune with { Task = capability.Task.ToString() } },
             budget.ReftLearningRate, budget.ReftSteps, Math.Max(1, budget.ReftSteps / 20));
         string reftDir = Path.Combine(outDir, "reft");
-        if (Directory.Exists(reftDir)) Directory.Delete(reftDir, recursive: true);
         var reft = ReverseFinetuning.Run("reFT", reftConfig, m1.Directory, Path.Combine(reftDir, "tuned"), backend, observer, capability.Operand);
         var scratch = ReverseFinetuning.Run("Scr.", reftConfig, null, Path.Combine(reftDir, "scratch"), backend, observer, capability.Operand);
         Plots.Lines(Path.Combine(outDir, "reft.png"), $"Reviving {capability} (lr {budget.ReftLearningRate:G2})", "steps (log)", "accuracy (%)",

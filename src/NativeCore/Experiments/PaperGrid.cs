@@ -43,6 +43,7 @@ public sealed class PaperGrid(RunConfig config, string outputDirectory, IBackend
     public PaperResults Run()
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
+        OutputFolder.Claim(outputDirectory, OutputFolder.Kinds.Paper);
         var grid = config.Grid;
         string first = grid.Priors[0];
         string swapped = ControlPrior;

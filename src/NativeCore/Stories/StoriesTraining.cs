@@ -210,6 +210,7 @@ public static class StoriesTraining
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(backend);
         if (File.Exists(Path.Combine(outputDirectory, StoriesModel.SidecarName))) throw new InvalidConfigException($"{outputDirectory} already holds a model; choose another --out");
+        OutputFolder.Claim(outputDirectory, OutputFolder.Kinds.StoriesModel);
         config.Validate();
         var corpus = config.OpenCorpus();
         var resolved = config with { Model = config.Model with { VocabSize = corpus.VocabularySize } };

@@ -1,3 +1,4 @@
+using NativeCore.IO;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using NativeCore.Backends;
@@ -194,7 +195,7 @@ public static class TracrTraining
         ArgumentNullException.ThrowIfNull(backend);
         if (File.Exists(Path.Combine(outputDirectory, CompiledModel.SidecarName)))
             throw new InvalidConfigException($"{outputDirectory} already holds a model; choose another --out");
-        Directory.CreateDirectory(outputDirectory);
+        OutputFolder.Claim(outputDirectory, OutputFolder.Kinds.TracrModel);
 
         using var gpt = parent.Build(backend);
         AddNoise(gpt, recipe.NoiseStd, recipe.Seed);

@@ -30,6 +30,7 @@ public static class Trainer
         string configPath = Path.Combine(outDir, "config.json");
         string configJson = ConfigLoader.ToJson(job.Config);
 
+        OutputFolder.Claim(outDir, OutputFolder.Kinds.GrammarModel);
         string? resumeFrom = null;
         if (Checkpoint.Exists(outDir))
         {

@@ -2,6 +2,7 @@ using NativeCore.Cli;
 
 namespace NativeCore.Tests.Cli;
 
+[Collection("Console")]
 public class CliTests
 {
     [Fact]
