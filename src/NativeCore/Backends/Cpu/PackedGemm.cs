@@ -7,10 +7,10 @@ namespace NativeCore.Backends.Cpu;
 
 /// <summary>
 /// Single-precision GEMM for the <c>cpu</c> backend: C[m,n] ← op(A)·op(B) + beta·C, row-major.
-/// The classic Goto/BLIS structure: B is packed into KC×NR panels, A into MC×KC blocks of MR-row slivers, and a
-/// register-blocked FMA micro-kernel does the arithmetic: 6×32 with Vector512 where AVX-512 runs, 6×16 with Vector256
-/// elsewhere (12 accumulators, 2 loads and 6 broadcasts per k either way). Transposes cost nothing extra: they only
-/// change how the packing reads.
+/// The Goto/BLIS structure: B is packed into KC×NR panels and a register-blocked FMA micro-kernel does the arithmetic:
+/// 6×32 with Vector512 where AVX-512 runs, 6×16 with Vector256 elsewhere (12 accumulators, 2 loads and 6 broadcasts per
+/// k either way). A row-major A is read in place, six rows at a time, since each broadcast needs only one float of a
+/// row; a transposed A is packed into MR-row slivers. Transposes only change how the packing reads.
 /// </summary>
 /// <remarks>
 /// Deterministic: every element of C is summed by one thread in increasing k order, whatever the thread count.
@@ -122,9 +122,22 @@ internal static unsafe class PackedGemm
             int ib = item / nChunks, jb = item % nChunks;
             int ic = ib * MC, mc = Math.Min(MC, m - ic);
             int j0 = jb * chunk, j1 = Math.Min(nc, j0 + chunk);
-            float* aPack = stackalloc float[MC * KC + 16];
-            float* aPackAligned = Align64(aPack);
-            PackA(transA, (float*)aP, lda, ic, pc, mc, kc, aPackAligned);
+            // A row-major A is read in place, six rows at a time, by the micro-kernel's broadcasts: its rows are
+            // already k-contiguous, so packing would only copy them. A transposed A is packed into MR-row slivers.
+            float* aBase;
+            nint rowStride, kStride, sliverStride;
+            if (transA)
+            {
+                float* aPack = stackalloc float[MC * KC + 16];
+                aBase = Align64(aPack);
+                PackTransposedA((float*)aP, lda, ic, pc, mc, kc, aBase);
+                (rowStride, kStride, sliverStride) = (1, MR, MR * kc);
+            }
+            else
+            {
+                aBase = (float*)aP + (long)ic * lda + pc;
+                (rowStride, kStride, sliverStride) = (lda, 1, (nint)MR * lda);
+            }
             for (int jr = j0; jr < j1; jr += nrw)
             {
                 int nr = Math.Min(nrw, j1 - jr);
@@ -133,8 +146,9 @@ internal static unsafe class PackedGemm
                 {
                     int mr = Math.Min(MR, mc - ir);
                     float* cTile = (float*)cP + (long)(ic + ir) * ldc + jc + jr;
-                    if (nrw == Width512) MicroKernel512(kc, aPackAligned + ir * kc, bPanel, cTile, ldc, mr, nr, beta);
-                    else MicroKernel(kc, aPackAligned + ir * kc, bPanel, cTile, ldc, mr, nr, beta);
+                    float* aSliver = aBase + ir / MR * sliverStride;
+                    if (nrw == Width512) MicroKernel512(kc, aSliver, rowStride, kStride, bPanel, cTile, ldc, mr, nr, beta);
+                    else MicroKernel(kc, aSliver, rowStride, kStride, bPanel, cTile, ldc, mr, nr, beta);
                 }
             }
         }
@@ -193,32 +207,20 @@ internal static unsafe class PackedGemm
         else for (int p = 0; p < panels; p++) Panel(p);
     }
 
-    /// <summary>Packs op(A)[ic.., pc..] (mc×kc) into MR-row slivers, k-major inside each sliver, zero-padded.</summary>
-    private static void PackA(bool transA, float* a, int lda, int ic, int pc, int mc, int kc, float* dst)
+    /// <summary>
+    /// Packs op(A)[ic.., pc..] (mc×kc) of a transposed A (stored [k, m]) into MR-row slivers, k-major inside each
+    /// sliver, zero-padded. A row-major A needs no packing: the micro-kernel reads it in place.
+    /// </summary>
+    private static void PackTransposedA(float* a, int lda, int ic, int pc, int mc, int kc, float* dst)
     {
         for (int ir = 0; ir < mc; ir += MR)
         {
             float* d = dst + ir * kc;
             int h = Math.Min(MR, mc - ir);
-            if (!transA)
+            if (Avx.IsSupported)
             {
-                for (int ii = 0; ii < MR; ii++)
-                {
-                    if (ii < h)
-                    {
-                        float* row = a + (long)(ic + ir + ii) * lda + pc;
-                        for (int kk = 0; kk < kc; kk++) d[kk * MR + ii] = row[kk];
-                    }
-                    else
-                    {
-                        for (int kk = 0; kk < kc; kk++) d[kk * MR + ii] = 0f;
-                    }
-                }
-            }
-            else if (Avx.IsSupported)
-            {
-                // A sliver of op(A) is MR consecutive floats of each stored row: one masked load and store per k,
-                // which neither reads past the sliver nor writes past its MR slots.
+                // A sliver is MR consecutive floats of each stored row: one masked load and store per k, which
+                // neither reads past the sliver nor writes past its MR slots.
                 var mask = SliverMask(h);
                 var zeroTail = SliverMask(MR);
                 for (int kk = 0; kk < kc; kk++)
@@ -246,29 +248,35 @@ internal static unsafe class PackedGemm
     private static Vector256<float> MulAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) =>
         Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : a * b + c;
 
-    /// <summary>C[mr,nr] ← A sliver (kc×6) · B panel (kc×16) + beta·C, through a register tile.</summary>
+    /// <summary>
+    /// C[mr,nr] ← A (6×kc) · B panel (kc×16) + beta·C, through a register tile. Element (i, p) of A is at
+    /// a[i·rowStride + p·kStride]: a packed sliver (1, MR) or six rows of a row-major matrix read in place (lda, 1).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MicroKernel(int kc, float* ap, float* bp, float* c, int ldc, int mr, int nr, float beta)
+    private static void MicroKernel(int kc, float* a, nint rowStride, nint kStride, float* bp, float* c, int ldc, int mr, int nr, float beta)
     {
+        // Rows at or past mr alias row 0, so an edge tile reads only memory that exists (their results are not stored).
+        float* r0 = a, r1 = mr > 1 ? a + rowStride : a, r2 = mr > 2 ? a + 2 * rowStride : a;
+        float* r3 = mr > 3 ? a + 3 * rowStride : a, r4 = mr > 4 ? a + 4 * rowStride : a, r5 = mr > 5 ? a + 5 * rowStride : a;
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        for (int p = 0; p < kc; p++)
+        nint off = 0;
+        for (int p = 0; p < kc; p++, off += kStride)
         {
             var b0 = Vector256.LoadAligned(bp);
             var b1 = Vector256.LoadAligned(bp + 8);
-            var a0 = Vector256.Create(ap[0]);
+            var a0 = Vector256.Create(r0[off]);
             c00 = MulAdd(a0, b0, c00); c01 = MulAdd(a0, b1, c01);
-            var a1 = Vector256.Create(ap[1]);
+            var a1 = Vector256.Create(r1[off]);
             c10 = MulAdd(a1, b0, c10); c11 = MulAdd(a1, b1, c11);
-            var a2 = Vector256.Create(ap[2]);
+            var a2 = Vector256.Create(r2[off]);
             c20 = MulAdd(a2, b0, c20); c21 = MulAdd(a2, b1, c21);
-            var a3 = Vector256.Create(ap[3]);
+            var a3 = Vector256.Create(r3[off]);
             c30 = MulAdd(a3, b0, c30); c31 = MulAdd(a3, b1, c31);
-            var a4 = Vector256.Create(ap[4]);
+            var a4 = Vector256.Create(r4[off]);
             c40 = MulAdd(a4, b0, c40); c41 = MulAdd(a4, b1, c41);
-            var a5 = Vector256.Create(ap[5]);
+            var a5 = Vector256.Create(r5[off]);
             c50 = MulAdd(a5, b0, c50); c51 = MulAdd(a5, b1, c51);
-            ap += MR;
             bp += NR;
         }
         if (mr == MR && nr == NR)
@@ -314,29 +322,32 @@ internal static unsafe class PackedGemm
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> MulAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Avx512F.FusedMultiplyAdd(a, b, c);
 
-    /// <summary>C[mr,nr] ← A sliver (kc×6) · B panel (kc×32) + beta·C, through a register tile of 12 Vector512.</summary>
+    /// <summary>C[mr,nr] ← A (6×kc, addressed as in <see cref="MicroKernel"/>) · B panel (kc×32) + beta·C, through a register tile of 12 Vector512.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MicroKernel512(int kc, float* ap, float* bp, float* c, int ldc, int mr, int nr, float beta)
+    private static void MicroKernel512(int kc, float* a, nint rowStride, nint kStride, float* bp, float* c, int ldc, int mr, int nr, float beta)
     {
+        // Rows at or past mr alias row 0, so an edge tile reads only memory that exists (their results are not stored).
+        float* r0 = a, r1 = mr > 1 ? a + rowStride : a, r2 = mr > 2 ? a + 2 * rowStride : a;
+        float* r3 = mr > 3 ? a + 3 * rowStride : a, r4 = mr > 4 ? a + 4 * rowStride : a, r5 = mr > 5 ? a + 5 * rowStride : a;
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        for (int p = 0; p < kc; p++)
+        nint off = 0;
+        for (int p = 0; p < kc; p++, off += kStride)
         {
             var b0 = Vector512.LoadAligned(bp);
             var b1 = Vector512.LoadAligned(bp + 16);
-            var a0 = Vector512.Create(ap[0]);
+            var a0 = Vector512.Create(r0[off]);
             c00 = MulAdd(a0, b0, c00); c01 = MulAdd(a0, b1, c01);
-            var a1 = Vector512.Create(ap[1]);
+            var a1 = Vector512.Create(r1[off]);
             c10 = MulAdd(a1, b0, c10); c11 = MulAdd(a1, b1, c11);
-            var a2 = Vector512.Create(ap[2]);
+            var a2 = Vector512.Create(r2[off]);
             c20 = MulAdd(a2, b0, c20); c21 = MulAdd(a2, b1, c21);
-            var a3 = Vector512.Create(ap[3]);
+            var a3 = Vector512.Create(r3[off]);
             c30 = MulAdd(a3, b0, c30); c31 = MulAdd(a3, b1, c31);
-            var a4 = Vector512.Create(ap[4]);
+            var a4 = Vector512.Create(r4[off]);
             c40 = MulAdd(a4, b0, c40); c41 = MulAdd(a4, b1, c41);
-            var a5 = Vector512.Create(ap[5]);
+            var a5 = Vector512.Create(r5[off]);
             c50 = MulAdd(a5, b0, c50); c51 = MulAdd(a5, b1, c51);
-            ap += MR;
             bp += Width512;
         }
         if (mr == MR && nr == Width512)
