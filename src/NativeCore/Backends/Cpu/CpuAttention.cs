@@ -24,6 +24,7 @@ internal static unsafe class CpuAttention
     // would land on the large-object heap).
     [ThreadStatic] private static float[]? t_probabilities;
     [ThreadStatic] private static float[]? t_scoreGradients;
+    [ThreadStatic] private static float[]? t_transposed;
 
     /// <summary>The row blocks [i0, i1) of a T×T pattern: one block when nothing is masked.</summary>
     private static int Blocks(int t, bool causal) => causal ? (t + QueryBlock - 1) / QueryBlock : 1;
@@ -38,11 +39,11 @@ internal static unsafe class CpuAttention
         Parallel.For(0, b * nh, bh =>
         {
             int bi = bh / nh, h = bh % nh;
-            fixed (float* q0 = qkv.Span, l0 = lse.Span, o0 = output.Span, p = Scratch(ref t_probabilities, t))
+            fixed (float* q0 = qkv.Span, l0 = lse.Span, o0 = output.Span, p = Scratch(ref t_probabilities, t * t), kt = Scratch(ref t_transposed, hs * t))
             {
                 float* q = q0 + (long)bi * t * 3 * c + h * hs, v = q + 2 * c;
                 float* o = o0 + (long)bi * t * c + h * hs;
-                Softmax(q, p, l0 + (long)bh * t, t, c, hs, causal);
+                Softmax(q, kt, p, l0 + (long)bh * t, t, c, hs, causal);
                 for (int blk = 0; blk < Blocks(t, causal); blk++)
                 {
                     var (i0, i1) = Block(blk, t, causal);
@@ -59,9 +60,9 @@ internal static unsafe class CpuAttention
         Parallel.For(0, b * nh, bh =>
         {
             int bi = bh / nh, h = bh % nh;
-            fixed (float* q0 = qkv.Span, l0 = lse.Span, p0 = pattern.Span)
+            fixed (float* q0 = qkv.Span, l0 = lse.Span, p0 = pattern.Span, kt = Scratch(ref t_transposed, hs * t))
             {
-                Probabilities(q0 + (long)bi * t * 3 * c + h * hs, p0 + (long)bh * t * t, l0 + (long)bh * t, t, c, hs, causal);
+                Probabilities(q0 + (long)bi * t * 3 * c + h * hs, kt, p0 + (long)bh * t * t, l0 + (long)bh * t, t, c, hs, causal);
             }
         });
     }
@@ -75,18 +76,19 @@ internal static unsafe class CpuAttention
         {
             int bi = bh / nh, h = bh % nh;
             fixed (float* q0 = qkv.Span, dq0 = dqkv.Span, l0 = lse.Span, dy0 = dout.Span, y0 = output.Span,
-                   p = Scratch(ref t_probabilities, t), ds = Scratch(ref t_scoreGradients, t))
+                   p = Scratch(ref t_probabilities, t * t), ds = Scratch(ref t_scoreGradients, t * t), xt = Scratch(ref t_transposed, hs * t))
             {
                 long rowBase = (long)bi * t * 3 * c + h * hs;
                 float* q = q0 + rowBase, k = q + c, v = q + 2 * c;
                 float* dq = dq0 + rowBase, dk = dq + c, dv = dq + 2 * c;
                 float* dy = dy0 + (long)bi * t * c + h * hs, y = y0 + (long)bi * t * c + h * hs;
-                Probabilities(q, p, l0 + (long)bh * t, t, c, hs, causal);
+                Probabilities(q, xt, p, l0 + (long)bh * t, t, c, hs, causal);
                 // dP = dO·Vᵀ, then dS = P ⊙ (dP − Σ_j P⊙dP) · scale in place, where Σ_j P_ij·dP_ij = dO_i·O_i.
+                Transpose(v, 3 * c, xt, t, hs);
                 for (int blk = 0; blk < Blocks(t, causal); blk++)
                 {
                     var (i0, i1) = Block(blk, t, causal);
-                    PackedGemm.Multiply(false, true, i1 - i0, i1, hs, dy + (long)i0 * c, c, v, 3 * c, 0f, ds + (long)i0 * t, t, parallel: false);
+                    PackedGemm.Multiply(false, false, i1 - i0, i1, hs, dy + (long)i0 * c, c, xt, t, 0f, ds + (long)i0 * t, t, parallel: false);
                 }
                 for (int i = 0; i < t; i++)
                 {
@@ -113,10 +115,13 @@ internal static unsafe class CpuAttention
         });
     }
 
-    /// <summary>One head's probabilities P [T,T] (ld T) and each row's log-sum-exp, from its q (k and v follow at c, 2c).</summary>
-    private static void Softmax(float* q, float* p, float* lse, int t, int c, int hs, bool causal)
+    /// <summary>
+    /// One head's probabilities P [T,T] (ld T) and each row's log-sum-exp, from its q (k and v follow at c, 2c);
+    /// kt is [HS,T] scratch.
+    /// </summary>
+    private static void Softmax(float* q, float* kt, float* p, float* lse, int t, int c, int hs, bool causal)
     {
-        Scores(q, p, t, c, hs, causal);
+        Scores(q, kt, p, t, c, hs, causal);
         for (int i = 0; i < t; i++)
         {
             var row = new Span<float>(p + (long)i * t, t);
@@ -131,10 +136,10 @@ internal static unsafe class CpuAttention
         }
     }
 
-    /// <summary>P [T,T] = exp(S − lse) from the saved log-sum-exps, zero where masked.</summary>
-    private static void Probabilities(float* q, float* p, float* lse, int t, int c, int hs, bool causal)
+    /// <summary>P [T,T] = exp(S − lse) from the saved log-sum-exps, zero where masked; kt is [HS,T] scratch.</summary>
+    private static void Probabilities(float* q, float* kt, float* p, float* lse, int t, int c, int hs, bool causal)
     {
-        Scores(q, p, t, c, hs, causal);
+        Scores(q, kt, p, t, c, hs, causal);
         for (int i = 0; i < t; i++)
         {
             var row = new Span<float>(p + (long)i * t, t);
@@ -145,14 +150,17 @@ internal static unsafe class CpuAttention
         }
     }
 
-    /// <summary>S = Q·Kᵀ/√HS into [T,T] (ld T), each query block only against the keys it can see; the rest is left as is.</summary>
-    private static void Scores(float* q, float* s, int t, int c, int hs, bool causal)
+    /// <summary>
+    /// S = Q·Kᵀ/√HS into [T,T] (ld T), each query block only against the keys it can see; the rest is left as is.
+    /// K is transposed into kt [HS,T] once, so that the blocks' products pack it with contiguous loads.
+    /// </summary>
+    private static void Scores(float* q, float* kt, float* s, int t, int c, int hs, bool causal)
     {
-        float* k = q + c;
+        Transpose(q + c, 3 * c, kt, t, hs);
         for (int blk = 0; blk < Blocks(t, causal); blk++)
         {
             var (i0, i1) = Block(blk, t, causal);
-            PackedGemm.Multiply(false, true, i1 - i0, i1, hs, q + (long)i0 * 3 * c, 3 * c, k, 3 * c, 0f, s + (long)i0 * t, t, parallel: false);
+            PackedGemm.Multiply(false, false, i1 - i0, i1, hs, q + (long)i0 * 3 * c, 3 * c, kt, t, 0f, s + (long)i0 * t, t, parallel: false);
         }
         float scale = 1f / MathF.Sqrt(hs);
         for (int i = 0; i < t; i++)
@@ -162,9 +170,18 @@ internal static unsafe class CpuAttention
         }
     }
 
-    private static float[] Scratch(ref float[]? cached, int t)
+    /// <summary>dst [HS,T] (ld T) ← src [T,HS] (ld <paramref name="ld"/>): one head's keys or values, transposed.</summary>
+    private static void Transpose(float* src, int ld, float* dst, int t, int hs)
     {
-        int needed = t * t;
+        for (int j = 0; j < t; j++)
+        {
+            float* row = src + (long)j * ld;
+            for (int d = 0; d < hs; d++) dst[(long)d * t + j] = row[d];
+        }
+    }
+
+    private static float[] Scratch(ref float[]? cached, int needed)
+    {
         if (cached is null || cached.Length < needed) cached = GC.AllocateUninitializedArray<float>(needed);
         return cached;
     }
