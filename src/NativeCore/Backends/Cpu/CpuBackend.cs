@@ -81,10 +81,10 @@ public sealed class CpuBackend : IBackend
         CpuAttention.Backward(View(dqkv), View(dout), View(qkv), View(output), View(lse), b, t, c, nh, causal);
 
     /// <inheritdoc />
-    public void GeluForward(Tensor output, Tensor input) => CpuElementwise.GeluForward(View(output), View(input));
+    public void GeluForward(Tensor output, Tensor input) => CpuGelu.Forward(View(output), View(input));
 
     /// <inheritdoc />
-    public void GeluBackward(Tensor dinput, Tensor input, Tensor dout) => CpuElementwise.GeluBackward(View(dinput), View(input), View(dout));
+    public void GeluBackward(Tensor dinput, Tensor input, Tensor dout) => CpuGelu.Backward(View(dinput), View(input), View(dout));
 
     /// <inheritdoc />
     public void ReluForward(Tensor output, Tensor input) => CpuElementwise.ReluForward(View(output), View(input));
