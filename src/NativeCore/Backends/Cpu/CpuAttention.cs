@@ -173,10 +173,18 @@ internal static unsafe class CpuAttention
     /// <summary>dst [HS,T] (ld T) ← src [T,HS] (ld <paramref name="ld"/>): one head's keys or values, transposed.</summary>
     private static void Transpose(float* src, int ld, float* dst, int t, int hs)
     {
+        int tFull = 0, hFull = 0;
+        if (System.Runtime.Intrinsics.X86.Avx.IsSupported)
+        {
+            (tFull, hFull) = (t / 8 * 8, hs / 8 * 8);
+            for (int j = 0; j < tFull; j += 8)
+                for (int d = 0; d < hFull; d += 8)
+                    PackedGemm.Transpose8x8(src + (long)j * ld + d, ld, dst + (long)d * t + j, t);
+        }
         for (int j = 0; j < t; j++)
         {
             float* row = src + (long)j * ld;
-            for (int d = 0; d < hs; d++) dst[(long)d * t + j] = row[d];
+            for (int d = j < tFull ? hFull : 0; d < hs; d++) dst[(long)d * t + j] = row[d];
         }
     }
 

@@ -189,12 +189,17 @@ internal static unsafe class PackedGemm
             }
             else
             {
+                // A full panel of a transposed B is a transpose of 8×8 tiles, done in registers; edges go one by one.
+                int kFull = Avx.IsSupported && w == nrw ? kc / 8 * 8 : 0;
+                for (int jj = 0; jj < nrw && kFull > 0; jj += 8)
+                    for (int kk = 0; kk < kFull; kk += 8)
+                        Transpose8x8(src + (long)(j0 + jj) * ldb + pc + kk, ldb, d + kk * nrw + jj, nrw);
                 for (int jj = 0; jj < nrw; jj++)
                 {
                     if (jj < w)
                     {
                         float* col = src + (long)(j0 + jj) * ldb + pc;
-                        for (int kk = 0; kk < kc; kk++) d[kk * nrw + jj] = col[kk];
+                        for (int kk = kFull; kk < kc; kk++) d[kk * nrw + jj] = col[kk];
                     }
                     else
                     {
@@ -205,6 +210,44 @@ internal static unsafe class PackedGemm
         }
         if (parallel && panels > 4 && (long)kc * nc > 16 * 1024) Parallel.For(0, panels, Panel);
         else for (int p = 0; p < panels; p++) Panel(p);
+    }
+
+    /// <summary>dst[k·ldd + j] ← src[j·lds + k] for an 8×8 tile: the classic unpack, shuffle and lane-permute transpose.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Transpose8x8(float* src, int lds, float* dst, int ldd)
+    {
+        var r0 = Avx.LoadVector256(src);
+        var r1 = Avx.LoadVector256(src + lds);
+        var r2 = Avx.LoadVector256(src + 2 * lds);
+        var r3 = Avx.LoadVector256(src + 3 * lds);
+        var r4 = Avx.LoadVector256(src + 4 * lds);
+        var r5 = Avx.LoadVector256(src + 5 * lds);
+        var r6 = Avx.LoadVector256(src + 6 * lds);
+        var r7 = Avx.LoadVector256(src + 7 * lds);
+        var t0 = Avx.UnpackLow(r0, r1);
+        var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3);
+        var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5);
+        var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7);
+        var t7 = Avx.UnpackHigh(r6, r7);
+        var u0 = Avx.Shuffle(t0, t2, 0x44);
+        var u1 = Avx.Shuffle(t0, t2, 0xEE);
+        var u2 = Avx.Shuffle(t1, t3, 0x44);
+        var u3 = Avx.Shuffle(t1, t3, 0xEE);
+        var u4 = Avx.Shuffle(t4, t6, 0x44);
+        var u5 = Avx.Shuffle(t4, t6, 0xEE);
+        var u6 = Avx.Shuffle(t5, t7, 0x44);
+        var u7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(dst, Avx.Permute2x128(u0, u4, 0x20));
+        Avx.Store(dst + ldd, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(dst + 2 * ldd, Avx.Permute2x128(u2, u6, 0x20));
+        Avx.Store(dst + 3 * ldd, Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(dst + 4 * ldd, Avx.Permute2x128(u0, u4, 0x31));
+        Avx.Store(dst + 5 * ldd, Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(dst + 6 * ldd, Avx.Permute2x128(u2, u6, 0x31));
+        Avx.Store(dst + 7 * ldd, Avx.Permute2x128(u3, u7, 0x31));
     }
 
     /// <summary>
