@@ -97,9 +97,7 @@ internal static unsafe class CpuAttention
                     var drow = new Span<float>(ds + (long)i * t, t);
                     var live = drow[..visible];
                     float dot = TensorPrimitives.Dot(new ReadOnlySpan<float>(dy + (long)i * c, hs), new ReadOnlySpan<float>(y + (long)i * c, hs));
-                    TensorPrimitives.Subtract(live, dot, live);
-                    TensorPrimitives.Multiply(live, prow, live);
-                    TensorPrimitives.Multiply(live, scale, live);
+                    SoftmaxRows.ScoreGradient(live, prow, dot, scale);
                     drow[visible..].Clear();
                 }
                 for (int blk = 0; blk < Blocks(t, causal); blk++)
@@ -122,14 +120,13 @@ internal static unsafe class CpuAttention
     private static void Softmax(float* q, float* kt, float* p, float* lse, int t, int c, int hs, bool causal)
     {
         Scores(q, kt, p, t, c, hs, causal);
+        float scale = 1f / MathF.Sqrt(hs);
         for (int i = 0; i < t; i++)
         {
             var row = new Span<float>(p + (long)i * t, t);
             var live = row[..Visible(i, t, causal)];
-            float max = TensorPrimitives.Max(live);
-            TensorPrimitives.Subtract(live, max, live);
-            TensorPrimitives.Exp(live, live);
-            float sum = TensorPrimitives.Sum(live);
+            float max = scale * TensorPrimitives.Max(live);
+            float sum = SoftmaxRows.Exp(live, scale, max);
             TensorPrimitives.Multiply(live, 1f / sum, live);
             lse[i] = max + MathF.Log(sum);
             row[live.Length..].Clear();
@@ -140,18 +137,19 @@ internal static unsafe class CpuAttention
     private static void Probabilities(float* q, float* kt, float* p, float* lse, int t, int c, int hs, bool causal)
     {
         Scores(q, kt, p, t, c, hs, causal);
+        float scale = 1f / MathF.Sqrt(hs);
         for (int i = 0; i < t; i++)
         {
             var row = new Span<float>(p + (long)i * t, t);
             var live = row[..Visible(i, t, causal)];
-            TensorPrimitives.Subtract(live, lse[i], live);
-            TensorPrimitives.Exp(live, live);
+            SoftmaxRows.Exp(live, scale, lse[i]);
             row[live.Length..].Clear();
         }
     }
 
     /// <summary>
-    /// S = Q·Kᵀ/√HS into [T,T] (ld T), each query block only against the keys it can see; the rest is left as is.
+    /// S = Q·Kᵀ into [T,T] (ld T), unscaled (the softmax folds 1/√HS into its exponent), each query block only against
+    /// the keys it can see; the rest is left as is.
     /// K is transposed into kt [HS,T] once, so that the blocks' products pack it with contiguous loads.
     /// </summary>
     private static void Scores(float* q, float* kt, float* s, int t, int c, int hs, bool causal)
@@ -161,12 +159,6 @@ internal static unsafe class CpuAttention
         {
             var (i0, i1) = Block(blk, t, causal);
             PackedGemm.Multiply(false, false, i1 - i0, i1, hs, q + (long)i0 * 3 * c, 3 * c, kt, t, 0f, s + (long)i0 * t, t, parallel: false);
-        }
-        float scale = 1f / MathF.Sqrt(hs);
-        for (int i = 0; i < t; i++)
-        {
-            var live = new Span<float>(s + (long)i * t, Visible(i, t, causal));
-            TensorPrimitives.Multiply(live, scale, live);
         }
     }
 

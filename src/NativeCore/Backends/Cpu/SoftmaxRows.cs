@@ -1,0 +1,72 @@
+using System.Runtime.Intrinsics;
+
+namespace NativeCore.Backends.Cpu;
+
+/// <summary>
+/// The fused row passes of attention's softmax and its backward: one pass each where a chain of whole-row calls would
+/// read and write the row several times. Rows are short (one query's visible keys), so the saved passes and calls count.
+/// </summary>
+internal static class SoftmaxRows
+{
+    private static readonly bool Wide = Vector512.IsHardwareAccelerated;
+
+    /// <summary>row[j] ← exp(a·row[j] − b); returns Σ_j of the new values.</summary>
+    public static float Exp(Span<float> row, float a, float b)
+    {
+        int n = row.Length, i = 0;
+        float total = 0f;
+        if (Wide)
+        {
+            var va = Vector512.Create(a);
+            var vb = Vector512.Create(b);
+            var sum = Vector512<float>.Zero;
+            for (; i <= n - 16; i += 16)
+            {
+                var e = Vector512.Exp(va * Vector512.Create<float>(row.Slice(i, 16)) - vb);
+                e.CopyTo(row.Slice(i, 16));
+                sum += e;
+            }
+            total = Vector512.Sum(sum);
+        }
+        else
+        {
+            var va = Vector256.Create(a);
+            var vb = Vector256.Create(b);
+            var sum = Vector256<float>.Zero;
+            for (; i <= n - 8; i += 8)
+            {
+                var e = Vector256.Exp(va * Vector256.Create<float>(row.Slice(i, 8)) - vb);
+                e.CopyTo(row.Slice(i, 8));
+                sum += e;
+            }
+            total = Vector256.Sum(sum);
+        }
+        for (; i < n; i++)
+        {
+            row[i] = MathF.Exp(a * row[i] - b);
+            total += row[i];
+        }
+        return total;
+    }
+
+    /// <summary>ds[j] ← (ds[j] − dot)·p[j]·scale: dS from dP, P and the row's Σ P⊙dP.</summary>
+    public static void ScoreGradient(Span<float> ds, ReadOnlySpan<float> p, float dot, float scale)
+    {
+        int n = ds.Length, i = 0;
+        if (Wide)
+        {
+            var vd = Vector512.Create(dot);
+            var vs = Vector512.Create(scale);
+            for (; i <= n - 16; i += 16)
+                ((Vector512.Create<float>(ds.Slice(i, 16)) - vd) * Vector512.Create(p.Slice(i, 16)) * vs).CopyTo(ds.Slice(i, 16));
+        }
+        else
+        {
+            var vd = Vector256.Create(dot);
+            var vs = Vector256.Create(scale);
+            for (; i <= n - 8; i += 8)
+                ((Vector256.Create<float>(ds.Slice(i, 8)) - vd) * Vector256.Create(p.Slice(i, 8)) * vs).CopyTo(ds.Slice(i, 8));
+        }
+        for (; i < n; i++) ds[i] = (ds[i] - dot) * p[i] * scale;
+    }
+}
