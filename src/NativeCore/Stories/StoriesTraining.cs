@@ -232,6 +232,7 @@ public static class StoriesTraining
         var corpus = config.OpenCorpus();
         var resolved = config with { Model = config.Model with { VocabSize = corpus.VocabularySize } };
         resolved.Model.Validate();
+        MemoryEstimate.Check(resolved.Model, resolved.BatchSize, resolved.Model.BlockSize, $"stories config: batch_size={resolved.BatchSize} with {MemoryEstimate.Describe(resolved.Model)}");
         var protocol = StoryDeletion.Parse(resolved.Protocol);
 
         ParentRef? parent = null;
