@@ -76,6 +76,7 @@ internal static class BenchCommand
             int b = Pick(batch, anchorBatch, "--batch");
             config.Validate();
             int t = config.BlockSize;
+            MemoryEstimate.Check(config, b, t, $"--batch {b} at --seq {t}");
             using var backend = BackendRegistry.Create(r.GetValue(backendOpt)!);
             // Training first, so its peak is measured before any inference harness exists; then inference on its own.
             var res = StepBenchmark.Run(backend, config, b, t);

@@ -7,9 +7,11 @@ namespace NativeCore.Benchmarking;
 public static class GemmBenchmark
 {
     /// <summary>Runs the benchmark with deterministic random operands.</summary>
+    /// <exception cref="InvalidConfigException">The operands would pass <see cref="Model.MemoryEstimate.CapBytes"/> or int indexing.</exception>
     public static BenchResult Run(IBackend backend, int m, int k, int n, bool transB = true)
     {
         ArgumentNullException.ThrowIfNull(backend);
+        CheckSize(m, k, n);
         using var a = backend.Allocate(m * k);
         using var b = backend.Allocate(k * n);
         using var c = backend.Allocate(m * n);
@@ -30,9 +32,11 @@ public static class GemmBenchmark
     /// The cpu GEMM's 256-bit and 512-bit micro-kernels side by side, interleaved round by round so that drift in the
     /// machine's speed hits both alike; the 512-bit result is null where AVX-512 does not run.
     /// </summary>
+    /// <exception cref="InvalidConfigException">The operands would pass <see cref="Model.MemoryEstimate.CapBytes"/> or int indexing.</exception>
     public static unsafe (BenchResult Narrow, BenchResult? Wide) CompareKernelWidths(int m, int k, int n, int rounds = 9)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(rounds, 1);
+        CheckSize(m, k, n);
         var a = RandomValues(m * k, 1);
         var b = RandomValues(k * n, 2);
         var c = new float[m * n];
@@ -54,6 +58,18 @@ public static class GemmBenchmark
         static double Median(List<double> xs) => xs.Order().ElementAt(xs.Count / 2);
         var narrow = new BenchResult(Median(narrowTimes), flops / (Median(narrowTimes) * 1e6));
         return (narrow, wide ? new BenchResult(Median(wideTimes), flops / (Median(wideTimes) * 1e6)) : null);
+    }
+
+    // m·k, k·n and m·n are int products below; 65536 × 65536 would wrap to a negative or zero length.
+    private static void CheckSize(int m, int k, int n)
+    {
+        double a = (double)m * k, b = (double)k * n, c = (double)m * n, bytes = 4 * (a + b + c);
+        string shape = $"gemm m={m} k={k} n={n}";
+        if (bytes > Model.MemoryEstimate.CapBytes)
+            throw new InvalidConfigException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{shape}: A, B and C need {bytes / (1L << 30):F1} GiB; the cap is {Model.MemoryEstimate.CapBytes >> 30} GiB"));
+        if (Math.Max(a, Math.Max(b, c)) > Array.MaxLength)
+            throw new InvalidConfigException($"{shape}: an operand holds more than {Array.MaxLength} floats, more than one buffer can index");
     }
 
     internal static float[] RandomValues(int length, ulong seed)

@@ -15,6 +15,8 @@ public static class ConfigLoader
     {
         ReadCommentHandling = JsonCommentHandling.Skip,
         UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
+        // "pretrain": null would otherwise replace the section's defaults with null and fail later as a null reference.
+        RespectNullableAnnotations = true,
         Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
     };
 
@@ -78,7 +80,7 @@ public static class ConfigLoader
         }
         catch (JsonException e)
         {
-            throw new InvalidConfigException($"{source}: {e.Message}");
+            throw new InvalidConfigException($"{source}: {IO.JsonFiles.Describe(e, node)}");
         }
     }
 

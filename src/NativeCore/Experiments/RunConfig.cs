@@ -156,6 +156,8 @@ public sealed record RunConfig
         if (Eval.Size <= 0) throw new InvalidConfigException($"eval.size must be positive, got {Eval.Size}");
         if (Eval.BatchSize <= 0) throw new InvalidConfigException($"eval.batch_size must be positive, got {Eval.BatchSize}");
         Grid.Validate();
+        foreach (var (setting, batch) in new[] { ("pretrain.batch_size", Pretrain.BatchSize), ("finetune.batch_size", Finetune.BatchSize), ("eval.batch_size", Eval.BatchSize) })
+            MemoryEstimate.Check(model, batch, model.BlockSize, $"{setting}={batch} with {MemoryEstimate.Describe(model)}");
         return this with { Model = model };
     }
 }

@@ -65,7 +65,8 @@ public sealed class GoldenCase
         {
             var root = doc.RootElement;
             var model = Section<GptConfig>(root, "model", casePath);
-            string activation = root.GetProperty("model").TryGetProperty("activation", out var act) ? act.GetString() ?? "" : "gelu_tanh";
+            string activation = !root.GetProperty("model").TryGetProperty("activation", out var act) ? "gelu_tanh"
+                : act.ValueKind == JsonValueKind.String ? act.GetString()! : act.GetRawText();
             if (activation != "gelu_tanh") throw new InvalidConfigException($"{casePath}: model.activation '{activation}' is not supported (only gelu_tanh)");
             try
             {
@@ -91,8 +92,40 @@ public sealed class GoldenCase
                 throw new InvalidCheckpointException($"{inputsPath}: tensor 'tokens' [B,T] is missing");
             if (!inputs.TryGetValue("targets", out var tgt) || !tgt.Shape.SequenceEqual(tok.Shape))
                 throw new InvalidCheckpointException($"{inputsPath}: tensor 'targets' must exist with the shape of 'tokens'");
-            var expected = Safetensors.Read(Path.Combine(directory, "expected.safetensors")).Tensors;
-            return new GoldenCase(directory, model, optimizer, tolerances, weights, tok.ToInt32(), tgt.ToInt32(), tok.Shape[0], tok.Shape[1], expected);
+            int batch = tok.Shape[0], time = tok.Shape[1];
+            if (batch == 0 || time == 0) throw new InvalidCheckpointException($"{inputsPath}: tensor 'tokens' [{batch},{time}] is empty");
+            if (time > model.BlockSize) throw new InvalidCheckpointException($"{inputsPath}: tensor 'tokens' has T={time}, more than model.block_size {model.BlockSize} in case.json");
+            int[] tokens = Ids(tok, inputsPath), targets = Ids(tgt, inputsPath);
+            // The kernels index embedding and logit rows with these ids unchecked, so a bad id must stop here.
+            if (Array.FindIndex(tokens, id => (uint)id >= (uint)model.VocabSize) is int bad and >= 0)
+                throw new InvalidCheckpointException($"{inputsPath}: tokens[{bad / time},{bad % time}] = {tokens[bad]} is outside the vocabulary [0, {model.VocabSize}) of case.json");
+            if (Array.FindIndex(targets, id => id != -1 && (uint)id >= (uint)model.OutputSize) is int badTarget and >= 0)
+                throw new InvalidCheckpointException($"{inputsPath}: targets[{badTarget / time},{badTarget % time}] = {targets[badTarget]} is neither -1 nor in the vocabulary [0, {model.OutputSize}) of case.json");
+
+            string expectedPath = Path.Combine(directory, "expected.safetensors");
+            var expected = Safetensors.Read(expectedPath).Tensors;
+            // With nothing to compare, verify would pass vacuously.
+            if (expected.Count == 0) throw new InvalidCheckpointException($"{expectedPath}: holds no tensors; a golden case expects logits, loss, act.*, grad.* and after_step.*");
+            foreach (var name in expected.Keys)
+            {
+                if (name is not ("logits" or "loss") && !name.StartsWith("act.", StringComparison.Ordinal) && !name.StartsWith("grad.", StringComparison.Ordinal) && !name.StartsWith("after_step.", StringComparison.Ordinal))
+                    throw new InvalidCheckpointException($"{expectedPath}: tensor '{name}' is of no known kind (logits, loss, act.*, grad.*, after_step.*)");
+                if (expected[name].DType is not (SafeDType.F32 or SafeDType.F64))
+                    throw new InvalidCheckpointException($"{expectedPath}: tensor '{name}' has dtype {expected[name].DType}, expected F32 or F64");
+            }
+            return new GoldenCase(directory, model, optimizer, tolerances, weights, tokens, targets, batch, time, expected);
+        }
+    }
+
+    private static int[] Ids(SafeTensor tensor, string path)
+    {
+        try
+        {
+            return tensor.ToInt32();
+        }
+        catch (InvalidCheckpointException e)
+        {
+            throw new InvalidCheckpointException($"{path}: {e.Message}");
         }
     }
 

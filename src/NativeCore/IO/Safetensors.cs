@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace NativeCore.IO;
 
@@ -35,7 +36,8 @@ public sealed record SafeTensor(string Name, SafeDType DType, int[] Shape, byte[
     public int[] ToInt32() => DType switch
     {
         SafeDType.I32 => MemoryMarshal.Cast<byte, int>(Data).ToArray(),
-        SafeDType.I64 => Array.ConvertAll(MemoryMarshal.Cast<byte, long>(Data).ToArray(), l => checked((int)l)),
+        SafeDType.I64 => Array.ConvertAll(MemoryMarshal.Cast<byte, long>(Data).ToArray(),
+            l => l is >= int.MinValue and <= int.MaxValue ? (int)l : throw new InvalidCheckpointException($"tensor '{Name}' holds {l}, outside the int32 range")),
         _ => throw new InvalidCheckpointException($"tensor '{Name}' has dtype {DType}, expected an integer type"),
     };
 
@@ -97,10 +99,14 @@ public static class Safetensors
         int dataStart = 8 + (int)headerLen;
         long dataLen = bytes.Length - dataStart;
 
+        // The JSON reader checks UTF-8 only when a string is read, and then throws InvalidOperationException.
+        var header = bytes.AsMemory(8, (int)headerLen);
+        if (!Utf8.IsValid(header.Span))
+            throw new InvalidCheckpointException($"{source}: header is not valid UTF-8 (a tensor name, dtype or metadata string holds bytes that are not UTF-8)");
         JsonDocument doc;
         try
         {
-            doc = JsonDocument.Parse(bytes.AsMemory(8, (int)headerLen));
+            doc = JsonDocument.Parse(header);
         }
         catch (JsonException e)
         {
@@ -111,8 +117,11 @@ public static class Safetensors
             if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new InvalidCheckpointException($"{source}: header JSON is not an object");
             var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
             var entries = new List<(string Name, SafeDType DType, int[] Shape, long Begin, long End)>();
+            // JSON allows a repeated key and the parser keeps both; a repeated tensor would silently replace the first.
+            var names = new HashSet<string>(StringComparer.Ordinal);
             foreach (var prop in doc.RootElement.EnumerateObject())
             {
+                if (!names.Add(prop.Name)) throw new InvalidCheckpointException($"{source}: '{prop.Name}' appears twice in the header");
                 if (prop.Name == "__metadata__")
                 {
                     if (prop.Value.ValueKind != JsonValueKind.Object) throw new InvalidCheckpointException($"{source}: __metadata__ is not an object");
@@ -159,11 +168,20 @@ public static class Safetensors
         }
         if (!v.TryGetProperty("data_offsets", out var off) || off.ValueKind != JsonValueKind.Array || off.GetArrayLength() != 2)
             throw new InvalidCheckpointException($"{where}: data_offsets must be [begin, end]");
-        if (!off[0].TryGetInt64(out long begin) || !off[1].TryGetInt64(out long end) || begin < 0 || end < begin)
+        if (off[0].ValueKind != JsonValueKind.Number || off[1].ValueKind != JsonValueKind.Number
+            || !off[0].TryGetInt64(out long begin) || !off[1].TryGetInt64(out long end) || begin < 0 || end < begin)
             throw new InvalidCheckpointException($"{where}: invalid data_offsets {off.GetRawText()}");
         if (end > dataLen) throw new InvalidCheckpointException($"{where}: data_offsets end {end} lies past the {dataLen} data bytes (file truncated?)");
-        long count = 1;
-        foreach (int d in shape) count = checked(count * d);
+        // The span is at most dataLen (< 2^31) bytes, so once the product passes it the shape cannot fit; stopping there
+        // keeps the product below 2^62, where a shape of large dimensions would otherwise overflow.
+        long count = shape.Contains(0) ? 0 : 1;
+        foreach (int d in shape)
+        {
+            if (count > dataLen) break;
+            count *= d;
+        }
+        if (count > dataLen)
+            throw new InvalidCheckpointException($"{where}: shape [{string.Join(",", shape)}] holds more elements than the file's {dataLen} data bytes");
         long expected = count * ElementSize(dtype);
         if (expected != end - begin)
             throw new InvalidCheckpointException($"{where}: shape [{string.Join(",", shape)}] × {dtype} ({ElementSize(dtype)} bytes) = {expected} bytes, but data_offsets span {end - begin}");

@@ -34,7 +34,7 @@ internal sealed class Activations : IDisposable
     {
         B = b;
         T = t;
-        int n = b * t, c = cfg.NEmbd, v = cfg.OutputSize, attn = cfg.AttentionWidth, inner = cfg.Inner;
+        int n = checked(b * t), c = cfg.NEmbd, v = cfg.OutputSize, attn = cfg.AttentionWidth, inner = cfg.Inner;
         int embed = _forward.Reserve(b, t, c);
         var blocks = new int[cfg.NLayer][];
         for (int l = 0; l < cfg.NLayer; l++)

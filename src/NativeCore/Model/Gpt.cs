@@ -225,6 +225,7 @@ public sealed class Gpt : IDisposable
     private Activations EnsureActivations(int b, int t)
     {
         if (_acts is { } existing && existing.B == b && existing.T == t) return existing;
+        MemoryEstimate.Check(Config, b, t, $"{MemoryEstimate.Describe(Config)} at batch {b}");
         _acts?.Dispose();
         _tokens?.Dispose();
         _targets?.Dispose();

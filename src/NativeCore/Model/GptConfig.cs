@@ -113,6 +113,8 @@ public sealed record GptConfig
         if (Position == PositionKinds.Rope && HeadSize % 2 != 0) throw new InvalidConfigException($"model.position 'rope' needs an even head size, got {HeadSize}");
         if (!(RopeTheta > 0)) throw new InvalidConfigException($"model.rope_theta must be positive, got {RopeTheta}");
         if (!(LayerNormEps > 0)) throw new InvalidConfigException($"model.layer_norm_eps must be positive, got {LayerNormEps}");
+        // Sizes are products of these fields; past the cap they would overflow int before any allocation could fail.
+        MemoryEstimate.Check(this, 1, BlockSize, MemoryEstimate.Describe(this));
     }
 }
 

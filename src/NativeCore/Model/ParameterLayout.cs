@@ -22,7 +22,16 @@ public enum ParameterInit
 public sealed record ParameterSpec(string Name, int[] Shape, int Offset, bool Decay, ParameterInit Init)
 {
     /// <summary>Number of elements.</summary>
-    public int Length => Shape.Aggregate(1, (a, b) => a * b);
+    public int Length
+    {
+        get
+        {
+            // GptConfig.Validate caps the model first; checked turns a missed case into an error, not a wrapped size.
+            int length = 1;
+            foreach (int d in Shape) length = checked(length * d);
+            return length;
+        }
+    }
 }
 
 /// <summary>
@@ -47,7 +56,7 @@ public sealed class ParameterLayout
             var spec = new ParameterSpec(name, shape, offset, decay, init);
             specs.Add(spec);
             _byName.Add(name, spec);
-            offset += (spec.Length + Alignment - 1) / Alignment * Alignment;
+            offset = checked(offset + (spec.Length + Alignment - 1) / Alignment * Alignment);
         }
         void LayerNorm(string prefix)
         {

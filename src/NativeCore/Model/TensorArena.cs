@@ -17,9 +17,11 @@ internal sealed class TensorArena : IDisposable
     public int Reserve(params int[] shape)
     {
         if (_buffer is not null) throw new InvalidOperationException("the arena is already allocated");
-        int length = shape.Aggregate(1, (a, b) => a * b);
+        // MemoryEstimate caps the arenas before they are built; checked turns a missed case into an error, not a wrapped size.
+        int length = 1;
+        foreach (int d in shape) length = checked(length * d);
         _pending.Add((_length, shape));
-        _length += (length + 15) / 16 * 16;
+        _length = checked(_length + (length + 15) / 16 * 16);
         return _pending.Count - 1;
     }
 

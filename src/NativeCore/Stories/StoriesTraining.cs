@@ -109,13 +109,19 @@ public sealed record StoriesConfig
         }
         try
         {
-            return node.Deserialize<StoriesConfig>()!;
+            return node.Deserialize<StoriesConfig>(Reading)!;
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
         {
-            throw new InvalidConfigException($"--set: a value has the wrong type ({e.Message})");
+            throw new InvalidConfigException($"--set: a value has the wrong type ({(e is JsonException je ? JsonFiles.Describe(je, node) : e.Message)})");
         }
     }
+
+    /// <summary>
+    /// Options for reading a config or sidecar: JSON null (a hand-edited <c>"model": null</c>, <c>--set model=null</c>)
+    /// is refused where a value is required, instead of failing later as a null reference.
+    /// </summary>
+    internal static JsonSerializerOptions Reading { get; } = new() { RespectNullableAnnotations = true };
 }
 
 /// <summary>A trained stories model: its settings, weights and ledger, saved as model.safetensors plus stories.json.</summary>
@@ -152,14 +158,25 @@ public sealed record StoriesModel
     {
         string sidecar = Path.Combine(directory, SidecarName);
         if (!File.Exists(sidecar)) throw new InvalidCheckpointException($"{sidecar}: not found; is {directory} a stories model?");
+        string json = File.ReadAllText(sidecar);
+        StoriesModel model;
         try
         {
-            return JsonSerializer.Deserialize<StoriesModel>(File.ReadAllText(sidecar)) ?? throw new InvalidCheckpointException($"{sidecar}: empty");
+            model = JsonSerializer.Deserialize<StoriesModel>(json, StoriesConfig.Reading) ?? throw new InvalidCheckpointException($"{sidecar}: empty");
         }
         catch (JsonException e)
         {
-            throw new InvalidCheckpointException($"{sidecar}: {e.Message}");
+            throw new InvalidCheckpointException($"{sidecar}: {JsonFiles.Describe(e, json)}");
         }
+        try
+        {
+            model.Config.Model.Validate();
+        }
+        catch (InvalidConfigException e)
+        {
+            throw new InvalidCheckpointException($"{sidecar}: config: {e.Message}");
+        }
+        return model;
     }
 
     /// <summary>Reads the sidecar of <paramref name="directory"/> and builds the model there on <paramref name="backend"/>.</summary>
@@ -215,6 +232,7 @@ public static class StoriesTraining
         var corpus = config.OpenCorpus();
         var resolved = config with { Model = config.Model with { VocabSize = corpus.VocabularySize } };
         resolved.Model.Validate();
+        MemoryEstimate.Check(resolved.Model, resolved.BatchSize, resolved.Model.BlockSize, $"stories config: batch_size={resolved.BatchSize} with {MemoryEstimate.Describe(resolved.Model)}");
         var protocol = StoryDeletion.Parse(resolved.Protocol);
 
         ParentRef? parent = null;

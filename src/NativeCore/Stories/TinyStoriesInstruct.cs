@@ -38,6 +38,9 @@ public static partial class TinyStoriesInstruct
             foreach (var r in doc.RootElement.EnumerateArray())
             {
                 string where = $"{path}: record {index}";
+                // TryGetProperty on a number or string throws InvalidOperationException, so the kind is checked first.
+                if (r.ValueKind != JsonValueKind.Object)
+                    throw new InvalidConfigException($"{where}: a record must be an object, got {r.ValueKind.ToString().ToLowerInvariant()} {Clip(r.GetRawText())}");
                 string Str(JsonElement e, string field) =>
                     e.ValueKind == JsonValueKind.Object && e.TryGetProperty(field, out var v) && v.ValueKind == JsonValueKind.String
                         ? v.GetString()!
@@ -66,6 +69,8 @@ public static partial class TinyStoriesInstruct
             return records;
         }
     }
+
+    private static string Clip(string text) => text.Length <= 40 ? text : text[..40] + "…";
 
     /// <summary>
     /// The example of a record: the four instruction lines in an order drawn from (seed, index), then the story. The

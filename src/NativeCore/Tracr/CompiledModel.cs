@@ -121,7 +121,14 @@ public sealed record CompiledModel
         if (described.Residual is null) throw new InvalidCheckpointException($"{sidecar}: 'residual' is null");
         if (described.InputTokens is null) throw new InvalidCheckpointException($"{sidecar}: 'input_tokens' is null");
         if (described.OutputValues is null) throw new InvalidCheckpointException($"{sidecar}: 'output_values' is null");
-        described.Config.Validate();
+        try
+        {
+            described.Config.Validate();
+        }
+        catch (InvalidConfigException e)
+        {
+            throw new InvalidCheckpointException($"{sidecar}: {e.Message}");
+        }
         // A readout wider than its labels would score every unlabelled class as wrong and exit 0: refuse it by name.
         if (described.OutputValues.Count != described.Config.OutputSize)
             throw new InvalidCheckpointException($"{sidecar}: 'output_values' names {described.OutputValues.Count} values, the model's readout has {described.Config.OutputSize}");

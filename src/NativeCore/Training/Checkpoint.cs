@@ -121,13 +121,14 @@ public static class Checkpoint
         string path = Path.Combine(checkpointDirectory, "checkpoint.json");
         if (!File.Exists(path)) throw new InvalidCheckpointException($"{path}: not found");
         CheckpointSidecar? sidecar;
+        string json = File.ReadAllText(path);
         try
         {
-            sidecar = JsonSerializer.Deserialize<CheckpointSidecar>(File.ReadAllText(path), ConfigLoader.Writing);
+            sidecar = JsonSerializer.Deserialize<CheckpointSidecar>(json, Reading);
         }
         catch (JsonException e)
         {
-            throw new InvalidCheckpointException($"{path}: invalid JSON: {e.Message}");
+            throw new InvalidCheckpointException($"{path}: {JsonFiles.Describe(e, json)}");
         }
         if (sidecar is null || sidecar.Format != FormatTag) throw new InvalidCheckpointException($"{path}: not a {FormatTag} sidecar");
         try
@@ -167,6 +168,9 @@ public static class Checkpoint
         optimizer.V.CopyFromHost(v);
         optimizer.StepCount = step;
     }
+
+    // A hand-edited "config": null or "lineage": null would otherwise deserialise and fail later as a null reference.
+    private static readonly JsonSerializerOptions Reading = new(ConfigLoader.Writing) { RespectNullableAnnotations = true };
 
     /// <summary>Hex SHA-256 of a file.</summary>
     public static string Sha256(string path)

@@ -13,12 +13,13 @@ public sealed class MetricsLog : IDisposable
     private readonly StreamWriter _writer;
 
     /// <summary>Opens <paramref name="path"/> for appending, first keeping only lines whose step is at most <paramref name="keepThroughStep"/>.</summary>
+    /// <exception cref="InvalidCheckpointException">A line of the existing file is not a JSON object or its step is not a whole number; the message names the file and line.</exception>
     public MetricsLog(string path, long keepThroughStep)
     {
         Path = path;
         if (File.Exists(path))
         {
-            var kept = File.ReadLines(path).Where(line => StepOf(line) is { } s && s <= keepThroughStep).ToList();
+            var kept = Lines(path, dropTornLastLine: true).Where(l => l.Step is { } s && s <= keepThroughStep).Select(l => l.Text).ToList();
             IO.AtomicFile.WriteAllText(path, kept.Count == 0 ? "" : string.Join('\n', kept) + "\n");
         }
         _writer = new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read)) { AutoFlush = true };
@@ -31,20 +32,43 @@ public sealed class MetricsLog : IDisposable
     public void Write(JsonObject record) => _writer.WriteLine(record.ToJsonString());
 
     /// <summary>Reads every record of a metrics file.</summary>
-    public static IEnumerable<JsonObject> Read(string path) =>
-        File.ReadLines(path).Where(l => l.Length > 0).Select(l => JsonNode.Parse(l) as JsonObject).OfType<JsonObject>();
+    /// <exception cref="InvalidCheckpointException">A line is not a JSON object or its step is not a whole number; the message names the file and line.</exception>
+    public static IEnumerable<JsonObject> Read(string path) => Lines(path, dropTornLastLine: false).Select(l => l.Record).ToList();
 
-    private static long? StepOf(string line)
+    private static List<(string Text, JsonObject Record, long? Step)> Lines(string path, bool dropTornLastLine)
     {
-        try
+        var result = new List<(string, JsonObject, long?)>();
+        string[] lines = File.ReadAllText(path).Split('\n');
+        for (int i = 0; i < lines.Length; i++)
         {
-            return JsonNode.Parse(line)?["step"]?.GetValue<long>();
+            string text = lines[i].TrimEnd('\r');
+            if (text.Trim().Length == 0) continue;
+            JsonNode? node;
+            try
+            {
+                node = JsonNode.Parse(text);
+            }
+            catch (JsonException)
+            {
+                // A run killed mid-write leaves a partial last line without its newline; resuming drops it, as it
+                // drops every line past the checkpoint. Anywhere else a line that is not JSON is damage.
+                if (dropTornLastLine && i == lines.Length - 1) break;
+                throw new InvalidCheckpointException($"{path}: line {i + 1}: not valid JSON: {Clip(text)}");
+            }
+            if (node is not JsonObject record) throw new InvalidCheckpointException($"{path}: line {i + 1}: not a JSON object: {Clip(text)}");
+            long? step = null;
+            if (record.TryGetPropertyValue("step", out var s))
+            {
+                if (s is not JsonValue v || !v.TryGetValue(out long n))
+                    throw new InvalidCheckpointException($"{path}: line {i + 1}: 'step' is not a whole number: {Clip(s?.ToJsonString() ?? "null")}");
+                step = n;
+            }
+            result.Add((text, record, step));
         }
-        catch (JsonException)
-        {
-            return null;
-        }
+        return result;
     }
+
+    private static string Clip(string text) => text.Length <= 60 ? text : text[..60] + "…";
 
     /// <summary>Closes the file.</summary>
     public void Dispose() => _writer.Dispose();

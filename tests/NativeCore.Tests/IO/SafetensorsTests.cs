@@ -89,6 +89,73 @@ public sealed class SafetensorsTests : TempDirectoryTest
         Rejected(Raw("dtype.safetensors", """{"w":{"dtype":"Q7","shape":[1],"data_offsets":[0,1]}}""", 1), "'w'", "Q7");
 
     [Fact]
+    public void Shape_whose_element_count_overflows_is_rejected_naming_the_tensor() =>
+        Rejected(Raw("overflow.safetensors",
+            """{"w":{"dtype":"F32","shape":[2147483647,2147483647,2147483647,2147483647],"data_offsets":[0,16]}}""", 16),
+            "'w'", "[2147483647,2147483647,2147483647,2147483647]");
+
+    [Fact]
+    public void A_zero_dimension_after_huge_ones_is_an_empty_tensor()
+    {
+        var (tensors, _) = Safetensors.Read(Raw("empty.safetensors",
+            """{"w":{"dtype":"F32","shape":[2147483647,2147483647,0],"data_offsets":[0,0]}}""", 0));
+        Assert.Equal(0, tensors["w"].ElementCount);
+    }
+
+    [Fact]
+    public void Invalid_utf8_in_a_tensor_name_is_rejected()
+    {
+        string path = Raw("utf8.safetensors", """{"wXX":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}""", 4);
+        var bytes = File.ReadAllBytes(path);
+        int at = Array.IndexOf(bytes, (byte)'X');
+        bytes[at] = 0xFF;
+        bytes[at + 1] = 0xFE;
+        File.WriteAllBytes(path, bytes);
+        Rejected(path, "UTF-8");
+    }
+
+    [Fact]
+    public void Invalid_utf8_in_metadata_is_rejected()
+    {
+        string path = Raw("utf8meta.safetensors", """{"__metadata__":{"format":"pX"}}""", 0);
+        var bytes = File.ReadAllBytes(path);
+        bytes[Array.IndexOf(bytes, (byte)'X')] = 0xC3;
+        File.WriteAllBytes(path, bytes);
+        Rejected(path, "UTF-8");
+    }
+
+    [Fact]
+    public void Byte_size_not_matching_the_offsets_is_rejected_naming_the_tensor() =>
+        Rejected(Raw("i64.safetensors", """{"ids":{"dtype":"I64","shape":[3],"data_offsets":[0,12]}}""", 12), "'ids'", "24 bytes", "span 12");
+
+    [Fact]
+    public void Duplicate_tensor_name_is_rejected_naming_it() =>
+        Rejected(Raw("dup.safetensors",
+            """{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"w":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}""", 8),
+            "'w'", "twice");
+
+    [Fact]
+    public void Negative_dimension_is_rejected_naming_the_tensor() =>
+        Rejected(Raw("neg.safetensors", """{"w":{"dtype":"F32","shape":[-1,4],"data_offsets":[0,16]}}""", 16), "'w'", "-1");
+
+    [Fact]
+    public void Offsets_past_the_end_of_the_file_are_rejected_naming_the_tensor() =>
+        Rejected(Raw("past.safetensors", """{"w":{"dtype":"F32","shape":[4],"data_offsets":[8,24]}}""", 16), "'w'", "24", "past the 16 data bytes");
+
+    [Fact]
+    public void Offsets_that_are_not_numbers_are_rejected_naming_the_tensor() =>
+        Rejected(Raw("offstr.safetensors", """{"w":{"dtype":"F32","shape":[1],"data_offsets":["0","4"]}}""", 4), "'w'", "data_offsets");
+
+    [Fact]
+    public void An_int64_value_outside_int32_is_refused_naming_the_tensor()
+    {
+        var t = new SafeTensor("ids", SafeDType.I64, [1], BitConverter.GetBytes(1L << 40));
+        var e = Assert.Throws<InvalidCheckpointException>(() => t.ToInt32());
+        Assert.Contains("'ids'", e.Message, StringComparison.Ordinal);
+        Assert.Contains((1L << 40).ToString(System.Globalization.CultureInfo.InvariantCulture), e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Missing_file_is_rejected() => Rejected(Path.Combine(Root, "absent.safetensors"), "not found");
 
     [Fact]

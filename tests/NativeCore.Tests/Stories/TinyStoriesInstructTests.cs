@@ -99,4 +99,27 @@ public sealed class TinyStoriesInstructTests : TempDirectoryTest
         ex = Assert.Throws<InvalidConfigException>(() => TinyStoriesInstruct.Load(path));
         Assert.Contains(path, ex.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("[1]", "record 0", "number 1")]
+    [InlineData("""["story"]""", "record 0", "string \"story\"")]
+    [InlineData("""[{"story": "x", "summary": "y", "instruction": {"words": ["a","b","c"], "features": []}}, null]""", "record 1", "null")]
+    [InlineData("""[[{"story": "x"}]]""", "record 0", "array")]
+    public void A_record_that_is_not_an_object_is_refused_naming_the_file_and_record(string shard, string record, string got)
+    {
+        string path = Dir("notobject.json");
+        File.WriteAllText(path, shard);
+        var ex = Assert.Throws<InvalidConfigException>(() => TinyStoriesInstruct.Load(path));
+        Assert.StartsWith($"{path}: {record}: a record must be an object, got ", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(got, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_shard_that_is_not_an_array_is_refused_naming_the_file()
+    {
+        string path = Dir("object.json");
+        File.WriteAllText(path, """{"story": "x"}""");
+        var ex = Assert.Throws<InvalidConfigException>(() => TinyStoriesInstruct.Load(path));
+        Assert.Equal($"{path}: a shard must be a JSON array of records", ex.Message);
+    }
 }

@@ -40,6 +40,19 @@ public sealed class CompiledModelFileTests : TempDirectoryTest
     }
 
     [Theory]
+    [InlineData("n_embd", 0)]
+    [InlineData("n_embd", 100_000_000)]
+    [InlineData("vocab_size", int.MaxValue)]
+    public void A_model_shape_that_cannot_work_is_refused_naming_the_file(string field, int value)
+    {
+        string dir = Saved();
+        Edit(dir, j => j["model"]![field] = value);
+        var e = Assert.Throws<InvalidCheckpointException>(() => CompiledModel.Load(dir));
+        Assert.StartsWith(Path.Combine(dir, CompiledModel.SidecarName) + ": ", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"{field}", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("model")]
     [InlineData("residual")]
     [InlineData("output_values")]
