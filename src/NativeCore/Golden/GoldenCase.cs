@@ -34,6 +34,9 @@ public sealed class GoldenCase
     /// <summary>The one-step optimiser settings from case.json.</summary>
     public AdamWConfig Optimizer { get; }
 
+    /// <summary>The largest relative-error tolerance a case may set for any kind of tensor.</summary>
+    public const double MaxTolerance = 0.01;
+
     /// <summary>Tolerance per tensor kind: logits, loss, act, grad, after_step.</summary>
     public IReadOnlyDictionary<string, double> Tolerances { get; }
 
@@ -83,7 +86,11 @@ public sealed class GoldenCase
             foreach (var p in tol.EnumerateObject())
                 if (p.Value.ValueKind == JsonValueKind.Number) tolerances[p.Name] = p.Value.GetDouble();
             foreach (string kind in new[] { "logits", "loss", "act", "grad", "after_step" })
-                if (!tolerances.ContainsKey(kind)) throw new InvalidConfigException($"{casePath}: tolerances.{kind} is missing");
+            {
+                if (!tolerances.TryGetValue(kind, out double t)) throw new InvalidConfigException($"{casePath}: tolerances.{kind} is missing");
+                // A tolerance that lets anything pass makes verify a check that cannot fail.
+                if (!(t > 0 && t <= MaxTolerance)) throw new InvalidConfigException($"{casePath}: tolerances.{kind} = {t} is outside (0, {MaxTolerance}]");
+            }
 
             var weights = Safetensors.Read(Path.Combine(directory, "model.safetensors")).Tensors;
             string inputsPath = Path.Combine(directory, "inputs.safetensors");
@@ -113,6 +120,16 @@ public sealed class GoldenCase
                 if (expected[name].DType is not (SafeDType.F32 or SafeDType.F64))
                     throw new InvalidCheckpointException($"{expectedPath}: tensor '{name}' has dtype {expected[name].DType}, expected F32 or F64");
             }
+            // Every output the model makes must be compared, or a case holding only the loss would pass a broken backward.
+            var required = new List<string> { "logits", "loss" };
+            foreach (var p in new ParameterLayout(model).Parameters)
+            {
+                required.Add("grad." + p.Name);
+                required.Add("after_step." + p.Name);
+            }
+            var missing = required.Where(r => !expected.ContainsKey(r)).ToList();
+            if (missing.Count > 0)
+                throw new InvalidCheckpointException($"{expectedPath}: {missing.Count} required tensor(s) missing, first '{missing[0]}'; a golden case compares logits, loss and every grad.* and after_step.* of the model");
             return new GoldenCase(directory, model, optimizer, tolerances, weights, tokens, targets, batch, time, expected);
         }
     }

@@ -133,4 +133,42 @@ public sealed class GoldenCaseFileTests : TempDirectoryTest
         Assert.StartsWith($"error: {path}: holds no tensors", error.ToString(), StringComparison.Ordinal);
         Assert.Single(error.ToString().TrimEnd().Split('\n'));
     }
+
+    [Theory]
+    [InlineData("grad.transformer.h.0.attn.c_attn.weight")]
+    [InlineData("after_step.lm_head.weight")]
+    [InlineData("logits")]
+    public void A_case_that_omits_a_required_tensor_is_refused(string dropped)
+    {
+        string dir = Copy();
+        string path = Path.Combine(dir, "expected.safetensors");
+        var kept = Safetensors.Read(path).Tensors.Values.Where(t => t.Name != dropped).ToList();
+        Assert.NotEqual(Safetensors.Read(path).Tensors.Count, kept.Count);   // the tensor existed
+        Safetensors.Write(path, kept);
+        Refused(dir, path, "missing", dropped);
+    }
+
+    [Fact]
+    public void A_case_holding_only_the_loss_is_refused()
+    {
+        string dir = Copy();
+        string path = Path.Combine(dir, "expected.safetensors");
+        Safetensors.Write(path, Safetensors.Read(path).Tensors.Values.Where(t => t.Name == "loss").ToList());
+        Refused(dir, path, "missing", "logits");
+    }
+
+    [Theory]
+    [InlineData("1e9")]
+    [InlineData("0")]
+    [InlineData("-0.001")]
+    public void An_absurd_tolerance_is_refused(string value)
+    {
+        string dir = Copy();
+        string casePath = Path.Combine(dir, "case.json");
+        string json = File.ReadAllText(casePath);
+        File.WriteAllText(casePath, System.Text.RegularExpressions.Regex.Replace(json, "\"grad\": [0-9.e-]+", $"\"grad\": {value}"));
+        var e = Assert.Throws<InvalidConfigException>(() => GoldenCase.Load(dir));
+        Assert.Contains("tolerances.grad", e.Message, StringComparison.Ordinal);
+        Assert.Contains(casePath, e.Message, StringComparison.Ordinal);
+    }
 }
