@@ -62,6 +62,11 @@ public static class Trainer
             step = sidecar.Step;
             parent = sidecar.Lineage.Parent;
             started = sidecar.Lineage.StartedUtc;
+            // The config file matching is not enough: the same recipe from another parent (reFT of model B into a
+            // folder holding model A's reFT) must not continue A's run.
+            string? asked = job.ParentCheckpoint is { } from ? Checkpoint.Sha256(Path.Combine(Checkpoint.Resolve(from), "model.safetensors")) : null;
+            if (!string.Equals(asked, parent?.Sha256, StringComparison.OrdinalIgnoreCase))
+                throw new InvalidConfigException($"--resume: {outDir} continues a run from {(parent is null ? "scratch" : $"the weights of {parent.Path} (sha256 {parent.Sha256[..12]})")}, not from {(job.ParentCheckpoint is null ? "scratch" : $"{job.ParentCheckpoint} (sha256 {asked![..12]})")}; choose another --out");
         }
         else if (job.ParentCheckpoint is { } from)
         {

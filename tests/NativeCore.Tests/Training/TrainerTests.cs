@@ -8,12 +8,27 @@ namespace NativeCore.Tests.Training;
 public sealed class TrainerTests : TempDirectoryTest
 {
 
-    private static TrainingResult Pretrain(string outDir, bool resume = false, params string[] overrides)
+    private static TrainingResult Pretrain(string outDir, bool resume = false, params string[] overrides) => Pretrain(outDir, resume, null, overrides);
+
+    private static TrainingResult Pretrain(string outDir, bool resume, ITrainingObserver? observer, params string[] overrides)
     {
         var config = ConfigLoader.Load("smoke", overrides);
         using var backend = BackendRegistry.Create("cpu");
-        return Trainer.Run(Stages.Pretrain(config, outDir, resume), backend);
+        return Trainer.Run(Stages.Pretrain(config, outDir, resume), backend, observer);
     }
+
+    /// <summary>Remembers where a run started and which steps it ran.</summary>
+    private sealed class StepRecorder : ITrainingObserver
+    {
+        public long FirstStep { get; private set; } = -1;
+        public List<long> Steps { get; } = [];
+        public void Started(string stage, long firstStep, long totalSteps) => FirstStep = firstStep;
+        public void Stepped(StepRecord record) => Steps.Add(record.Step);
+        public void Evaluated(long step, IReadOnlyList<SetAccuracy> results) { }
+        public void Checkpointed(long step, string directory) { }
+    }
+
+    private static byte[] CheckpointBytes(string run, string file) => File.ReadAllBytes(Path.Combine(Checkpoint.Resolve(run), file));
 
     private static TrainingResult Finetune(string from, string outDir, params string[] overrides)
     {
@@ -43,13 +58,44 @@ public sealed class TrainerTests : TempDirectoryTest
         }
         long killedAt = Checkpoint.ReadSidecar(Checkpoint.Resolve(Dir("killed"))).Step;
         Assert.InRange(killedAt, 1, 599);
+        // What a kill in the middle of the next checkpoint's write leaves: a half-written temporary folder beside the
+        // complete checkpoints, which `latest` never names. The resume must not read it.
+        string torn = Path.Combine(Dir("killed"), "checkpoints", $".step-{killedAt + 25:D7}.0123456789abcdef.tmp");
+        Directory.CreateDirectory(torn);
+        File.WriteAllBytes(Path.Combine(torn, "model.safetensors"), CheckpointBytes(Dir("killed"), "model.safetensors")[..100]);
 
-        var resumed = Pretrain(Dir("killed"), true, "pretrain.steps=600", "pretrain.checkpoint_every=25", "pretrain.eval_every=300");
+        var recorder = new StepRecorder();
+        var resumed = Pretrain(Dir("killed"), true, recorder, "pretrain.steps=600", "pretrain.checkpoint_every=25", "pretrain.eval_every=300");
         Assert.Equal(600, resumed.Steps);
+        // It started where the killed run's last checkpoint left off, not at step 0, and ran only the remaining steps.
+        Assert.Equal(killedAt, recorder.FirstStep);
+        Assert.Equal(Enumerable.Range((int)killedAt + 1, 600 - (int)killedAt).Select(i => (long)i), recorder.Steps);
+        // Model and optimizer state end byte for byte as the uninterrupted run's.
+        Assert.Equal(CheckpointBytes(Dir("whole"), "model.safetensors"), CheckpointBytes(Dir("killed"), "model.safetensors"));
+        Assert.Equal(CheckpointBytes(Dir("whole"), "optimizer.safetensors"), CheckpointBytes(Dir("killed"), "optimizer.safetensors"));
         Assert.Equal(Weights(Dir("whole")), Weights(Dir("killed")));
         // The metrics file has no duplicated steps after the resume.
         var steps = MetricsLog.Read(Path.Combine(Dir("killed"), "metrics.jsonl")).Where(r => (string?)r["kind"] == "step").Select(r => (long)r["step"]!).ToList();
         Assert.Equal(Enumerable.Range(1, 600).Select(i => (long)i), steps);
+    }
+
+    [Fact]
+    public void A_resume_from_another_parent_is_refused_and_the_run_left_alone()
+    {
+        // reFT always resumes: model B's reFT pointed at the folder of model A's must not continue A's curve.
+        Pretrain(Dir("a"), false, "pretrain.steps=4", "seed=1");
+        Pretrain(Dir("b"), false, "pretrain.steps=4", "seed=2");
+        var config = ConfigLoader.WithOverrides(Checkpoint.ReadSidecar(Checkpoint.Resolve(Dir("a"))).Config, ["finetune.steps=4"]);
+        using var backend = BackendRegistry.Create("cpu");
+        Trainer.Run(Stages.Finetune(config, Checkpoint.Resolve(Dir("a")), Dir("tuned"), resume: true), backend);
+        var before = CheckpointBytes(Dir("tuned"), "model.safetensors");
+
+        var e = Assert.Throws<InvalidConfigException>(() => Trainer.Run(Stages.Finetune(config, Checkpoint.Resolve(Dir("b")), Dir("tuned"), resume: true), backend));
+        Assert.Contains("continues a run from", e.Message, StringComparison.Ordinal);
+        Assert.Contains(Dir("tuned"), e.Message, StringComparison.Ordinal);
+        Assert.Equal(before, CheckpointBytes(Dir("tuned"), "model.safetensors"));
+        // The same parent still resumes (here: finds the run complete).
+        Assert.Equal(4, Trainer.Run(Stages.Finetune(config, Checkpoint.Resolve(Dir("a")), Dir("tuned"), resume: true), backend).Steps);
     }
 
     [Fact]
