@@ -98,15 +98,28 @@ public sealed class PaperGrid(RunConfig config, string outputDirectory, IBackend
     private T Cached<T>(string name, string key, long units, Func<string, T> run)
     {
         string dir = StageDir(name, key);
-        string done = Path.Combine(dir, "done.json");
+        string done = Path.Combine(dir, "done.json"), madeBy = Path.Combine(dir, "build.txt");
+        string build = $"{BuildInfo.Version}+{BuildInfo.Commit}";
         if (File.Exists(done))
         {
+            // A stage's numbers are only as good as the code that made them: another build's are not reused.
+            string recorded = File.Exists(madeBy) ? File.ReadAllText(madeBy).Trim() : "an earlier build (no build.txt)";
+            if (recorded != build)
+                throw new InvalidConfigException($"{dir}: this stage was made by {recorded}, not by this build ({build}); run paper with a new --out");
             _observer?.Advanced(units, $"{name} (reused)");
-            return JsonSerializer.Deserialize<T>(File.ReadAllText(done), Json) ?? throw new InvalidCheckpointException($"{done}: empty");
+            try
+            {
+                return JsonSerializer.Deserialize<T>(File.ReadAllText(done), Json) ?? throw new InvalidCheckpointException($"{done}: empty");
+            }
+            catch (JsonException e)
+            {
+                throw new InvalidCheckpointException($"{done}: not a stage result ({e.Message})");
+            }
         }
         _stage = name;
         Directory.CreateDirectory(dir);
         var result = run(dir);
+        AtomicFile.WriteAllText(madeBy, build);
         AtomicFile.WriteAllText(done, JsonSerializer.Serialize(result, Json));
         return result;
     }

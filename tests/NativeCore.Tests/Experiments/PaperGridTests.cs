@@ -61,6 +61,13 @@ public sealed class PaperGridTests : TempDirectoryTest
         var again = new PaperGrid(config, Root, backend, second).Run();
         Assert.All(second.Stages, s => Assert.EndsWith("(reused)", s));
         Assert.Equal(results.Finetunes.Select(f => f.Result.Last.Sets.Select(x => x.Accuracy)).SelectMany(x => x), again.Finetunes.Select(f => f.Result.Last.Sets.Select(x => x.Accuracy)).SelectMany(x => x));
+
+        // A stage made by another build is refused, not silently reused.
+        string stage = Directory.GetDirectories(Path.Combine(Root, "stages")).Order(StringComparer.Ordinal).First();
+        File.WriteAllText(Path.Combine(stage, "build.txt"), "0.0.0+another-build");
+        var e = Assert.Throws<InvalidConfigException>(() => new PaperGrid(config, Root, backend, new Recorder()).Run());
+        Assert.Contains(stage, e.Message, StringComparison.Ordinal);
+        Assert.Contains("0.0.0+another-build", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
