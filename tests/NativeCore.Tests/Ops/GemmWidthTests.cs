@@ -10,7 +10,8 @@ namespace NativeCore.Tests.Ops;
 /// </summary>
 public sealed unsafe class GemmWidthTests
 {
-    public static TheoryData<int, int, int> Shapes() => new() { { 37, 45, 29 }, { 130, 300, 70 }, { 7, 1, 33 }, { 200, 64, 520 } };
+    // The last crosses a super block of k (2,048 rows of B packed and swept together) with a partial second one.
+    public static TheoryData<int, int, int> Shapes() => new() { { 37, 45, 29 }, { 130, 300, 70 }, { 7, 1, 33 }, { 200, 64, 520 }, { 40, 2500, 70 } };
 
     private static float[] Run(bool ta, bool tb, int m, int n, int k, float[] a, float[] b, float[] c0, float beta, int width)
     {

@@ -26,6 +26,9 @@ internal static unsafe class PackedGemm
     private const int MC = 96;
     private const int NC = 2048;
 
+    /// <summary>Rows of op(B) packed together and swept by one parallel region: eight KC blocks.</summary>
+    private const int KSuper = 8 * KC;
+
     /// <summary>Largest packed-B buffer (floats) taken from the stack rather than the array pool.</summary>
     private const int SmallPack = 16 * 1024;
 
@@ -73,10 +76,11 @@ internal static unsafe class PackedGemm
             for (int i = 0; i < m; i++) ScaleC(c + (long)i * ldc, n, beta);
             return;
         }
-        // The packed-B buffer is sized to the problem: small products (one attention head) pack on the stack, so a
-        // stream of them pays no pool traffic.
+        // The packed-B buffer holds one super block of k (up to KSuper rows of op(B), in KC blocks) and is sized to the
+        // problem: small products (one attention head) pack on the stack, so a stream of them pays no pool traffic.
         int nrw = width;
-        int packLength = Math.Min(KC, k) * ((Math.Min(NC, n) + nrw - 1) / nrw * nrw) + 16;
+        int ncPad = (Math.Min(NC, n) + nrw - 1) / nrw * nrw;
+        int packLength = Math.Min(KSuper, k) * ncPad + 16;
         float[]? rented = packLength > SmallPack ? ArrayPool<float>.Shared.Rent(packLength) : null;
         try
         {
@@ -87,12 +91,11 @@ internal static unsafe class PackedGemm
                 for (int jc = 0; jc < n; jc += NC)
                 {
                     int nc = Math.Min(NC, n - jc);
-                    for (int pc = 0; pc < k; pc += KC)
+                    for (int ps = 0; ps < k; ps += KSuper)
                     {
-                        int kc = Math.Min(KC, k - pc);
-                        float blockBeta = pc == 0 ? beta : 1f;
-                        PackB(transB, b, ldb, pc, jc, kc, nc, bPack, parallel, nrw);
-                        MacroBlock(transA, a, lda, m, pc, kc, bPack, jc, nc, blockBeta, c, ldc, parallel, nrw);
+                        int pe = Math.Min(k, ps + KSuper);
+                        PackSuperBlock(transB, b, ldb, ps, pe, jc, nc, bPack, KC * ncPad, parallel, nrw);
+                        MacroBlock(transA, a, lda, m, ps, pe, bPack, KC * ncPad, jc, nc, beta, c, ldc, parallel, nrw);
                     }
                 }
             }
@@ -103,7 +106,31 @@ internal static unsafe class PackedGemm
         }
     }
 
-    private static void MacroBlock(bool transA, float* a, int lda, int m, int pc, int kc, float* bPack, int jc, int nc, float beta, float* c, int ldc, bool parallel, int nrw)
+    /// <summary>Packs the KC blocks of op(B) rows [ps, pe) one after another, <paramref name="blockStride"/> floats apart.</summary>
+    private static void PackSuperBlock(bool transB, float* b, int ldb, int ps, int pe, int jc, int nc, float* dst, int blockStride, bool parallel, int nrw)
+    {
+        int blocks = (pe - ps + KC - 1) / KC;
+        if (blocks == 1)
+        {
+            PackB(transB, b, ldb, ps, jc, pe - ps, nc, dst, parallel, nrw);
+            return;
+        }
+        nint bP = (nint)b, dP = (nint)dst;
+        void Block(int i)
+        {
+            int pc = ps + i * KC;
+            PackB(transB, (float*)bP, ldb, pc, jc, Math.Min(KC, pe - pc), nc, (float*)dP + (long)i * blockStride, parallel: false, nrw);
+        }
+        if (parallel) Parallel.For(0, blocks, Block);
+        else for (int i = 0; i < blocks; i++) Block(i);
+    }
+
+    /// <summary>
+    /// C[:, jc..jc+nc] += op(A)[:, ps..pe)·(packed B), the first k block (pc = 0) with <paramref name="beta"/>. Each
+    /// work item owns a block of C and runs every KC block of the super block over it, so a long-k product (a weight
+    /// gradient, k = B·T) forks once per super block rather than once per KC block.
+    /// </summary>
+    private static void MacroBlock(bool transA, float* a, int lda, int m, int ps, int pe, float* bPackAll, int blockStride, int jc, int nc, float beta, float* c, int ldc, bool parallel, int nrw)
     {
         int mBlocks = (m + MC - 1) / MC;
         // With enough row blocks to keep every core busy, each work item takes all of the columns, so that its A block
@@ -116,43 +143,49 @@ internal static unsafe class PackedGemm
         int nChunks = (nc + chunk - 1) / chunk;
         int items = mBlocks * nChunks;
         // Pointers cannot be captured by lambdas; carry them as integers.
-        nint aP = (nint)a, bP = (nint)bPack, cP = (nint)c;
+        nint aP = (nint)a, bP = (nint)bPackAll, cP = (nint)c;
         void Work(int item)
         {
             int ib = item / nChunks, jb = item % nChunks;
             int ic = ib * MC, mc = Math.Min(MC, m - ic);
             int j0 = jb * chunk, j1 = Math.Min(nc, j0 + chunk);
-            // A row-major A is read in place, six rows at a time, by the micro-kernel's broadcasts: its rows are
-            // already k-contiguous, so packing would only copy them. A transposed A is packed into MR-row slivers.
-            float* aBase;
-            nint rowStride, kStride, sliverStride;
-            if (transA)
+            float* aPack = stackalloc float[transA ? MC * KC + 16 : 1];
+            for (int pc = ps; pc < pe; pc += KC)
             {
-                float* aPack = stackalloc float[MC * KC + 16];
-                aBase = Align64(aPack);
-                PackTransposedA((float*)aP, lda, ic, pc, mc, kc, aBase);
-                (rowStride, kStride, sliverStride) = (1, MR, MR * kc);
-            }
-            else
-            {
-                aBase = (float*)aP + (long)ic * lda + pc;
-                (rowStride, kStride, sliverStride) = (lda, 1, (nint)MR * lda);
-            }
-            for (int jr = j0; jr < j1; jr += nrw)
-            {
-                int nr = Math.Min(nrw, j1 - jr);
-                float* bPanel = (float*)bP + (jr / nrw) * nrw * kc;
-                for (int ir = 0; ir < mc; ir += MR)
+                int kc = Math.Min(KC, pe - pc);
+                float blockBeta = pc == 0 ? beta : 1f;
+                float* bPack = (float*)bP + (long)((pc - ps) / KC) * blockStride;
+                // A row-major A is read in place, six rows at a time, by the micro-kernel's broadcasts: its rows are
+                // already k-contiguous, so packing would only copy them. A transposed A is packed into MR-row slivers.
+                float* aBase;
+                nint rowStride, kStride, sliverStride;
+                if (transA)
                 {
-                    int mr = Math.Min(MR, mc - ir);
-                    float* cTile = (float*)cP + (long)(ic + ir) * ldc + jc + jr;
-                    float* aSliver = aBase + ir / MR * sliverStride;
-                    if (nrw == Width512) MicroKernel512(kc, aSliver, rowStride, kStride, bPanel, cTile, ldc, mr, nr, beta);
-                    else MicroKernel(kc, aSliver, rowStride, kStride, bPanel, cTile, ldc, mr, nr, beta);
+                    aBase = Align64(aPack);
+                    PackTransposedA((float*)aP, lda, ic, pc, mc, kc, aBase);
+                    (rowStride, kStride, sliverStride) = (1, MR, MR * kc);
+                }
+                else
+                {
+                    aBase = (float*)aP + (long)ic * lda + pc;
+                    (rowStride, kStride, sliverStride) = (lda, 1, (nint)MR * lda);
+                }
+                for (int jr = j0; jr < j1; jr += nrw)
+                {
+                    int nr = Math.Min(nrw, j1 - jr);
+                    float* bPanel = bPack + (jr / nrw) * nrw * kc;
+                    for (int ir = 0; ir < mc; ir += MR)
+                    {
+                        int mr = Math.Min(MR, mc - ir);
+                        float* cTile = (float*)cP + (long)(ic + ir) * ldc + jc + jr;
+                        float* aSliver = aBase + ir / MR * sliverStride;
+                        if (nrw == Width512) MicroKernel512(kc, aSliver, rowStride, kStride, bPanel, cTile, ldc, mr, nr, blockBeta);
+                        else MicroKernel(kc, aSliver, rowStride, kStride, bPanel, cTile, ldc, mr, nr, blockBeta);
+                    }
                 }
             }
         }
-        if (!parallel || items == 1 || (long)m * nc * kc < 32 * 1024)
+        if (!parallel || items == 1 || (long)m * nc * (pe - ps) < 32 * 1024)
         {
             for (int i = 0; i < items; i++) Work(i);
         }
