@@ -81,3 +81,10 @@ public sealed class OutputFolderException(string message) : NativeCoreException(
     /// <inheritdoc />
     public override int ExitCode => ExitCodes.InputOutput;
 }
+
+/// <summary>An input file or folder named by the user does not exist (or is a folder where a file should be).</summary>
+public sealed class MissingInputException(string message) : NativeCoreException(message)
+{
+    /// <inheritdoc />
+    public override int ExitCode => ExitCodes.InputOutput;
+}

@@ -84,6 +84,10 @@ internal static class StoriesCommand
         var cmd = new Command("score", "The twist generation score: the judged twist share of stories generated from Twist prompts, with the parse rate") { model, count, seed, temperature, topK, show, backendOpt };
         cmd.SetAction(r => CliRunner.Run(() =>
         {
+            // Checked before any model is read: a score of 0 stories, or sampling at a negative or NaN temperature, is no score.
+            if (r.GetValue(count) <= 0) throw new InvalidConfigException($"--n must be positive, got {r.GetValue(count)}");
+            if (!(r.GetValue(temperature) > 0) || float.IsInfinity(r.GetValue(temperature))) throw new InvalidConfigException($"--temperature must be a positive number, got {r.GetValue(temperature)}");
+            if (r.GetValue(topK) < 0) throw new InvalidConfigException($"--top-k must be 0 (all tokens) or positive, got {r.GetValue(topK)}");
             using var backend = BackendRegistry.Create(r.GetValue(backendOpt)!);
             var (info, gpt) = StoriesModel.Load(r.GetValue(model)!, backend);
             using (gpt)

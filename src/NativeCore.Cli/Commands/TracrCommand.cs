@@ -23,6 +23,9 @@ internal static class TracrCommand
         return cmd;
     }
 
+    /// <summary>The longest input <c>tracr compile</c> accepts (the paper uses 45 for the Counter).</summary>
+    private const int MaxCompileLength = 512;
+
     private static Command Compile()
     {
         var program = new Option<string>("--program") { Description = "counter or maxid", Required = true };
@@ -35,6 +38,8 @@ internal static class TracrCommand
             string name = r.GetValue(program)!;
             int n = r.GetValue(maxLen) ?? TracrPrograms.DefaultMaxLength(name);
             if (n < 2) throw new InvalidConfigException($"--max-len must be at least 2 (the answer is read at index 1), got {n}");
+            // The compiled widths grow with N (the Counter's value set is 0…N), so an unbounded N exhausts memory.
+            if (n > MaxCompileLength) throw new InvalidConfigException($"--max-len {n} is above the largest this tool compiles, {MaxCompileLength}");
             double l = r.GetValue(exactness);
             if (!(l > 0)) throw new InvalidConfigException($"--mlp-exactness must be positive, got {l}");
             var model = TracrPrograms.Compile(name, new TracrOptions(n, l)) with
@@ -141,6 +146,8 @@ internal static class TracrCommand
                 ? text.Select(ch => ch.ToString()).ToArray()
                 : TracrTask.For(model).Sample(model, 31337, (long)sample).Tokens;
             if (letters.Length > model.MaxLength) throw new InvalidConfigException($"--input has {letters.Length} letters; {folder} takes at most {model.MaxLength}");
+            if (letters.FirstOrDefault(l => !model.Vocabulary.Contains(l)) is { } unknown)
+                throw new InvalidConfigException($"--input: '{unknown}' is not in {folder}'s vocabulary ({string.Join("", model.Vocabulary)})");
             using var gpt = model.Build(backend);
             int[] ids = model.Encode(letters);
             var names = ids.Select(i => model.InputTokens[i]).ToList();

@@ -63,6 +63,7 @@ public sealed class GoldenCase
     /// <exception cref="InvalidCheckpointException">A safetensors file is missing or malformed.</exception>
     public static GoldenCase Load(string directory)
     {
+        if (File.Exists(directory)) throw new MissingInputException($"{directory} is a file; give the golden case's folder (case.json and three safetensors files)");
         string casePath = Path.Combine(directory, "case.json");
         using (var doc = IO.JsonFiles.Parse(casePath, "a golden case folder holds case.json and three safetensors files"))
         {

@@ -13,7 +13,7 @@ public static partial class JsonFiles
     /// <exception cref="InvalidConfigException">The file is missing or is not valid JSON; the message names it.</exception>
     public static JsonDocument Parse(string path, string whatItIs)
     {
-        if (!File.Exists(path)) throw new InvalidConfigException($"{path}: not found; {whatItIs}");
+        if (!File.Exists(path)) throw new MissingInputException(Directory.Exists(path) ? $"{path} is a folder; {whatItIs}" : $"{path}: not found; {whatItIs}");
         try
         {
             return JsonDocument.Parse(File.ReadAllText(path));

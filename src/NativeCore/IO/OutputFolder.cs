@@ -42,8 +42,8 @@ public static class OutputFolder
     /// </summary>
     public static void Claim(string path, string kind, bool requireEmpty = false)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentException.ThrowIfNullOrEmpty(kind);
+        if (string.IsNullOrWhiteSpace(path)) throw new InvalidConfigException("--out is empty; name the output folder");
         if (File.Exists(path)) throw new OutputFolderException($"output folder {path} is a file; choose another --out");
         try
         {

@@ -74,7 +74,7 @@ public static class Safetensors
     /// <exception cref="InvalidCheckpointException">The file is missing or malformed; the message names the file and tensor.</exception>
     public static (IReadOnlyDictionary<string, SafeTensor> Tensors, IReadOnlyDictionary<string, string> Metadata) Read(string path)
     {
-        if (!File.Exists(path)) throw new InvalidCheckpointException($"{path}: file not found");
+        if (!File.Exists(path)) throw new MissingInputException(Directory.Exists(path) ? $"{path} is a folder, not a safetensors file" : $"{path}: file not found");
         byte[] bytes;
         try
         {

@@ -157,7 +157,7 @@ public sealed record StoriesModel
     public static StoriesModel Read(string directory)
     {
         string sidecar = Path.Combine(directory, SidecarName);
-        if (!File.Exists(sidecar)) throw new InvalidCheckpointException($"{sidecar}: not found; is {directory} a stories model?");
+        if (!File.Exists(sidecar)) throw new MissingInputException($"{sidecar}: not found; is {directory} a stories model?");
         string json = File.ReadAllText(sidecar);
         StoriesModel model;
         try

@@ -104,8 +104,8 @@ public sealed record CompiledModel
     public static CompiledModel Load(string directory)
     {
         string sidecar = Path.Combine(directory, SidecarName), weights = Path.Combine(directory, "model.safetensors");
-        if (!File.Exists(sidecar)) throw new InvalidCheckpointException($"{sidecar}: not found; is {directory} a compiled Tracr model?");
-        if (!File.Exists(weights)) throw new InvalidCheckpointException($"{weights}: not found");
+        if (!File.Exists(sidecar)) throw new MissingInputException($"{sidecar}: not found; is {directory} a compiled Tracr model?");
+        if (!File.Exists(weights)) throw new MissingInputException($"{weights}: not found");
         CompiledModel described;
         try
         {
@@ -121,6 +121,7 @@ public sealed record CompiledModel
         if (described.Residual is null) throw new InvalidCheckpointException($"{sidecar}: 'residual' is null");
         if (described.InputTokens is null) throw new InvalidCheckpointException($"{sidecar}: 'input_tokens' is null");
         if (described.OutputValues is null) throw new InvalidCheckpointException($"{sidecar}: 'output_values' is null");
+        if (described.Vocabulary is null || described.Vocabulary.Count == 0) throw new InvalidCheckpointException($"{sidecar}: 'vocabulary' is null or empty");
         try
         {
             described.Config.Validate();
@@ -129,6 +130,10 @@ public sealed record CompiledModel
         {
             throw new InvalidCheckpointException($"{sidecar}: {e.Message}");
         }
+        // Inputs are BOS plus up to max_len tokens, so max_len is bounded by the model's positions; an unchecked one
+        // either indexes out of range or sends eval into sequences no model position can hold.
+        if (described.MaxLength < 2 || described.MaxLength + 1 > described.Config.BlockSize)
+            throw new InvalidCheckpointException($"{sidecar}: 'max_len' is {described.MaxLength}; it must be at least 2 and at most model.block_size − 1 = {described.Config.BlockSize - 1}");
         // A readout wider than its labels would score every unlabelled class as wrong and exit 0: refuse it by name.
         if (described.OutputValues.Count != described.Config.OutputSize)
             throw new InvalidCheckpointException($"{sidecar}: 'output_values' names {described.OutputValues.Count} values, the model's readout has {described.Config.OutputSize}");

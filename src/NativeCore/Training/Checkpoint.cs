@@ -105,7 +105,7 @@ public static class Checkpoint
             if (File.Exists(Path.Combine(dir, "checkpoint.json"))) return dir;
             throw new InvalidCheckpointException($"{latest}: names {dir}, which holds no checkpoint.json");
         }
-        throw new InvalidCheckpointException($"{path}: no checkpoint found (neither checkpoint.json nor a 'latest' file)");
+        throw new MissingInputException($"{(path.Length == 0 ? "(empty path)" : path)}: no checkpoint found (neither checkpoint.json nor a 'latest' file)");
     }
 
     /// <summary>The name of the run folder a checkpoint folder (<c>RUN/checkpoints/step-N</c>) belongs to.</summary>
@@ -119,7 +119,7 @@ public static class Checkpoint
     public static CheckpointSidecar ReadSidecar(string checkpointDirectory)
     {
         string path = Path.Combine(checkpointDirectory, "checkpoint.json");
-        if (!File.Exists(path)) throw new InvalidCheckpointException($"{path}: not found");
+        if (!File.Exists(path)) throw new MissingInputException($"{path}: not found");
         CheckpointSidecar? sidecar;
         string json = File.ReadAllText(path);
         try

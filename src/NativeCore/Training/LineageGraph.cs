@@ -54,7 +54,14 @@ public static class LineageGraph
     {
         var nodes = Collect(root);
         Directory.CreateDirectory(directory);
-        AtomicFile.WriteAllText(Path.Combine(directory, "lineage.dot"), ToDot(nodes));
+        // The graph goes into a folder of runs that NativeCore did not claim as a whole, so it replaces only a graph it
+        // wrote itself (recognised by its dot file's first line), never a user's file of the same name.
+        string dot = Path.Combine(directory, "lineage.dot"), png = Path.Combine(directory, "lineage.png");
+        bool ours = File.Exists(dot) && File.ReadLines(dot).FirstOrDefault() == "digraph lineage {";
+        foreach (string file in new[] { dot, png })
+            if ((File.Exists(file) || Directory.Exists(file)) && !ours)
+                throw new OutputFolderException($"{file} exists and was not written by lineage --graph; move it away or choose another folder");
+        AtomicFile.WriteAllText(dot, ToDot(nodes));
         // Layout: depth across (parents left of children), siblings down, in a stable order.
         var depth = new Dictionary<string, int>(StringComparer.Ordinal);
         int Depth(LineageNode n) => depth.TryGetValue(n.Id, out int d) ? d
@@ -90,8 +97,8 @@ public static class LineageGraph
         plot.Axes.Frameless();
         int maxDepth = depth.Count == 0 ? 0 : depth.Values.Max(), maxRows = rows.Count == 0 ? 1 : rows.Values.Max();
         plot.Axes.SetLimits(-2, maxDepth * 4 + 2, -maxRows * 2 + 1, 1);
-        byte[] png = plot.GetImageBytes(Math.Max(600, 320 * (maxDepth + 1)), Math.Max(300, 130 * maxRows), ImageFormat.Png);
-        AtomicFile.Write(Path.Combine(directory, "lineage.png"), s => s.Write(png));
+        byte[] image = plot.GetImageBytes(Math.Max(600, 320 * (maxDepth + 1)), Math.Max(300, 130 * maxRows), ImageFormat.Png);
+        AtomicFile.Write(png, s => s.Write(image));
         return nodes.Count;
     }
 }

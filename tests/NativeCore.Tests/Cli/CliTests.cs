@@ -6,10 +6,10 @@ namespace NativeCore.Tests.Cli;
 public class CliTests
 {
     [Fact]
-    public void Verify_on_a_missing_folder_exits_non_zero()
+    public void Verify_on_a_missing_folder_is_an_input_error()
     {
         int exit = Program.Main(["verify", Path.Combine(Path.GetTempPath(), "no-such-golden-case")]);
-        Assert.Equal(2, exit);
+        Assert.Equal(ExitCodes.InputOutput, exit);
     }
 
     [Theory]

@@ -156,7 +156,14 @@ public sealed class SafetensorsTests : TempDirectoryTest
     }
 
     [Fact]
-    public void Missing_file_is_rejected() => Rejected(Path.Combine(Root, "absent.safetensors"), "not found");
+    public void Missing_file_is_an_input_error_naming_it()
+    {
+        string path = Path.Combine(Root, "absent.safetensors");
+        var e = Assert.Throws<MissingInputException>(() => Safetensors.Read(path));
+        Assert.Equal(ExitCodes.InputOutput, e.ExitCode);
+        Assert.Contains(path, e.Message, StringComparison.Ordinal);
+        Assert.Contains("not found", e.Message, StringComparison.Ordinal);
+    }
 
     [Fact]
     public void Loading_weights_with_a_wrong_shape_names_the_tensor_and_loads_nothing()

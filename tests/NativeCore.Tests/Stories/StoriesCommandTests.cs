@@ -54,7 +54,7 @@ public sealed class StoriesCommandTests : TempDirectoryTest
         Assert.Equal(2, exit);
         Assert.Contains("'delete-all'", stderr, StringComparison.Ordinal);
         (exit, _, stderr) = CliProcess.Run("stories", "generate", "--corpus", "/no/such/shard.json");
-        Assert.Equal(2, exit);
+        Assert.Equal(ExitCodes.InputOutput, exit);
         Assert.Contains("/no/such/shard.json", stderr, StringComparison.Ordinal);
     }
 }

@@ -70,7 +70,7 @@ public class TracrCommandTests : TempDirectoryTest
         Assert.Equal(2, exit);
         Assert.Contains("'sorter'", stderr, StringComparison.Ordinal);
         (exit, _, stderr) = CliProcess.Run("tracr", "eval", Dir("missing"));
-        Assert.Equal(3, exit);
+        Assert.Equal(ExitCodes.InputOutput, exit);
         Assert.Contains(CompiledModel.SidecarName, stderr, StringComparison.Ordinal);
         (exit, _, _) = CliProcess.Run("tracr", "compile", "--program", "counter", "--max-len", "6", "--out", Dir("c"));
         Assert.Equal(0, exit);
