@@ -99,7 +99,8 @@ public sealed record StoriesConfig
             JsonNode? parsed;
             try
             {
-                parsed = JsonNode.Parse(value);
+                // A repeated key would make JsonObject throw ArgumentException when a later override walks into it.
+                parsed = JsonNode.Parse(value, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false });
             }
             catch (JsonException)
             {
