@@ -35,7 +35,7 @@ public sealed class ConfigFuzzTests(ITestOutputHelper output) : TempDirectoryTes
             File.WriteAllBytes(path, o.Bytes);
             return ConfigLoader.ToJson(ConfigLoader.Load(path));
         })];
-        var gen = Gen.Int[0, originals.Length - 1].SelectMany(o => originals[o].Mutations, (o, m) => (Preset: names[o], Original: o, Mutation: m));
+        var gen = Gen.Int[0, originals.Length - 1].SelectMany(o => originals[o].Mutations, (o, m) => new PresetCase(names[o], o, m));
         var tally = FuzzProperty.Check(output, "preset files (ConfigLoader.Load)", gen, iterations, "presetfile01", c =>
         {
             byte[] bytes = originals[c.Original].Apply(c.Mutation);
@@ -44,6 +44,11 @@ public sealed class ConfigFuzzTests(ITestOutputHelper output) : TempDirectoryTes
                 originals[c.Original].SameMeaning(bytes) ? (expected[c.Original], r => ConfigLoader.ToJson((RunConfig)r!)) : null);
         });
         FuzzProperty.AssertBothOutcomes(tally, iterations);
+    }
+
+    private sealed record PresetCase(string Preset, int Original, JsonFileMutation Mutation)
+    {
+        public override string ToString() => $"{Preset}.json: {Mutation}";
     }
 
     /// <summary>Every dotted key of a config, sections included, as <c>--set</c> names it.</summary>

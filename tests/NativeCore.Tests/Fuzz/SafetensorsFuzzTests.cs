@@ -29,6 +29,13 @@ public sealed class SafetensorsFuzzTests(ITestOutputHelper output) : TempDirecto
             .Select(p => new SafetensorsFile(File.ReadAllBytes(p)))];
     }
 
+    private static readonly string[] Names = ["tiny/inputs.safetensors", "tiny/model.safetensors", "written.safetensors"];
+
+    private sealed record Case(string Name, int Original, SafetensorsMutation Mutation)
+    {
+        public override string ToString() => $"{Name}: {Mutation}";
+    }
+
     [Fact]
     public void Mutated_safetensors_load_or_are_refused_naming_the_file()
     {
@@ -36,7 +43,7 @@ public sealed class SafetensorsFuzzTests(ITestOutputHelper output) : TempDirecto
         string[] fingerprints = [.. originals.Select(o => SafetensorsFile.Fingerprint(Safetensors.Parse(o.Bytes, "original")))];
         string path = Dir("fuzz.safetensors");
         var mutations = originals.Select(SafetensorsMutation.Of).ToArray();
-        var gen = Gen.Int[0, originals.Length - 1].SelectMany(o => mutations[o], (o, m) => (Original: o, Mutation: m));
+        var gen = Gen.Int[0, originals.Length - 1].SelectMany(o => mutations[o], (o, m) => new Case(Names[o], o, m));
         var tally = FuzzProperty.Check(output, "safetensors (Safetensors.Read)", gen, Iterations, "safetensor01", c =>
         {
             var original = originals[c.Original];
