@@ -57,6 +57,7 @@ public sealed class ConfigRangeTests
     {
         // Found by fuzzing: the next override walked into the repeated key and JsonObject threw ArgumentException.
         var e = Assert.Throws<InvalidConfigException>(() => new StoriesConfig().WithOverrides(["model={\"n_layer\":1,\"n_layer\":2}", "model.n_layer=3"]));
-        Assert.Contains("--set", e.Message, StringComparison.Ordinal);
+        Assert.StartsWith("--set model: ", e.Message, StringComparison.Ordinal);
+        Assert.Contains("is not valid JSON", e.Message, StringComparison.Ordinal);
     }
 }
