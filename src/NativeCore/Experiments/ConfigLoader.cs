@@ -74,13 +74,28 @@ public static class ConfigLoader
 
     private static RunConfig FromNode(JsonNode node, string source)
     {
+        RunConfig config;
         try
         {
-            return (node.Deserialize<RunConfig>(Strict) ?? throw new InvalidConfigException($"{source}: empty config")).Resolve();
+            config = node.Deserialize<RunConfig>(Strict) ?? throw new InvalidConfigException($"{source}: empty config");
         }
         catch (JsonException e)
         {
             throw new InvalidConfigException($"{source}: {IO.JsonFiles.Describe(e, node)}");
+        }
+        catch (InvalidOperationException e)
+        {
+            // A string that escapes a lone UTF-16 surrogate ("\ud800") is valid JSON; reading it throws this.
+            throw new InvalidConfigException($"{source}: {e.Message}");
+        }
+        try
+        {
+            return config.Resolve();
+        }
+        catch (InvalidConfigException e)
+        {
+            // A range error names the field; the preset (a file, often) it came from is the other half of where.
+            throw new InvalidConfigException($"{source}: {e.Message}");
         }
     }
 
@@ -157,9 +172,10 @@ public static class ConfigLoader
                         throw new InvalidConfigException($"config key '{key}': '{value}' is not a JSON array: {e.Message}");
                     }
                 }
-                bool numbers = existing.AsArray().Count > 0 && existing.AsArray()[0]!.GetValueKind() == JsonValueKind.Number;
+                // An earlier override may have left a null element ("[null]"), which is no number.
+                bool numbers = existing.AsArray().Count > 0 && existing.AsArray()[0]?.GetValueKind() == JsonValueKind.Number;
                 return new JsonArray(value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(v => numbers
-                    ? (JsonNode?)JsonValue.Create(double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) ? d : throw new InvalidConfigException($"config key '{key}' expects numbers, got '{v}'"))
+                    ? (JsonNode?)JsonValue.Create(double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && double.IsFinite(d) ? d : throw new InvalidConfigException($"config key '{key}' expects numbers, got '{v}'"))
                     : JsonValue.Create(v)).ToArray());
             default:
                 throw new InvalidConfigException($"config key '{key}' is a section, not a value");

@@ -49,7 +49,17 @@ public sealed record GridConfig
     {
         if (Priors.Length == 0) throw new InvalidConfigException("grid.priors must name at least one prior");
         // RespectNullableAnnotations refuses "priors": null but not a null element of the list.
-        foreach (string p in Priors) _ = Tasks.OperandPrior.Parse(p ?? throw new InvalidConfigException("grid.priors holds null; each prior is a name or \"pa,pb,pc\""));
+        foreach (string p in Priors)
+        {
+            try
+            {
+                _ = Tasks.OperandPrior.Parse(p ?? throw new InvalidConfigException("grid.priors holds null; each prior is a name or \"pa,pb,pc\""));
+            }
+            catch (InvalidConfigException e) when (p is not null)
+            {
+                throw new InvalidConfigException($"grid.priors: {e.Message}");
+            }
+        }
         if (LearningRates.Length == 0 || LearningRates.Any(l => !(l > 0))) throw new InvalidConfigException("grid.learning_rates must hold positive numbers");
         if (CorrelatedShares.Length == 0 || CorrelatedShares.Any(c => c is < 0 or > 1)) throw new InvalidConfigException("grid.ctrs must hold numbers in [0, 1]");
         if (PruneK < 1) throw new InvalidConfigException($"grid.prune_k must be positive, got {PruneK}");

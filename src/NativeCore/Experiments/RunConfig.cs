@@ -95,7 +95,7 @@ public sealed record StageConfig
         Check(CheckpointEvery > 0, "checkpoint_every", CheckpointEvery, "must be positive");
         Check(KeepLast > 0, "keep_last", KeepLast, "must be positive");
         Check(CorrelatedShare is >= 0 and <= 1, "ctr", CorrelatedShare, "must be in [0, 1]");
-        _ = TaskKind;
+        Check(Task is "C" or "counter" or "I" or "indexer", "task", Task, "must be C (counter) or I (indexer)");
     }
 }
 

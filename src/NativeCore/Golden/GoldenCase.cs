@@ -68,6 +68,8 @@ public sealed class GoldenCase
         using (var doc = IO.JsonFiles.Parse(casePath, "a golden case folder holds case.json and three safetensors files"))
         {
             var root = doc.RootElement;
+            // TryGetProperty on anything but an object throws InvalidOperationException.
+            if (root.ValueKind != JsonValueKind.Object) throw new InvalidConfigException($"{casePath}: must hold a JSON object, got {root.ValueKind.ToString().ToLowerInvariant()}");
             var model = Section<GptConfig>(root, "model", casePath);
             string activation = !root.GetProperty("model").TryGetProperty("activation", out var act) ? "gelu_tanh"
                 : act.ValueKind == JsonValueKind.String ? act.GetString()! : act.GetRawText();

@@ -54,6 +54,20 @@ public static partial class JsonFiles
 
     private static bool IsNullAt(JsonNode? node, string path)
     {
+        try
+        {
+            return IsNullAlong(node, path);
+        }
+        catch (ArgumentException)
+        {
+            // JSON allows a repeated key, but JsonObject throws on one when it first indexes its keys; a name in the
+            // path with an escape Regex.Unescape does not know does too. The serializer's own message serves then.
+            return false;
+        }
+    }
+
+    private static bool IsNullAlong(JsonNode? node, string path)
+    {
         if (!path.StartsWith('$')) return false;
         int at = 1;
         foreach (Match m in PathStep().Matches(path, 1))

@@ -114,39 +114,53 @@ public static class Safetensors
         }
         using (doc)
         {
-            if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new InvalidCheckpointException($"{source}: header JSON is not an object");
-            var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
-            var entries = new List<(string Name, SafeDType DType, int[] Shape, long Begin, long End)>();
-            // JSON allows a repeated key and the parser keeps both; a repeated tensor would silently replace the first.
-            var names = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var prop in doc.RootElement.EnumerateObject())
+            try
             {
-                if (!names.Add(prop.Name)) throw new InvalidCheckpointException($"{source}: '{prop.Name}' appears twice in the header");
-                if (prop.Name == "__metadata__")
-                {
-                    if (prop.Value.ValueKind != JsonValueKind.Object) throw new InvalidCheckpointException($"{source}: __metadata__ is not an object");
-                    foreach (var m in prop.Value.EnumerateObject())
-                    {
-                        if (m.Value.ValueKind != JsonValueKind.String) throw new InvalidCheckpointException($"{source}: __metadata__.{m.Name} is not a string");
-                        metadata[m.Name] = m.Value.GetString()!;
-                    }
-                    continue;
-                }
-                entries.Add(ParseEntry(prop, source, dataLen));
+                return ParseHeader(doc, bytes, dataStart, dataLen, source);
             }
-
-            entries.Sort((x, y) => x.Begin.CompareTo(y.Begin));
-            for (int i = 1; i < entries.Count; i++)
+            catch (InvalidOperationException e)
             {
-                if (entries[i].Begin < entries[i - 1].End)
-                    throw new InvalidCheckpointException($"{source}: tensor '{entries[i].Name}' [{entries[i].Begin}, {entries[i].End}) overlaps tensor '{entries[i - 1].Name}' [{entries[i - 1].Begin}, {entries[i - 1].End})");
+                // Valid UTF-8 can still escape a lone UTF-16 surrogate ("\ud800"); the JSON reader accepts it and
+                // throws only when the name or string is read. Every other element access here checks the kind first.
+                throw new InvalidCheckpointException($"{source}: header holds a string that is not valid text: {e.Message}");
             }
-
-            var tensors = new Dictionary<string, SafeTensor>(StringComparer.Ordinal);
-            foreach (var e in entries)
-                tensors[e.Name] = new SafeTensor(e.Name, e.DType, e.Shape, bytes.AsSpan(dataStart + (int)e.Begin, (int)(e.End - e.Begin)).ToArray());
-            return (tensors, metadata);
         }
+    }
+
+    private static (IReadOnlyDictionary<string, SafeTensor> Tensors, IReadOnlyDictionary<string, string> Metadata) ParseHeader(JsonDocument doc, byte[] bytes, int dataStart, long dataLen, string source)
+    {
+        if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new InvalidCheckpointException($"{source}: header JSON is not an object");
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        var entries = new List<(string Name, SafeDType DType, int[] Shape, long Begin, long End)>();
+        // JSON allows a repeated key and the parser keeps both; a repeated tensor would silently replace the first.
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var prop in doc.RootElement.EnumerateObject())
+        {
+            if (!names.Add(prop.Name)) throw new InvalidCheckpointException($"{source}: '{prop.Name}' appears twice in the header");
+            if (prop.Name == "__metadata__")
+            {
+                if (prop.Value.ValueKind != JsonValueKind.Object) throw new InvalidCheckpointException($"{source}: __metadata__ is not an object");
+                foreach (var m in prop.Value.EnumerateObject())
+                {
+                    if (m.Value.ValueKind != JsonValueKind.String) throw new InvalidCheckpointException($"{source}: __metadata__.{m.Name} is not a string");
+                    metadata[m.Name] = m.Value.GetString()!;
+                }
+                continue;
+            }
+            entries.Add(ParseEntry(prop, source, dataLen));
+        }
+
+        entries.Sort((x, y) => x.Begin.CompareTo(y.Begin));
+        for (int i = 1; i < entries.Count; i++)
+        {
+            if (entries[i].Begin < entries[i - 1].End)
+                throw new InvalidCheckpointException($"{source}: tensor '{entries[i].Name}' [{entries[i].Begin}, {entries[i].End}) overlaps tensor '{entries[i - 1].Name}' [{entries[i - 1].Begin}, {entries[i - 1].End})");
+        }
+
+        var tensors = new Dictionary<string, SafeTensor>(StringComparer.Ordinal);
+        foreach (var e in entries)
+            tensors[e.Name] = new SafeTensor(e.Name, e.DType, e.Shape, bytes.AsSpan(dataStart + (int)e.Begin, (int)(e.End - e.Begin)).ToArray());
+        return (tensors, metadata);
     }
 
     private static (string, SafeDType, int[], long, long) ParseEntry(JsonProperty prop, string source, long dataLen)

@@ -110,7 +110,7 @@ public sealed record GptConfig
         if (Norm is not (NormKinds.LayerNorm or NormKinds.RmsNorm or NormKinds.None)) throw new InvalidConfigException($"model.norm must be '{NormKinds.LayerNorm}', '{NormKinds.RmsNorm}' or '{NormKinds.None}', got '{Norm}'");
         if (Activation is not (ActivationKinds.Gelu or ActivationKinds.Relu or ActivationKinds.SwiGlu)) throw new InvalidConfigException($"model.activation must be '{ActivationKinds.Gelu}', '{ActivationKinds.Relu}' or '{ActivationKinds.SwiGlu}', got '{Activation}'");
         if (Position is not (PositionKinds.Learned or PositionKinds.Rope)) throw new InvalidConfigException($"model.position must be '{PositionKinds.Learned}' or '{PositionKinds.Rope}', got '{Position}'");
-        if (Position == PositionKinds.Rope && HeadSize % 2 != 0) throw new InvalidConfigException($"model.position 'rope' needs an even head size, got {HeadSize}");
+        if (Position == PositionKinds.Rope && HeadSize % 2 != 0) throw new InvalidConfigException($"model.position 'rope' needs an even head size (model.head_size, or model.n_embd / model.n_head), got {HeadSize}");
         if (!(RopeTheta > 0)) throw new InvalidConfigException($"model.rope_theta must be positive, got {RopeTheta}");
         if (!(LayerNormEps > 0)) throw new InvalidConfigException($"model.layer_norm_eps must be positive, got {LayerNormEps}");
         // Sizes are products of these fields; past the cap they would overflow int before any allocation could fail.

@@ -21,6 +21,9 @@ public static class GptWeights
                 throw new InvalidCheckpointException($"{source}: missing tensor '{p.Name}' (shape [{string.Join(",", p.Shape)}])");
             if (!t.Shape.SequenceEqual(p.Shape))
                 throw new InvalidCheckpointException($"{source}: tensor '{p.Name}' has shape [{string.Join(",", t.Shape)}], the model config needs [{string.Join(",", p.Shape)}]");
+            // ToFloat32 refuses an integer dtype without knowing the file; the message must name it.
+            if (t.DType is not (SafeDType.F32 or SafeDType.F64))
+                throw new InvalidCheckpointException($"{source}: tensor '{p.Name}' has dtype {t.DType}, expected F32 or F64");
             var values = t.ToFloat32();
             foreach (float v in values)
                 if (!float.IsFinite(v)) throw new InvalidCheckpointException($"{source}: tensor '{p.Name}' holds a non-finite value");

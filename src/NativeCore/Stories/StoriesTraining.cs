@@ -99,10 +99,15 @@ public sealed record StoriesConfig
             JsonNode? parsed;
             try
             {
-                parsed = JsonNode.Parse(value);
+                // A repeated key would make JsonObject throw ArgumentException when a later override walks into it.
+                parsed = JsonNode.Parse(value, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false });
             }
-            catch (JsonException)
+            catch (JsonException e)
             {
+                // Anything but an object or array is taken as text (corpus=procedural); a broken object or array is
+                // no text anyone meant.
+                if (value.TrimStart().StartsWith('{') || value.TrimStart().StartsWith('['))
+                    throw new InvalidConfigException($"--set {key}: '{value}' is not valid JSON: {e.Message}");
                 parsed = JsonValue.Create(value);
             }
             target[path[^1]] = parsed;

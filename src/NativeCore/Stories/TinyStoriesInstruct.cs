@@ -41,15 +41,28 @@ public static partial class TinyStoriesInstruct
                 // TryGetProperty on a number or string throws InvalidOperationException, so the kind is checked first.
                 if (r.ValueKind != JsonValueKind.Object)
                     throw new InvalidConfigException($"{where}: a record must be an object, got {r.ValueKind.ToString().ToLowerInvariant()} {Clip(r.GetRawText())}");
+                // A string may escape a lone UTF-16 surrogate ("\ud800"): valid JSON, on which GetString throws
+                // InvalidOperationException.
+                string Text(JsonElement v, string field)
+                {
+                    try
+                    {
+                        return v.GetString()!;
+                    }
+                    catch (InvalidOperationException e)
+                    {
+                        throw new InvalidConfigException($"{where}: field '{field}' is not valid text: {e.Message}");
+                    }
+                }
                 string Str(JsonElement e, string field) =>
                     e.ValueKind == JsonValueKind.Object && e.TryGetProperty(field, out var v) && v.ValueKind == JsonValueKind.String
-                        ? v.GetString()!
+                        ? Text(v, field)
                         : throw new InvalidConfigException($"{where}: field '{field}' is missing or not a string");
                 if (!r.TryGetProperty("instruction", out var instruction) || instruction.ValueKind != JsonValueKind.Object)
                     throw new InvalidConfigException($"{where}: field 'instruction' is missing or not an object");
                 string[] List(string field) =>
                     instruction.TryGetProperty(field, out var v) && v.ValueKind == JsonValueKind.Array && v.EnumerateArray().All(x => x.ValueKind == JsonValueKind.String)
-                        ? v.EnumerateArray().Select(x => x.GetString()!).ToArray()
+                        ? v.EnumerateArray().Select(x => Text(x, $"instruction.{field}")).ToArray()
                         : throw new InvalidConfigException($"{where}: field 'instruction.{field}' is missing or not a list of strings");
                 var features = StoryFeature.None;
                 foreach (string f in List("features"))
@@ -63,7 +76,7 @@ public static partial class TinyStoriesInstruct
                         throw new InvalidConfigException($"{where}: field 'instruction.features': {e.Message}");
                     }
                 }
-                records.Add(new TinyStoriesRecord(Str(r, "story"), List("words"), features, Str(r, "summary"), r.TryGetProperty("source", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString()! : ""));
+                records.Add(new TinyStoriesRecord(Str(r, "story"), List("words"), features, Str(r, "summary"), r.TryGetProperty("source", out var s) && s.ValueKind == JsonValueKind.String ? Text(s, "source") : ""));
                 index++;
             }
             return records;

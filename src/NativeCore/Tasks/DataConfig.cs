@@ -43,6 +43,13 @@ public sealed record DataConfig
         if (IndexOccurrence < 1 || IndexOccurrence > TextLength) throw new InvalidConfigException($"data.index_occurrence must be in [1, {TextLength}], got {IndexOccurrence}");
         if (Tasks.Length == 0) throw new InvalidConfigException("data.tasks must name at least one task");
         if (MaxAttempts < 1) throw new InvalidConfigException($"data.max_attempts must be positive, got {MaxAttempts}");
-        _ = OperandPrior.Parse(Prior);
+        try
+        {
+            _ = OperandPrior.Parse(Prior);
+        }
+        catch (InvalidConfigException e)
+        {
+            throw new InvalidConfigException($"data.prior: {e.Message}");
+        }
     }
 }

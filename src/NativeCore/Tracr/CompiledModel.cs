@@ -146,6 +146,8 @@ public sealed record CompiledModel
         {
             if (!tensors.TryGetValue(p.Name, out var t)) throw new InvalidCheckpointException($"{weights}: missing tensor '{p.Name}'");
             if (!t.Shape.SequenceEqual(p.Shape)) throw new InvalidCheckpointException($"{weights}: tensor '{p.Name}' has shape [{string.Join(",", t.Shape)}], {SidecarName} needs [{string.Join(",", p.Shape)}]");
+            // ToFloat32 refuses an integer dtype without knowing the file; the message must name it.
+            if (t.DType is not (SafeDType.F32 or SafeDType.F64)) throw new InvalidCheckpointException($"{weights}: tensor '{p.Name}' has dtype {t.DType}, expected F32 or F64");
             result[p.Name] = t.ToFloat32();
         }
         if (described.Residual.Count != described.Config.NEmbd)

@@ -161,6 +161,9 @@ public static class Checkpoint
             {
                 if (!tensors.TryGetValue(prefix + p.Name, out var t) || !t.Shape.SequenceEqual(p.Shape))
                     throw new InvalidCheckpointException($"{path}: tensor '{prefix}{p.Name}' is missing or has the wrong shape");
+                // ToFloat32 refuses an integer dtype without knowing the file; the message must name it.
+                if (t.DType is not (SafeDType.F32 or SafeDType.F64))
+                    throw new InvalidCheckpointException($"{path}: tensor '{prefix}{p.Name}' has dtype {t.DType}, expected F32 or F64");
                 t.ToFloat32().CopyTo(target, p.Offset);
             }
         }

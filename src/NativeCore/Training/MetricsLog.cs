@@ -56,16 +56,40 @@ public sealed class MetricsLog : IDisposable
                 throw new InvalidCheckpointException($"{path}: line {i + 1}: not valid JSON: {Clip(text)}");
             }
             if (node is not JsonObject record) throw new InvalidCheckpointException($"{path}: line {i + 1}: not a JSON object: {Clip(text)}");
+            try
+            {
+                _ = record.Count;
+            }
+            catch (ArgumentException)
+            {
+                // JSON allows a repeated key; JsonObject throws ArgumentException on one when it first indexes its keys.
+                throw new InvalidCheckpointException($"{path}: line {i + 1}: repeats a key: {Clip(text)}");
+            }
             long? step = null;
             if (record.TryGetPropertyValue("step", out var s))
             {
-                if (s is not JsonValue v || !v.TryGetValue(out long n))
-                    throw new InvalidCheckpointException($"{path}: line {i + 1}: 'step' is not a whole number: {Clip(s?.ToJsonString() ?? "null")}");
+                // TryGetValue on a string reads it, and throws on one that escapes a lone surrogate; a step is a number.
+                if (s is not JsonValue v || v.GetValueKind() != JsonValueKind.Number || !v.TryGetValue(out long n))
+                    throw new InvalidCheckpointException($"{path}: line {i + 1}: 'step' is not a whole number: {Clip(Render(s, text))}");
                 step = n;
             }
             result.Add((text, record, step));
         }
         return result;
+    }
+
+    // Writing a string back out reads it, and one that escapes a lone surrogate ("\ud800") throws; the line's own
+    // text shows it then.
+    private static string Render(JsonNode? value, string line)
+    {
+        try
+        {
+            return value?.ToJsonString() ?? "null";
+        }
+        catch (InvalidOperationException)
+        {
+            return line;
+        }
     }
 
     private static string Clip(string text) => text.Length <= 60 ? text : text[..60] + "…";

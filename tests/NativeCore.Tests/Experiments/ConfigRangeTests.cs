@@ -42,4 +42,22 @@ public sealed class ConfigRangeTests
         new StoriesConfig().Validate();
         Assert.True(new StoriesConfig().LearningRate > 0);
     }
+
+    [Fact]
+    public void An_odd_rope_head_size_names_the_keys_that_set_it()
+    {
+        // Found by fuzzing: "needs an even head size" named no key the user could set.
+        var config = new StoriesConfig().WithOverrides(["model.head_size=3"]);
+        var e = Assert.Throws<InvalidConfigException>(config.Model.Validate);
+        Assert.Contains("model.head_size", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_stories_override_that_repeats_a_key_is_refused()
+    {
+        // Found by fuzzing: the next override walked into the repeated key and JsonObject threw ArgumentException.
+        var e = Assert.Throws<InvalidConfigException>(() => new StoriesConfig().WithOverrides(["model={\"n_layer\":1,\"n_layer\":2}", "model.n_layer=3"]));
+        Assert.StartsWith("--set model: ", e.Message, StringComparison.Ordinal);
+        Assert.Contains("is not valid JSON", e.Message, StringComparison.Ordinal);
+    }
 }

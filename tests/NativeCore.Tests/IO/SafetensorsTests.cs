@@ -180,4 +180,15 @@ public sealed class SafetensorsTests : TempDirectoryTest
         Assert.Contains("transformer.h.0.mlp.c_fc.weight", e.Message);
         Assert.Equal(before, model.Parameters.ToArray());
     }
+
+    // Found by fuzzing: valid UTF-8 and valid JSON, but an escape of a lone UTF-16 surrogate is no text, and reading
+    // it threw InvalidOperationException.
+    [Theory]
+    [InlineData("""{"t":{"dtype":"\ud800","shape":[1],"data_offsets":[0,4]}}""")]
+    [InlineData("""{"\udc00x":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}""")]
+    [InlineData("""{"__metadata__":{"format":"\ud800"},"t":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}""")]
+    public void A_string_escaping_a_lone_surrogate_is_refused_naming_the_file(string header)
+    {
+        Rejected(Raw("surrogate.safetensors", header, 4), "header holds a string that is not valid text");
+    }
 }

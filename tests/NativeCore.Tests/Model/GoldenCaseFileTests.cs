@@ -171,4 +171,18 @@ public sealed class GoldenCaseFileTests : TempDirectoryTest
         Assert.Contains("tolerances.grad", e.Message, StringComparison.Ordinal);
         Assert.Contains(casePath, e.Message, StringComparison.Ordinal);
     }
+
+    // Found by fuzzing: looking up a section of anything but an object threw InvalidOperationException.
+    [Theory]
+    [InlineData("\"BF16\"")]
+    [InlineData("[1]")]
+    [InlineData("2")]
+    public void A_case_json_that_is_not_an_object_is_refused_naming_the_file(string json)
+    {
+        string dir = Copy();
+        string path = Path.Combine(dir, "case.json");
+        File.WriteAllText(path, json);
+        var e = Assert.Throws<InvalidConfigException>(() => GoldenCase.Load(dir));
+        Assert.StartsWith(path + ": must hold a JSON object", e.Message, StringComparison.Ordinal);
+    }
 }

@@ -122,4 +122,17 @@ public sealed class TinyStoriesInstructTests : TempDirectoryTest
         var ex = Assert.Throws<InvalidConfigException>(() => TinyStoriesInstruct.Load(path));
         Assert.Equal($"{path}: a shard must be a JSON array of records", ex.Message);
     }
+
+    // Found by fuzzing: "\ud800" is valid JSON but no text, and reading it threw InvalidOperationException.
+    [Theory]
+    [InlineData("""[{"story": "\ud800", "summary": "y", "instruction": {"words": ["a","b","c"], "features": []}}]""", "story")]
+    [InlineData("""[{"story": "x", "summary": "y", "instruction": {"words": ["a","\udc00b","c"], "features": []}}]""", "instruction.words")]
+    [InlineData("""[{"story": "x", "summary": "y", "instruction": {"words": ["a","b","c"], "features": []}, "source": "\ud800"}]""", "source")]
+    public void A_string_escaping_a_lone_surrogate_is_refused_naming_the_file_record_and_field(string shard, string field)
+    {
+        string path = Dir("surrogate.json");
+        File.WriteAllText(path, shard);
+        var ex = Assert.Throws<InvalidConfigException>(() => TinyStoriesInstruct.Load(path));
+        Assert.StartsWith($"{path}: record 0: field '{field}' is not valid text", ex.Message, StringComparison.Ordinal);
+    }
 }

@@ -63,4 +63,17 @@ public sealed class CompiledModelFileTests : TempDirectoryTest
         var e = Assert.Throws<InvalidCheckpointException>(() => CompiledModel.Load(dir));
         Assert.Contains(field, e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void An_integer_weight_tensor_is_refused_naming_the_file()
+    {
+        // Found by fuzzing: the dtype error came from the tensor, which does not know its file.
+        string dir = Saved();
+        string weights = Path.Combine(dir, "model.safetensors");
+        var tensors = NativeCore.IO.Safetensors.Read(weights).Tensors.Values
+            .Select(t => t.Name == "lm_head.weight" ? t with { DType = NativeCore.IO.SafeDType.I32 } : t).ToList();
+        NativeCore.IO.Safetensors.Write(weights, tensors);
+        var e = Assert.Throws<InvalidCheckpointException>(() => CompiledModel.Load(dir));
+        Assert.StartsWith(weights + ": tensor 'lm_head.weight' has dtype I32", e.Message, StringComparison.Ordinal);
+    }
 }

@@ -38,6 +38,9 @@ public sealed class MetricsLogTests : TempDirectoryTest
     [InlineData("[1]", "not a JSON object")]
     [InlineData("garbage", "not valid JSON")]
     [InlineData("""{"kind":"step","step":"two"}""", "'step' is not a whole number")]
+    // Found by fuzzing: these threw ArgumentException (JsonObject on a repeated key) and InvalidOperationException.
+    [InlineData("""{"kind":"step","step":1,"step":2}""", "repeats a key")]
+    [InlineData("""{"kind":"step","step":"\ud800"}""", "'step' is not a whole number")]
     public void Read_refuses_a_bad_line_naming_the_file_and_line(string line, string what)
     {
         string path = Metrics($"{Step1}\n{line}\n{Step2}\n");
@@ -48,6 +51,7 @@ public sealed class MetricsLogTests : TempDirectoryTest
     [InlineData("[1]", "not a JSON object")]
     [InlineData("garbage", "not valid JSON")]
     [InlineData("""{"kind":"step","step":1.5}""", "'step' is not a whole number")]
+    [InlineData("""{"kind":"step","loss":1,"loss":2}""", "repeats a key")]
     public void Resume_refuses_a_bad_line_naming_the_file_and_line(string line, string what)
     {
         string path = Metrics($"{Step1}\n{line}\n{Step2}\n");
