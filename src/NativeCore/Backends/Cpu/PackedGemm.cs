@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -25,6 +24,8 @@ internal static unsafe class PackedGemm
     private const int KC = 256;
     private const int MC = 96;
     private const int NC = 2048;
+
+    [ThreadStatic] private static float[]? t_bPack;
 
     /// <summary>Rows of op(B) packed together and swept by one parallel region: eight KC blocks.</summary>
     private const int KSuper = 8 * KC;
@@ -81,10 +82,16 @@ internal static unsafe class PackedGemm
         int nrw = width;
         int ncPad = (Math.Min(NC, n) + nrw - 1) / nrw * nrw;
         int packLength = Math.Min(KSuper, k) * ncPad + 16;
-        float[]? rented = packLength > SmallPack ? ArrayPool<float>.Shared.Rent(packLength) : null;
-        try
+        // Larger ones reuse this thread's buffer: a super block can pass the array pool's largest size, and a fresh
+        // multi-megabyte array per call would be zeroed and collected every time.
+        float[]? cached = null;
+        if (packLength > SmallPack)
         {
-            Span<float> pack = rented is null ? stackalloc float[packLength] : rented;
+            cached = t_bPack;
+            if (cached is null || cached.Length < packLength) t_bPack = cached = GC.AllocateUninitializedArray<float>(packLength, pinned: true);
+        }
+        {
+            Span<float> pack = cached is null ? stackalloc float[packLength] : cached;
             fixed (float* bPackBase = pack)
             {
                 float* bPack = Align64(bPackBase);
@@ -99,10 +106,6 @@ internal static unsafe class PackedGemm
                     }
                 }
             }
-        }
-        finally
-        {
-            if (rented is not null) ArrayPool<float>.Shared.Return(rented);
         }
     }
 
