@@ -21,22 +21,11 @@ public class CliTests
     [InlineData("tracr", "eval", "no-such-model", "--length", "0")]
     public void Out_of_range_options_are_refused_as_configuration_errors(params string[] args)
     {
-        var error = new StringWriter();
-        var saved = Console.Error;
-        Console.SetError(error);
-        int exit;
-        try
-        {
-            exit = Program.Main(args);
-        }
-        finally
-        {
-            Console.SetError(saved);
-        }
+        var (exit, error) = CliCapture.Run(args);
         Assert.Equal(2, exit);
         string option = args[^2] == "--setting" ? args[^4] : args[^2];
-        Assert.Contains(option, error.ToString(), StringComparison.Ordinal);
-        Assert.DoesNotContain("no-such-model", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains(option, error, StringComparison.Ordinal);
+        Assert.DoesNotContain("no-such-model", error, StringComparison.Ordinal);
     }
 
     [Fact]

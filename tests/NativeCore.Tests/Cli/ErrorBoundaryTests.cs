@@ -8,20 +8,7 @@ namespace NativeCore.Tests.Cli;
 [Collection("Console")]
 public sealed class ErrorBoundaryTests : TempDirectoryTest
 {
-    private static (int Exit, string Err) Cli(params string[] args)
-    {
-        var error = new StringWriter();
-        var saved = Console.Error;
-        Console.SetError(error);
-        try
-        {
-            return (Program.Main(args), error.ToString());
-        }
-        finally
-        {
-            Console.SetError(saved);
-        }
-    }
+    private static (int Exit, string Err) Cli(params string[] args) => CliCapture.Run(args);
 
     private static (int Exit, string Err) Boundary(Func<int> body, bool verbose)
     {

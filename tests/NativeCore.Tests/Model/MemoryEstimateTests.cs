@@ -100,20 +100,7 @@ public sealed class MemoryEstimateTests
         }
     }
 
-    private static (int Exit, string Err) Cli(params string[] args)
-    {
-        var error = new StringWriter();
-        var saved = Console.Error;
-        Console.SetError(error);
-        try
-        {
-            return (Program.Main(args), error.ToString());
-        }
-        finally
-        {
-            Console.SetError(saved);
-        }
-    }
+    private static (int Exit, string Err) Cli(params string[] args) => CliCapture.Run(args);
 
     [Theory]
     [InlineData("n_embd=65536", "bench", "step", "--config", "small", "--embd", "65536")]
