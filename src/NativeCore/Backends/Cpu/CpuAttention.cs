@@ -20,8 +20,7 @@ internal static unsafe class CpuAttention
     /// <summary>Query rows per causal block: small enough to skip most of the masked triangle, large enough for the GEMM.</summary>
     private const int QueryBlock = 32;
 
-    // Per-thread T×T scratch, grown on demand and reused, so the hot loop allocates nothing (a fresh array per call
-    // would land on the large-object heap).
+    // Per-thread T×T and HS×T scratch (see ThreadScratch).
     [ThreadStatic] private static float[]? t_probabilities;
     [ThreadStatic] private static float[]? t_scoreGradients;
     [ThreadStatic] private static float[]? t_transposed;
@@ -39,7 +38,7 @@ internal static unsafe class CpuAttention
         Parallel.For(0, b * nh, bh =>
         {
             int bi = bh / nh, h = bh % nh;
-            fixed (float* q0 = qkv.Span, l0 = lse.Span, o0 = output.Span, p = Scratch(ref t_probabilities, t * t), kt = Scratch(ref t_transposed, hs * t))
+            fixed (float* q0 = qkv.Span, l0 = lse.Span, o0 = output.Span, p = ThreadScratch.Get(ref t_probabilities, t * t), kt = ThreadScratch.Get(ref t_transposed, hs * t))
             {
                 float* q = q0 + (long)bi * t * 3 * c + h * hs, v = q + 2 * c;
                 float* o = o0 + (long)bi * t * c + h * hs;
@@ -60,7 +59,7 @@ internal static unsafe class CpuAttention
         Parallel.For(0, b * nh, bh =>
         {
             int bi = bh / nh, h = bh % nh;
-            fixed (float* q0 = qkv.Span, l0 = lse.Span, p0 = pattern.Span, kt = Scratch(ref t_transposed, hs * t))
+            fixed (float* q0 = qkv.Span, l0 = lse.Span, p0 = pattern.Span, kt = ThreadScratch.Get(ref t_transposed, hs * t))
             {
                 Probabilities(q0 + (long)bi * t * 3 * c + h * hs, kt, p0 + (long)bh * t * t, l0 + (long)bh * t, t, c, hs, causal);
             }
@@ -76,7 +75,7 @@ internal static unsafe class CpuAttention
         {
             int bi = bh / nh, h = bh % nh;
             fixed (float* q0 = qkv.Span, dq0 = dqkv.Span, l0 = lse.Span, dy0 = dout.Span, y0 = output.Span,
-                   p = Scratch(ref t_probabilities, t * t), ds = Scratch(ref t_scoreGradients, t * t), xt = Scratch(ref t_transposed, hs * t))
+                   p = ThreadScratch.Get(ref t_probabilities, t * t), ds = ThreadScratch.Get(ref t_scoreGradients, t * t), xt = ThreadScratch.Get(ref t_transposed, hs * t))
             {
                 long rowBase = (long)bi * t * 3 * c + h * hs;
                 float* q = q0 + rowBase, k = q + c, v = q + 2 * c;
@@ -178,12 +177,6 @@ internal static unsafe class CpuAttention
             float* row = src + (long)j * ld;
             for (int d = j < tFull ? hFull : 0; d < hs; d++) dst[(long)d * t + j] = row[d];
         }
-    }
-
-    private static float[] Scratch(ref float[]? cached, int needed)
-    {
-        if (cached is null || cached.Length < needed) cached = GC.AllocateUninitializedArray<float>(needed);
-        return cached;
     }
 
     /// <summary>How many keys query <paramref name="i"/> sees.</summary>

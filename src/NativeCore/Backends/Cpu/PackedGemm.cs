@@ -78,32 +78,25 @@ internal static unsafe class PackedGemm
             return;
         }
         // The packed-B buffer holds one super block of k (up to KSuper rows of op(B), in KC blocks) and is sized to the
-        // problem: small products (one attention head) pack on the stack, so a stream of them pays no pool traffic.
+        // problem: small products (one attention head) pack on the stack, so a stream of them allocates nothing.
         int nrw = width;
         int ncPad = (Math.Min(NC, n) + nrw - 1) / nrw * nrw;
         int packLength = Math.Min(KSuper, k) * ncPad + 16;
         // Larger ones reuse this thread's buffer: a super block can pass the array pool's largest size, and a fresh
         // multi-megabyte array per call would be zeroed and collected every time.
-        float[]? cached = null;
-        if (packLength > SmallPack)
+        float[]? cached = packLength > SmallPack ? ThreadScratch.Get(ref t_bPack, packLength) : null;
+        Span<float> pack = cached is null ? stackalloc float[packLength] : cached;
+        fixed (float* bPackBase = pack)
         {
-            cached = t_bPack;
-            if (cached is null || cached.Length < packLength) t_bPack = cached = GC.AllocateUninitializedArray<float>(packLength, pinned: true);
-        }
-        {
-            Span<float> pack = cached is null ? stackalloc float[packLength] : cached;
-            fixed (float* bPackBase = pack)
+            float* bPack = Align64(bPackBase);
+            for (int jc = 0; jc < n; jc += NC)
             {
-                float* bPack = Align64(bPackBase);
-                for (int jc = 0; jc < n; jc += NC)
+                int nc = Math.Min(NC, n - jc);
+                for (int ps = 0; ps < k; ps += KSuper)
                 {
-                    int nc = Math.Min(NC, n - jc);
-                    for (int ps = 0; ps < k; ps += KSuper)
-                    {
-                        int pe = Math.Min(k, ps + KSuper);
-                        PackSuperBlock(transB, b, ldb, ps, pe, jc, nc, bPack, KC * ncPad, parallel, nrw);
-                        MacroBlock(transA, a, lda, m, ps, pe, bPack, KC * ncPad, jc, nc, beta, c, ldc, parallel, nrw);
-                    }
+                    int pe = Math.Min(k, ps + KSuper);
+                    PackSuperBlock(transB, b, ldb, ps, pe, jc, nc, bPack, KC * ncPad, parallel, nrw);
+                    MacroBlock(transA, a, lda, m, ps, pe, bPack, KC * ncPad, jc, nc, beta, c, ldc, parallel, nrw);
                 }
             }
         }
