@@ -102,8 +102,12 @@ internal static class FuzzProperty
         {
             var c = trial(cases[i]);
             string what = string.Create(CultureInfo.InvariantCulture, $"case {i} ({cases[i]})");
-            var task = Task.Run<(object? Result, Exception? Error, long Allocated)>(() =>
+            // Each load gets its own thread and its clock starts when the load does: on the shared thread pool, a
+            // case queued behind other tests' work waited longer than the timeout without having started (CI, 2 cores).
+            using var started = new ManualResetEventSlim();
+            var task = Task.Factory.StartNew<(object? Result, Exception? Error, long Allocated)>(() =>
             {
+                started.Set();
                 long before = GC.GetAllocatedBytesForCurrentThread();
                 try
                 {
@@ -114,7 +118,8 @@ internal static class FuzzProperty
                 {
                     return (null, e, GC.GetAllocatedBytesForCurrentThread() - before);
                 }
-            });
+            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            started.Wait();
             if (!task.Wait(Timeout))
             {
                 // The load cannot be stopped; reporting now beats waiting on a thread that may never return.
