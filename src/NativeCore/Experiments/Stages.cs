@@ -17,7 +17,7 @@ public static class Stages
     public static TrainingJob Pretrain(RunConfig config, string outputDirectory, bool resume)
     {
         ArgumentNullException.ThrowIfNull(config);
-        ulong dataSeed = Trainer.DataSeed(config.Seed, "pretrain");
+        ulong dataSeed = Seeds.Data(config.Seed, "pretrain");
         return new TrainingJob
         {
             Config = config,
@@ -47,7 +47,7 @@ public static class Stages
     {
         ArgumentNullException.ThrowIfNull(config);
         var ft = config.Finetune;
-        ulong dataSeed = Trainer.DataSeed(config.Seed, stage);
+        ulong dataSeed = Seeds.Data(config.Seed, stage);
         return new TrainingJob
         {
             Config = config,

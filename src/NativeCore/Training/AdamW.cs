@@ -8,7 +8,7 @@ namespace NativeCore.Training;
 /// AdamW over a <see cref="Gpt"/>'s flat parameter buffer, with global gradient-norm clipping first. Both moments are
 /// one device buffer each, laid out like the parameters.
 /// </summary>
-public sealed class AdamW : IDisposable
+public sealed class AdamW : IOptimizer
 {
     private readonly Gpt _model;
 
@@ -25,7 +25,7 @@ public sealed class AdamW : IDisposable
     /// <summary>The hyper-parameters.</summary>
     public AdamWConfig Config { get; }
 
-    /// <summary>Steps taken so far.</summary>
+    /// <inheritdoc/>
     public int StepCount { get; set; }
 
     /// <summary>First moments.</summary>
@@ -34,18 +34,19 @@ public sealed class AdamW : IDisposable
     /// <summary>Second moments.</summary>
     public DeviceBuffer<float> V { get; }
 
+    /// <inheritdoc/>
+    public IReadOnlyList<(string Prefix, DeviceBuffer<float> Buffer)> State => [("m.", M), ("v.", V)];
+
     /// <summary>
-    /// Clips the global gradient norm to <see cref="AdamWConfig.GradClip"/> (PyTorch's clip_grad_norm_ rule), then
+    /// Clips the global gradient norm to <see cref="AdamWConfig.GradClip"/> (<see cref="GradientClip"/>), then
     /// updates every parameter at <paramref name="learningRate"/>. Returns the norm before clipping.
     /// </summary>
     /// <exception cref="NumericalDivergenceException">The gradient norm is NaN or infinite.</exception>
     public double Step(float learningRate)
     {
         var be = _model.Backend;
-        double norm = Math.Sqrt(be.SumOfSquares(new Tensor(_model.Gradients, 0, _model.Gradients.Length)));
-        if (!double.IsFinite(norm)) throw new NumericalDivergenceException($"gradient norm is {norm} at step {StepCount + 1}");
-        float scale = 1f;
-        if (Config.GradClip > 0) scale = (float)Math.Min(1.0, Config.GradClip / (norm + 1e-6));
+        double norm = GradientClip.Norm(_model, StepCount + 1);
+        float scale = GradientClip.Scale(norm, Config.GradClip);
         StepCount++;
         foreach (var p in _model.Layout.Parameters)
         {

@@ -56,15 +56,27 @@ public static class Checkpoint
     /// <summary>The sidecar's format tag.</summary>
     public const string FormatTag = "nativecore-checkpoint/1";
 
-    /// <summary>Writes a checkpoint of <paramref name="model"/> and <paramref name="optimizer"/>; returns its folder.</summary>
-    public static string Save(string runDirectory, Gpt model, AdamW optimizer, CheckpointSidecar sidecar, int keepLast)
+    /// <summary>Writes a grammar checkpoint (checkpoint.json) of <paramref name="model"/> and <paramref name="optimizer"/>; returns its folder.</summary>
+    public static string Save(string runDirectory, Gpt model, IOptimizer optimizer, CheckpointSidecar sidecar, int keepLast)
+    {
+        ArgumentNullException.ThrowIfNull(sidecar);
+        return Save(runDirectory, sidecar.Step, model, optimizer, keepLast,
+            (dir, sha) => AtomicFile.WriteAllText(Path.Combine(dir, "checkpoint.json"), JsonSerializer.Serialize(sidecar with { ModelSha256 = sha }, ConfigLoader.Writing)));
+    }
+
+    /// <summary>
+    /// Writes <c>checkpoints/step-N/</c> with model.safetensors, optimizer.safetensors and the setting's sidecar (written
+    /// by <paramref name="writeSidecar"/> into the folder, given the model's SHA-256), then points <c>latest</c> at it
+    /// and keeps the newest <paramref name="keepLast"/>. Every setting's checkpoints have this layout. Returns the folder.
+    /// </summary>
+    public static string Save(string runDirectory, long step, Gpt model, IOptimizer optimizer, int keepLast, Action<string, string> writeSidecar)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(optimizer);
-        ArgumentNullException.ThrowIfNull(sidecar);
+        ArgumentNullException.ThrowIfNull(writeSidecar);
         string root = Path.Combine(runDirectory, "checkpoints");
         Directory.CreateDirectory(root);
-        string name = $"step-{sidecar.Step:D7}";
+        string name = $"step-{step:D7}";
         string final = Path.Combine(root, name);
         string tmp = Path.Combine(root, $".{name}.{Guid.NewGuid():N}.tmp");
         Directory.CreateDirectory(tmp);
@@ -72,11 +84,10 @@ public static class Checkpoint
         {
             string modelPath = Path.Combine(tmp, "model.safetensors");
             Safetensors.Write(modelPath, GptWeights.Export(model), new Dictionary<string, string> { ["format"] = "pt" });
-            var moments = GptWeights.Export(model, optimizer.M, "m.").Concat(GptWeights.Export(model, optimizer.V, "v."));
-            Safetensors.Write(Path.Combine(tmp, "optimizer.safetensors"), moments,
+            var state = optimizer.State.SelectMany(s => GptWeights.Export(model, s.Buffer, s.Prefix));
+            Safetensors.Write(Path.Combine(tmp, "optimizer.safetensors"), state,
                 new Dictionary<string, string> { ["step"] = optimizer.StepCount.ToString(System.Globalization.CultureInfo.InvariantCulture) });
-            var withHash = sidecar with { ModelSha256 = Sha256(modelPath) };
-            AtomicFile.WriteAllText(Path.Combine(tmp, "checkpoint.json"), JsonSerializer.Serialize(withHash, ConfigLoader.Writing));
+            writeSidecar(tmp, Sha256(modelPath));
             if (Directory.Exists(final)) Directory.Delete(final, recursive: true);
             Directory.Move(tmp, final);
         }
@@ -88,6 +99,16 @@ public static class Checkpoint
         foreach (string old in Directory.GetDirectories(root, "step-*").Order(StringComparer.Ordinal).SkipLast(keepLast))
             Directory.Delete(old, recursive: true);
         return final;
+    }
+
+    /// <summary>The folder <c>latest</c> names in <paramref name="runDirectory"/>, whatever the setting, or null when there is none.</summary>
+    /// <exception cref="InvalidCheckpointException"><c>latest</c> names a folder that does not exist.</exception>
+    public static string? Latest(string runDirectory)
+    {
+        string latest = Path.Combine(runDirectory, "latest");
+        if (!File.Exists(latest)) return null;
+        string dir = Path.Combine(runDirectory, File.ReadAllText(latest).Trim());
+        return Directory.Exists(dir) ? dir : throw new InvalidCheckpointException($"{latest}: names {dir}, which does not exist");
     }
 
     /// <summary>
@@ -144,8 +165,8 @@ public static class Checkpoint
     /// <summary>Loads the weights of <paramref name="checkpointDirectory"/> into <paramref name="model"/>, after validating all of them.</summary>
     public static void LoadModel(Gpt model, string checkpointDirectory) => GptWeights.LoadFile(model, Path.Combine(checkpointDirectory, "model.safetensors"));
 
-    /// <summary>Loads the AdamW moments and step count.</summary>
-    public static void LoadOptimizer(Gpt model, AdamW optimizer, string checkpointDirectory)
+    /// <summary>Loads the optimiser's state (AdamW moments, SGD velocity) and step count.</summary>
+    public static void LoadOptimizer(Gpt model, IOptimizer optimizer, string checkpointDirectory)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(optimizer);
@@ -153,11 +174,10 @@ public static class Checkpoint
         var (tensors, meta) = Safetensors.Read(path);
         if (!meta.TryGetValue("step", out string? stepText) || !int.TryParse(stepText, out int step))
             throw new InvalidCheckpointException($"{path}: metadata 'step' is missing");
-        var m = new float[model.Layout.TotalLength];
-        var v = new float[model.Layout.TotalLength];
+        var buffers = optimizer.State.Select(s => (s.Prefix, s.Buffer, Host: new float[model.Layout.TotalLength])).ToList();
         foreach (var p in model.Layout.Parameters)
         {
-            foreach (var (prefix, target) in new[] { ("m.", m), ("v.", v) })
+            foreach (var (prefix, _, target) in buffers)
             {
                 if (!tensors.TryGetValue(prefix + p.Name, out var t) || !t.Shape.SequenceEqual(p.Shape))
                     throw new InvalidCheckpointException($"{path}: tensor '{prefix}{p.Name}' is missing or has the wrong shape");
@@ -167,8 +187,7 @@ public static class Checkpoint
                 t.ToFloat32().CopyTo(target, p.Offset);
             }
         }
-        optimizer.M.CopyFromHost(m);
-        optimizer.V.CopyFromHost(v);
+        foreach (var (_, buffer, host) in buffers) buffer.CopyFromHost(host);
         optimizer.StepCount = step;
     }
 

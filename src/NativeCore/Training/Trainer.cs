@@ -12,9 +12,8 @@ using NativeCore.Tasks;
 namespace NativeCore.Training;
 
 /// <summary>
-/// Runs one training stage: AdamW with warm-up and cosine decay and global-norm clipping, held-out evaluation,
-/// metrics, atomic checkpoints and exact resume. Batches are pure functions of (data seed, step) and dropout seeds of
-/// (seed, step), so a resumed run ends bit-identical to an uninterrupted one.
+/// Runs one grammar training stage on the one <see cref="TrainingLoop"/>: AdamW with warm-up and cosine decay,
+/// held-out accuracy, checkpoint.json sidecars and exact resume.
 /// </summary>
 public static class Trainer
 {
@@ -62,11 +61,8 @@ public static class Trainer
             step = sidecar.Step;
             parent = sidecar.Lineage.Parent;
             started = sidecar.Lineage.StartedUtc;
-            // The config file matching is not enough: the same recipe from another parent (reFT of model B into a
-            // folder holding model A's reFT) must not continue A's run.
-            string? asked = job.ParentCheckpoint is { } from ? Checkpoint.Sha256(Path.Combine(Checkpoint.Resolve(from), "model.safetensors")) : null;
-            if (!string.Equals(asked, parent?.Sha256, StringComparison.OrdinalIgnoreCase))
-                throw new InvalidConfigException($"--resume: {outDir} continues a run from {(parent is null ? "scratch" : $"the weights of {parent.Path} (sha256 {parent.Sha256[..12]})")}, not from {(job.ParentCheckpoint is null ? "scratch" : $"{job.ParentCheckpoint} (sha256 {asked![..12]})")}; choose another --out");
+            ResumeCheck.SameParent(outDir, parent, job.ParentCheckpoint,
+                job.ParentCheckpoint is { } from ? Path.Combine(Checkpoint.Resolve(from), "model.safetensors") : null);
         }
         else if (job.ParentCheckpoint is { } from)
         {
@@ -84,84 +80,65 @@ public static class Trainer
 
         var schedule = new LearningRateSchedule(settings.LearningRate, settings.Steps, settings.Warmup, settings.MinLrRatio);
         using var metrics = new MetricsLog(Path.Combine(outDir, "metrics.jsonl"), step);
-        observer?.Started(job.Stage, step, settings.Steps);
-        IReadOnlyList<SetAccuracy> lastEval = [];
-        double lastLoss = double.NaN;
-        string lastCheckpoint = resumeFrom ?? "";
-        var data = job.Data;
-        using var prefetch = new BatchPrefetcher(data, settings.BatchSize, step);
-        var stepClock = new Stopwatch();
+        var stage = new GrammarStage(job, model, optimizer, parent, backend.Name, started, observer);
+        var done = TrainingLoop.Run(model, optimizer, schedule, stage, job.Config.Seed, step, metrics, observer, resumeFrom);
+        return new TrainingResult(done.LastCheckpoint, stage.LastEvaluation, clock.Elapsed.TotalSeconds, done.Steps);
+    }
 
-        while (step < settings.Steps)
+    /// <summary>The grammar setting's stage: its batch source, held-out accuracy sets and checkpoint.json sidecars.</summary>
+    private sealed class GrammarStage(TrainingJob job, Gpt model, AdamW optimizer, ParentRef? parent, string backendName, string started, ITrainingObserver? observer) : ITrainingStage
+    {
+        public IReadOnlyList<SetAccuracy> LastEvaluation { get; private set; } = [];
+
+        public string Name => job.Stage;
+
+        public long TotalSteps => job.Settings.Steps;
+
+        public bool PrefetchBatches => true;
+
+        public TrainingBatch BatchAt(long step)
         {
-            stepClock.Restart();
-            var batch = prefetch.Take();
-            double lr = schedule.At(step);
-            float loss = model.Forward(batch.Tokens, batch.Targets, batch.BatchSize, batch.Time, training: true, dropoutSeed: CounterHash.Mix(job.Config.Seed, (ulong)step));
-            if (!float.IsFinite(loss))
-                throw new NumericalDivergenceException($"loss is {loss} at step {step + 1} ({job.Stage}, lr {lr:G3}); stopped before updating the weights. "
-                    + (lastCheckpoint.Length > 0 ? $"The last good checkpoint is {lastCheckpoint}." : "No checkpoint was written yet."));
-            model.Backward();
-            double gradNorm;
-            try
-            {
-                gradNorm = optimizer.Step((float)lr);
-            }
-            catch (NumericalDivergenceException e)
-            {
-                throw new NumericalDivergenceException($"{e.Message} ({job.Stage}); last good checkpoint: {(lastCheckpoint.Length > 0 ? lastCheckpoint : "none")}");
-            }
-            backend.Synchronize();
-            step++;
-            lastLoss = loss;
-            double tokensPerSecond = batch.BatchSize * batch.Time / stepClock.Elapsed.TotalSeconds;
-            var record = new StepRecord(step, settings.Steps, loss, lr, gradNorm, tokensPerSecond);
-            metrics.Write(new JsonObject
-            {
-                ["kind"] = "step", ["stage"] = job.Stage, ["step"] = step, ["loss"] = loss, ["lr"] = lr, ["grad_norm"] = gradNorm, ["tokens_per_s"] = Math.Round(tokensPerSecond, 1),
-            });
-            observer?.Stepped(record);
-
-            bool last = step == settings.Steps;
-            if (settings.EvaluatesAt(step))
-            {
-                lastEval = Evaluator.Evaluate(model, data.Config, job.EvalSets, job.Config.Eval.BatchSize);
-                metrics.Write(EvalRecord(job.Stage, step, lastEval));
-                observer?.Evaluated(step, lastEval);
-            }
-            if (step % settings.CheckpointEvery == 0 || last)
-            {
-                double sumSquares = backend.SumOfSquares(new Tensors.Tensor(model.Parameters, 0, model.Parameters.Length));
-                if (!double.IsFinite(sumSquares))
-                    throw new NumericalDivergenceException($"weights are not finite at step {step}; no checkpoint written. Last good checkpoint: {(lastCheckpoint.Length > 0 ? lastCheckpoint : "none")}");
-                var sidecar = new CheckpointSidecar
-                {
-                    Stage = job.Stage,
-                    Step = step,
-                    TotalSteps = settings.Steps,
-                    Seed = job.Config.Seed,
-                    DataSeed = job.DataSeed,
-                    Config = job.Config,
-                    Metrics = Summary(lastLoss, lastEval),
-                    Lineage = new Lineage
-                    {
-                        Parent = parent,
-                        Stage = job.Stage,
-                        Data = data.Config,
-                        Task = job.TaskDescription,
-                        Settings = settings,
-                        DataSeed = job.DataSeed,
-                        Backend = backend.Name,
-                        StartedUtc = started,
-                        EndedUtc = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture),
-                    },
-                };
-                lastCheckpoint = Checkpoint.Save(outDir, model, optimizer, sidecar, settings.KeepLast);
-                observer?.Checkpointed(step, lastCheckpoint);
-            }
+            var b = job.Data.Batch(step, job.Settings.BatchSize);
+            return new TrainingBatch(b.Tokens, b.Targets, b.BatchSize, b.Time);
         }
-        if (lastCheckpoint.Length == 0) throw new InvalidOperationException("the stage ended without a checkpoint");
-        return new TrainingResult(lastCheckpoint, lastEval, clock.Elapsed.TotalSeconds, step);
+
+        public bool EvaluatesAt(long step) => job.Settings.EvaluatesAt(step);
+
+        public void Evaluate(long step, Gpt evaluated, MetricsLog metrics)
+        {
+            LastEvaluation = Evaluator.Evaluate(evaluated, job.Data.Config, job.EvalSets, job.Config.Eval.BatchSize);
+            metrics.Write(EvalRecord(job.Stage, step, LastEvaluation));
+            observer?.Evaluated(step, LastEvaluation);
+        }
+
+        public bool CheckpointsAt(long step) => step % job.Settings.CheckpointEvery == 0;
+
+        public string SaveCheckpoint(long step, double lastLoss)
+        {
+            var sidecar = new CheckpointSidecar
+            {
+                Stage = job.Stage,
+                Step = step,
+                TotalSteps = job.Settings.Steps,
+                Seed = job.Config.Seed,
+                DataSeed = job.DataSeed,
+                Config = job.Config,
+                Metrics = Summary(lastLoss, LastEvaluation),
+                Lineage = new Lineage
+                {
+                    Parent = parent,
+                    Stage = job.Stage,
+                    Data = job.Data.Config,
+                    Task = job.TaskDescription,
+                    Settings = job.Settings,
+                    DataSeed = job.DataSeed,
+                    Backend = backendName,
+                    StartedUtc = started,
+                    EndedUtc = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture),
+                },
+            };
+            return Checkpoint.Save(job.OutputDirectory, model, optimizer, sidecar, job.Settings.KeepLast);
+        }
     }
 
     /// <summary>The metrics.jsonl record of one evaluation.</summary>
@@ -181,6 +158,4 @@ public static class Trainer
         return o;
     }
 
-    /// <summary>The default seed of a stage's data stream, derived from the run seed so stages never share batches.</summary>
-    public static ulong DataSeed(ulong seed, string stage) => CounterHash.Mix(seed, (ulong)stage.Aggregate(17, (h, c) => h * 31 + c));
 }

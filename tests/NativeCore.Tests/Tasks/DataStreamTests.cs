@@ -83,7 +83,7 @@ public class DataStreamTests
     public void Prefetched_batches_equal_direct_ones_in_order()
     {
         var source = new PretrainingData(Paper with { TextLength = 32, CountWindow = 16 }, 4);
-        using var prefetch = new BatchPrefetcher(source, 4, firstStep: 10);
+        using var prefetch = new NativeCore.Training.StepPrefetcher<Batch>(step => source.Batch(step, 4), firstStep: 10);
         for (long step = 10; step < 14; step++) Assert.Equal(source.Batch(step, 4).Tokens, prefetch.Take().Tokens);
     }
 
