@@ -31,7 +31,7 @@ internal static class StoriesCommand
     /// the protocol and <c>key=value</c> overrides on top of the parent's settings (or the defaults), scoring the
     /// twist share at the steps in <paramref name="scoreAt"/>.
     /// </summary>
-    public static int Train(string stage, string? from, string output, string protocol, IEnumerable<string> overrides, string? scoreAt, int scoreCount, string backendName)
+    public static int Train(string stage, string? from, string output, string protocol, IEnumerable<string> overrides, string? scoreAt, int scoreCount, string backendName, bool resume = false)
     {
         // Deletion and reFT use the paper's constant learning rate (scaled: 1e-4, no warm-up).
         string[] stageDefaults = stage == "pretrain" ? [] : ["steps=300", "lr=0.0001", "warmup=0", "min_lr_ratio=1"];
@@ -48,7 +48,7 @@ internal static class StoriesCommand
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"score @ {step}: twist share {score.TwistShare:P1} of {score.Parsed} parsed ({score.ParseRate:P1} of {score.Stories} parse)"));
         }
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var result = StoriesTraining.Train(from, config, backend, output, stage, Console.WriteLine, at.Count > 0 ? AfterStep : null);
+        var result = StoriesTraining.Train(from, config, backend, output, stage, Console.WriteLine, at.Count > 0 ? AfterStep : null, resume);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"stories {stage} finished: {result.Step} steps in {clock.Elapsed.TotalSeconds:F0} s → {output}"));
         return 0;
     }

@@ -87,13 +87,13 @@ internal static class TracrCommand
     /// compiled capability) by the spec's recipe, with <paramref name="overrides"/> (<c>--set key=value</c>) on top, and
     /// prints the accuracies and steps to 90%.
     /// </summary>
-    public static int Train(string stage, string from, string output, TracrRecipe recipe, IEnumerable<string> overrides, string backendName)
+    public static int Train(string stage, string from, string output, TracrRecipe recipe, IEnumerable<string> overrides, string backendName, bool resume = false)
     {
         var parent = CompiledModel.Load(from);
         var resolved = recipe.WithOverrides(overrides);
         using var backend = BackendRegistry.Create(backendName);
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var result = TracrTraining.Train(parent, from, resolved, backend, output, stage, Console.WriteLine);
+        var result = TracrTraining.Train(parent, from, resolved, backend, output, stage, Console.WriteLine, resume);
         Console.WriteLine($"{stage} finished: {resolved.Steps} steps in {clock.Elapsed.TotalSeconds:F1} s → {output}");
         PrintAccuracies(result.History[^1].Accuracies);
         string set = (TracrTask.For(parent) with { FineTuneTarget = !resolved.Reverse }).SetName(correlated: false);

@@ -31,7 +31,7 @@ internal static class TrainCommands
                 var storyOverrides = new List<string> { $"corpus={r.GetValue(corpus)}" };
                 if (r.GetValue(seed) is { } ss) storyOverrides.Add($"seed={ss}");
                 storyOverrides.AddRange(r.GetValue(set) ?? []);
-                return StoriesCommand.Train("pretrain", null, r.GetValue(output)!, r.GetValue(protocol)!, storyOverrides, null, 0, r.GetValue(backendOpt)!);
+                return StoriesCommand.Train("pretrain", null, r.GetValue(output)!, r.GetValue(protocol)!, storyOverrides, null, 0, r.GetValue(backendOpt)!, r.GetValue(resume));
             }
             var overrides = new List<string>(r.GetValue(set) ?? []);
             if (r.GetValue(prior) is { } p) overrides.Add($"data.prior={p}");
@@ -66,13 +66,12 @@ internal static class TrainCommands
                 if (r.GetValue(lr) is { } sl) storyOverrides.Add(string.Create(CultureInfo.InvariantCulture, $"lr={sl}"));
                 if (r.GetValue(steps) is { } sn) storyOverrides.Add($"steps={sn}");
                 storyOverrides.AddRange(r.GetValue(set) ?? []);
-                return StoriesCommand.Train("delete", r.GetValue(from)!, r.GetValue(output)!, r.GetValue(protocol) ?? "f", storyOverrides, null, 0, r.GetValue(backendOpt)!);
+                return StoriesCommand.Train("delete", r.GetValue(from)!, r.GetValue(output)!, r.GetValue(protocol) ?? "f", storyOverrides, null, 0, r.GetValue(backendOpt)!, r.GetValue(resume));
             }
             if (r.GetValue(protocol) is not null) throw new InvalidConfigException("--protocol applies to --setting stories only");
             if (chosen == Setting.Tracr)
             {
                 if (r.GetValue(task) is { } tt) throw new InvalidConfigException($"--task '{tt}' does not apply to --setting tracr: the compiled program decides the task (count b, or the 7th smallest)");
-                if (r.GetValue(resume)) throw new InvalidConfigException("--resume is not supported in the tracr setting; its runs take minutes");
                 var recipe = new Tracr.TracrRecipe();
                 recipe = recipe with
                 {
@@ -80,7 +79,7 @@ internal static class TrainCommands
                     CorrelatedShare = r.GetValue(ctr) ?? recipe.CorrelatedShare,
                     Steps = r.GetValue(steps) ?? recipe.Steps,
                 };
-                return TracrCommand.Train("finetune", r.GetValue(from)!, r.GetValue(output)!, recipe, r.GetValue(set) ?? [], r.GetValue(backendOpt)!);
+                return TracrCommand.Train("finetune", r.GetValue(from)!, r.GetValue(output)!, recipe, r.GetValue(set) ?? [], r.GetValue(backendOpt)!, r.GetValue(resume));
             }
             string parent = Checkpoint.Resolve(r.GetValue(from)!);
             var overrides = new List<string>(r.GetValue(set) ?? []);

@@ -85,8 +85,11 @@ public sealed record StoriesModel
     {
         Directory.CreateDirectory(directory);
         Safetensors.Write(Path.Combine(directory, "model.safetensors"), GptWeights.Export(model), new Dictionary<string, string> { ["format"] = "pt" });
-        AtomicFile.WriteAllText(Path.Combine(directory, SidecarName), JsonSerializer.Serialize(this, Indented));
+        SaveSidecar(directory);
     }
+
+    /// <summary>Writes stories.json alone, atomically (a checkpoint writes its own model.safetensors).</summary>
+    public void SaveSidecar(string directory) => AtomicFile.WriteAllText(Path.Combine(directory, SidecarName), JsonSerializer.Serialize(this, Indented));
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 }

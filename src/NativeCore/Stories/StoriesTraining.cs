@@ -16,8 +16,14 @@ namespace NativeCore.Stories;
 /// </summary>
 public static class StoriesTraining
 {
-    /// <summary>Trains from <paramref name="parentDirectory"/> (null: from the seed) and saves to <paramref name="outputDirectory"/>.</summary>
-    /// <exception cref="NumericalDivergenceException">The loss became NaN or infinite; nothing is saved.</exception>
+    /// <summary>
+    /// Trains from <paramref name="parentDirectory"/> (null: from the seed) on the one <see cref="TrainingLoop"/> and
+    /// saves to <paramref name="outputDirectory"/>. A checkpoint (weights, AdamW moments, stories.json) is written at
+    /// every held-out evaluation under <c>checkpoints/</c>; <paramref name="resume"/> continues from the latest one,
+    /// bit-identical to a run never interrupted.
+    /// </summary>
+    /// <exception cref="NumericalDivergenceException">The loss became NaN or infinite; earlier checkpoints are kept.</exception>
+    /// <exception cref="InvalidConfigException">The folder holds a finished model, or a run that --resume was not given for, that started elsewhere or by other settings.</exception>
     /// <param name="parentDirectory">The model to start from; null trains from the seed.</param>
     /// <param name="config">The stage's settings.</param>
     /// <param name="backend">Where it runs.</param>
@@ -25,12 +31,17 @@ public static class StoriesTraining
     /// <param name="stage">pretrain, delete or reft.</param>
     /// <param name="log">Progress lines.</param>
     /// <param name="afterStep">Called with (steps done, model) before the first step and after every step, for measurements along the way.</param>
-    public static StoriesModel Train(string? parentDirectory, StoriesConfig config, IBackend backend, string outputDirectory, string stage, Action<string>? log = null, Action<long, Gpt>? afterStep = null)
+    /// <param name="resume">Continue the run in <paramref name="outputDirectory"/> from its latest checkpoint.</param>
+    public static StoriesModel Train(string? parentDirectory, StoriesConfig config, IBackend backend, string outputDirectory, string stage, Action<string>? log = null,
+        Action<long, Gpt>? afterStep = null, bool resume = false)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(backend);
         if (File.Exists(Path.Combine(outputDirectory, StoriesModel.SidecarName))) throw new InvalidConfigException($"{outputDirectory} already holds a model; choose another --out");
         OutputFolder.Claim(outputDirectory, OutputFolder.Kinds.StoriesModel);
+        string? resumeFrom = Checkpoint.Latest(outputDirectory);
+        if (resumeFrom is not null && !resume)
+            throw new InvalidConfigException($"{outputDirectory} already holds a run; pass --resume to continue it, or choose another --out");
         config.Validate();
         var corpus = config.OpenCorpus();
         var resolved = config with { Model = config.Model with { VocabSize = corpus.VocabularySize } };
@@ -60,37 +71,75 @@ public static class StoriesTraining
         {
             Directory.CreateDirectory(outputDirectory);
             using var optimizer = new AdamW(gpt, new AdamWConfig { WeightDecay = (float)resolved.WeightDecay, GradClip = (float)resolved.GradClip, LearningRate = (float)resolved.LearningRate });
+            long step = 0;
+            var evalLoss = new List<double[]>();
+            if (resumeFrom is not null)
+            {
+                var saved = StoriesModel.Read(resumeFrom);
+                ResumeCheck.SameParent(outputDirectory, saved.Parent, parentDirectory, parentDirectory is null ? null : Path.Combine(parentDirectory, "model.safetensors"));
+                if (saved.Config != resolved || saved.Stage != stage)
+                    throw new InvalidConfigException($"--resume: the settings differ from the ones recorded in {Path.Combine(resumeFrom, StoriesModel.SidecarName)}; resume with the same --set overrides");
+                GptWeights.LoadFile(gpt, Path.Combine(resumeFrom, "model.safetensors"));
+                Checkpoint.LoadOptimizer(gpt, optimizer, resumeFrom);
+                step = saved.Step;
+                evalLoss.AddRange(saved.EvalLoss);
+            }
             var schedule = new LearningRateSchedule(resolved.LearningRate, resolved.Steps, resolved.Warmup, resolved.MinLrRatio);
-            var batches = new StoryBatches(corpus, protocol, CounterHash.Mix(resolved.Seed, (ulong)stage.Length));
+            var batches = new StoryBatches(corpus, protocol, Seeds.Data(resolved.Seed, stage));
             // Held-out windows: the same protocol, a separate stream of the corpus.
             var heldOut = new StoryBatches(corpus, protocol, 0xE7A1);
-            int t = resolved.Model.BlockSize;
-            var evalLoss = new List<double[]>();
-            using var metrics = new MetricsLog(Path.Combine(outputDirectory, "metrics.jsonl"), 0);
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            afterStep?.Invoke(0, gpt);
-            for (long step = 0; step < resolved.Steps; step++)
-            {
-                var (tokens, targets) = batches.Batch(step, resolved.BatchSize, t);
-                float loss = gpt.Forward(tokens, targets, resolved.BatchSize, t, training: true, dropoutSeed: (ulong)step);
-                if (!float.IsFinite(loss)) throw new NumericalDivergenceException($"loss is {loss} at step {step + 1} ({stage}); stopped, nothing saved in {outputDirectory}");
-                gpt.Backward();
-                double lr = schedule.At(step);
-                double gradNorm = optimizer.Step((float)lr);
-                metrics.Write(new JsonObject { ["kind"] = "step", ["stage"] = stage, ["step"] = step + 1, ["loss"] = loss, ["lr"] = lr, ["grad_norm"] = gradNorm });
-                if ((step + 1) % resolved.EvalEvery == 0 || step + 1 == resolved.Steps)
-                {
-                    double held = HeldOutLoss(gpt, heldOut, t);
-                    evalLoss.Add([step + 1, held]);
-                    metrics.Write(new JsonObject { ["kind"] = "eval", ["stage"] = stage, ["step"] = step + 1, ["loss"] = held });
-                    log?.Invoke(string.Create(CultureInfo.InvariantCulture, $"step {step + 1}/{resolved.Steps}  train loss {loss:F3}  held-out loss {held:F3}  {clock.Elapsed.TotalSeconds:F0} s"));
-                }
-                afterStep?.Invoke(step + 1, gpt);
-            }
-            var result = new StoriesModel { Config = resolved, Stage = stage, Step = resolved.Steps, EvalLoss = evalLoss, Parent = parent };
+            using var metrics = new MetricsLog(Path.Combine(outputDirectory, "metrics.jsonl"), step);
+            var run = new StoriesStage(resolved, stage, batches, heldOut, gpt, optimizer, parent, outputDirectory, evalLoss, log, afterStep);
+            if (step == 0) afterStep?.Invoke(0, gpt);
+            TrainingLoop.Run(gpt, optimizer, schedule, run, resolved.Seed, step, metrics, resumedFrom: resumeFrom);
+            var result = run.At(resolved.Steps);
             result.Save(outputDirectory, gpt);
             return result;
         }
+    }
+
+    /// <summary>The stories setting's stage: windows of the corpus, held-out loss, stories.json checkpoints.</summary>
+    private sealed class StoriesStage(StoriesConfig config, string stage, StoryBatches batches, StoryBatches heldOut, Gpt gpt, AdamW optimizer, ParentRef? parent,
+        string outputDirectory, List<double[]> evalLoss, Action<string>? log, Action<long, Gpt>? afterStep) : ITrainingStage
+    {
+        private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+
+        public string Name => stage;
+
+        public long TotalSteps => config.Steps;
+
+        // The corpus's decoders and the caller's measurements are not made for two threads.
+        public bool PrefetchBatches => false;
+
+        public TrainingBatch BatchAt(long step)
+        {
+            var (tokens, targets) = batches.Batch(step, config.BatchSize, config.Model.BlockSize);
+            return new TrainingBatch(tokens, targets, config.BatchSize, config.Model.BlockSize);
+        }
+
+        private bool HeldOutAt(long step) => step % config.EvalEvery == 0 || step == config.Steps;
+
+        // The caller's measurements (afterStep) run after every step, so every step is a measuring point.
+        public bool EvaluatesAt(long step) => HeldOutAt(step) || afterStep is not null;
+
+        public void Evaluate(long step, double lastLoss, Gpt model, MetricsLog metrics)
+        {
+            if (HeldOutAt(step))
+            {
+                double held = HeldOutLoss(model, heldOut, config.Model.BlockSize);
+                evalLoss.Add([step, held]);
+                metrics.Write(new JsonObject { ["kind"] = "eval", ["stage"] = stage, ["step"] = step, ["loss"] = held });
+                log?.Invoke(string.Create(CultureInfo.InvariantCulture, $"step {step}/{config.Steps}  train loss {lastLoss:F3}  held-out loss {held:F3}  {_clock.Elapsed.TotalSeconds:F0} s"));
+            }
+            afterStep?.Invoke(step, model);
+        }
+
+        public bool CheckpointsAt(long step) => HeldOutAt(step);
+
+        public StoriesModel At(long step) => new() { Config = config, Stage = stage, Step = step, EvalLoss = [.. evalLoss], Parent = parent };
+
+        public string SaveCheckpoint(long step, double lastLoss) =>
+            Checkpoint.Save(outputDirectory, step, gpt, optimizer, keepLast: 2, (dir, _) => At(step).SaveSidecar(dir));
     }
 
     /// <summary>Mean next-token loss over four fixed held-out batches of 8 windows.</summary>

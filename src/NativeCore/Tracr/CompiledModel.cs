@@ -96,8 +96,11 @@ public sealed record CompiledModel
         Safetensors.Write(Path.Combine(directory, "model.safetensors"),
             layout.Parameters.Select(p => SafeTensor.FromFloat32(p.Name, p.Shape, Weights[p.Name])),
             new Dictionary<string, string> { ["format"] = "pt" });
-        AtomicFile.WriteAllText(Path.Combine(directory, SidecarName), JsonSerializer.Serialize(this, Json));
+        SaveSidecar(directory);
     }
+
+    /// <summary>Writes tracr.json alone, atomically (a checkpoint writes its own model.safetensors).</summary>
+    public void SaveSidecar(string directory) => AtomicFile.WriteAllText(Path.Combine(directory, SidecarName), JsonSerializer.Serialize(this, Json));
 
     /// <summary>Reads a model saved by <see cref="Save"/>.</summary>
     /// <exception cref="InvalidCheckpointException">A file is missing or does not match the sidecar; the message names it.</exception>
@@ -166,6 +169,9 @@ public sealed record TracrLineage
 
     /// <summary>The parent model folder; null for a compiled model.</summary>
     [JsonPropertyName("parent")] public Training.ParentRef? Parent { get; init; }
+
+    /// <summary>Training steps done (null for a compiled model): a checkpoint's resume point.</summary>
+    [JsonPropertyName("step")] public long? Step { get; init; }
 
     /// <summary>The data and recipe, in words and numbers.</summary>
     [JsonPropertyName("settings")] public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();

@@ -55,11 +55,16 @@ public static class TracrTraining
     }
 
     /// <summary>
-    /// Trains <paramref name="parent"/> (saved in <paramref name="parentDirectory"/>) by <paramref name="recipe"/> and
-    /// writes the result, with metrics.jsonl and its lineage, to <paramref name="outputDirectory"/>.
+    /// Trains <paramref name="parent"/> (saved in <paramref name="parentDirectory"/>) by <paramref name="recipe"/> on the
+    /// one <see cref="TrainingLoop"/> and writes the result, with metrics.jsonl and its lineage, to
+    /// <paramref name="outputDirectory"/>. A checkpoint (weights, SGD velocity, tracr.json) is written at every evaluation
+    /// under <c>checkpoints/</c>; <paramref name="resume"/> continues from the latest one, bit-identical to a run never
+    /// interrupted.
     /// </summary>
-    /// <exception cref="NumericalDivergenceException">The loss became NaN or infinite; nothing is saved.</exception>
-    public static TracrRunResult Train(CompiledModel parent, string parentDirectory, TracrRecipe recipe, IBackend backend, string outputDirectory, string stage, Action<string>? log = null)
+    /// <exception cref="NumericalDivergenceException">The loss became NaN or infinite; earlier checkpoints are kept.</exception>
+    /// <exception cref="InvalidConfigException">The folder holds a finished model, or a run that --resume was not given for or that started elsewhere.</exception>
+    public static TracrRunResult Train(CompiledModel parent, string parentDirectory, TracrRecipe recipe, IBackend backend, string outputDirectory, string stage,
+        Action<string>? log = null, bool resume = false)
     {
         ArgumentNullException.ThrowIfNull(parent);
         ArgumentNullException.ThrowIfNull(recipe);
@@ -67,49 +72,85 @@ public static class TracrTraining
         if (File.Exists(Path.Combine(outputDirectory, CompiledModel.SidecarName)))
             throw new InvalidConfigException($"{outputDirectory} already holds a model; choose another --out");
         OutputFolder.Claim(outputDirectory, OutputFolder.Kinds.TracrModel);
+        string? resumeFrom = Checkpoint.Latest(outputDirectory);
+        if (resumeFrom is not null && !resume)
+            throw new InvalidConfigException($"{outputDirectory} already holds a run; pass --resume to continue it, or choose another --out");
 
+        var parentRef = new ParentRef(Path.GetFullPath(parentDirectory), Checkpoint.Sha256(Path.Combine(parentDirectory, "model.safetensors")), parent.Lineage?.Stage ?? "compile");
+        var settings = recipe.Describe();
         using var gpt = parent.Build(backend);
-        AddNoise(gpt, recipe.NoiseStd, recipe.Seed);
-        using var momentumBuffer = backend.Allocate(gpt.Parameters.Length);
-        var momentum = new Tensor(momentumBuffer, 0, momentumBuffer.Length);
-        var parameters = new Tensor(gpt.Parameters, 0, gpt.Parameters.Length);
-        var gradients = new Tensor(gpt.Gradients, 0, gpt.Gradients.Length);
+        using var optimizer = new SgdMomentum(gpt, recipe.Momentum, recipe.GradClip);
+        long step = 0;
+        if (resumeFrom is not null)
+        {
+            var saved = CompiledModel.Load(resumeFrom);
+            ResumeCheck.SameParent(outputDirectory, saved.Lineage?.Parent, parentDirectory, Path.Combine(parentDirectory, "model.safetensors"));
+            if (saved.Lineage is null || !saved.Lineage.Settings.OrderBy(kv => kv.Key).SequenceEqual(settings.OrderBy(kv => kv.Key)))
+                throw new InvalidConfigException($"--resume: the recipe differs from the one recorded in {Path.Combine(resumeFrom, CompiledModel.SidecarName)}; resume with the same --set overrides");
+            GptWeights.LoadFile(gpt, Path.Combine(resumeFrom, "model.safetensors"));
+            Checkpoint.LoadOptimizer(gpt, optimizer, resumeFrom);
+            step = saved.Lineage.Step ?? 0;
+        }
+        else
+        {
+            AddNoise(gpt, recipe.NoiseStd, recipe.Seed);
+        }
+
         var sets = HeldOutSets(parent, recipe.EvalSize, recipe.EvalSeed, recipe.Shift);
         var data = TracrTask.For(parent) with { FineTuneTarget = !recipe.Reverse, CorrelatedShare = recipe.CorrelatedShare, Shift = recipe.Shift };
         var schedule = new LearningRateSchedule(recipe.LearningRate, recipe.Steps, recipe.Warmup, recipe.MinLrRatio);
-        ulong dataSeed = CounterHash.Mix(recipe.Seed, 0xDA7A);
-        var history = new List<(long, IReadOnlyList<SetAccuracy>)>();
-        using var metrics = new MetricsLog(Path.Combine(outputDirectory, "metrics.jsonl"), 0);
+        using var metrics = new MetricsLog(Path.Combine(outputDirectory, "metrics.jsonl"), step);
+        var history = step == 0 ? [] : History(metrics.Path);
+        var run = new TracrStage(parent, parentRef, recipe, settings, data, sets, Seeds.Data(recipe.Seed, stage), stage, gpt, optimizer, outputDirectory, history, log);
+        if (step == 0) run.Evaluate(0, double.NaN, gpt, metrics);
+        TrainingLoop.Run(gpt, optimizer, schedule, run, recipe.Seed, step, metrics, resumedFrom: resumeFrom);
 
-        void Eval(long step)
+        var result = parent.WithWeights(gpt) with { Lineage = run.LineageAt(recipe.Steps) };
+        result.Save(outputDirectory);
+        return new TracrRunResult(result, history);
+    }
+
+    // The evaluations before a resume point, as the metrics file recorded them.
+    private static List<(long, IReadOnlyList<SetAccuracy>)> History(string metricsPath) =>
+        MetricsLog.Read(metricsPath).Where(r => (string?)r["kind"] == "eval").Select(r => ((long)r["step"]!, (IReadOnlyList<SetAccuracy>)
+            r["sets"]!.AsObject().Select(kv => new SetAccuracy(kv.Key, (double)kv.Value!["accuracy"]!, (double)kv.Value!["majority_share"]!, (int)kv.Value!["size"]!)).ToList())).ToList();
+
+    /// <summary>The Tracr setting's stage: batches of the program's task, the four held-out sets, tracr.json checkpoints.</summary>
+    private sealed class TracrStage(CompiledModel parent, ParentRef parentRef, TracrRecipe recipe, IReadOnlyDictionary<string, string> settings, TracrTask data,
+        IReadOnlyList<TracrEvalSet> sets, ulong dataSeed, string stage, Gpt gpt, SgdMomentum optimizer, string outputDirectory,
+        List<(long, IReadOnlyList<SetAccuracy>)> history, Action<string>? log) : ITrainingStage
+    {
+        public string Name => stage;
+
+        public long TotalSteps => recipe.Steps;
+
+        public bool PrefetchBatches => true;
+
+        public TrainingBatch BatchAt(long step)
         {
-            var acc = Evaluate(gpt, parent, sets);
+            var (tokens, targets) = TracrTask.Batch(parent, data.Samples(parent, dataSeed, recipe.BatchSize, step * recipe.BatchSize));
+            return new TrainingBatch(tokens, targets, recipe.BatchSize, data.Length + 1);
+        }
+
+        public bool EvaluatesAt(long step) => step % recipe.EvalEvery == 0 || step == recipe.Steps;
+
+        public void Evaluate(long step, double lastLoss, Gpt model, MetricsLog metrics)
+        {
+            var acc = TracrTraining.Evaluate(model, parent, sets);
             history.Add((step, acc));
             metrics.Write(Trainer.EvalRecord(stage, step, acc));
             log?.Invoke($"eval @ {step}: " + string.Join("; ", acc.Select(a => $"{a.Name} {a.Accuracy:P1}")));
         }
 
-        Eval(0);
-        for (long step = 0; step < recipe.Steps; step++)
-        {
-            var (tokens, targets) = TracrTask.Batch(parent, data.Samples(parent, dataSeed, recipe.BatchSize, step * recipe.BatchSize));
-            float loss = gpt.Forward(tokens, targets, recipe.BatchSize, data.Length + 1);
-            if (!float.IsFinite(loss))
-                throw new NumericalDivergenceException($"loss is {loss} at step {step + 1} ({stage}, lr {schedule.At(step):G3}); stopped, nothing saved in {outputDirectory}");
-            gpt.Backward();
-            double lr = schedule.At(step);
-            double gradNorm = Math.Sqrt(backend.SumOfSquares(gradients));
-            if (!double.IsFinite(gradNorm)) throw new NumericalDivergenceException($"gradient norm is {gradNorm} at step {step + 1} ({stage}); stopped, nothing saved in {outputDirectory}");
-            float scale = recipe.GradClip > 0 && gradNorm > recipe.GradClip ? (float)(recipe.GradClip / gradNorm) : 1f;
-            backend.SgdMomentum(parameters, gradients, momentum, (float)lr, (float)recipe.Momentum, scale);
-            metrics.Write(new JsonObject { ["kind"] = "step", ["stage"] = stage, ["step"] = step + 1, ["loss"] = loss, ["lr"] = lr, ["grad_norm"] = gradNorm });
-            if ((step + 1) % recipe.EvalEvery == 0 || step + 1 == recipe.Steps) Eval(step + 1);
-        }
+        public bool CheckpointsAt(long step) => EvaluatesAt(step);
 
-        var parentRef = new ParentRef(Path.GetFullPath(parentDirectory), Checkpoint.Sha256(Path.Combine(parentDirectory, "model.safetensors")), parent.Lineage?.Stage ?? "compile");
-        var result = parent.WithWeights(gpt) with { Lineage = new TracrLineage { Stage = stage, Parent = parentRef, Settings = recipe.Describe() } };
-        result.Save(outputDirectory);
-        return new TracrRunResult(result, history);
+        public TracrLineage LineageAt(long step) => new() { Stage = stage, Parent = parentRef, Settings = settings, Step = step };
+
+        public string SaveCheckpoint(long step, double lastLoss)
+        {
+            var snapshot = parent.WithWeights(gpt) with { Lineage = LineageAt(step) };
+            return Checkpoint.Save(outputDirectory, step, gpt, optimizer, keepLast: 2, (dir, _) => snapshot.SaveSidecar(dir));
+        }
     }
 
     /// <summary>w ← w + N(0, σ²) for every weight, from a counter-based source so a seed gives the same noise everywhere.</summary>
@@ -118,7 +159,7 @@ public static class TracrTraining
         ArgumentNullException.ThrowIfNull(gpt);
         if (std == 0) return;
         var host = gpt.Parameters.ToArray();
-        ulong noiseSeed = CounterHash.Mix(seed, 0x0015E);
+        ulong noiseSeed = Seeds.Noise(seed);
         for (int i = 0; i < host.Length; i++) host[i] += (float)(std * Gaussian.Sample(noiseSeed, (ulong)i));
         gpt.Parameters.CopyFromHost(host);
     }

@@ -104,7 +104,7 @@ public static class Trainer
 
         public bool EvaluatesAt(long step) => job.Settings.EvaluatesAt(step);
 
-        public void Evaluate(long step, Gpt evaluated, MetricsLog metrics)
+        public void Evaluate(long step, double lastLoss, Gpt evaluated, MetricsLog metrics)
         {
             LastEvaluation = Evaluator.Evaluate(evaluated, job.Data.Config, job.EvalSets, job.Config.Eval.BatchSize);
             metrics.Write(EvalRecord(job.Stage, step, LastEvaluation));

@@ -28,8 +28,8 @@ public interface ITrainingStage
     /// <summary>Whether to evaluate once <paramref name="step"/> steps are done.</summary>
     bool EvaluatesAt(long step);
 
-    /// <summary>Evaluates the model after <paramref name="step"/> steps and writes what it found to <paramref name="metrics"/>.</summary>
-    void Evaluate(long step, Gpt model, MetricsLog metrics);
+    /// <summary>Evaluates the model after <paramref name="step"/> steps (whose training loss was <paramref name="lastLoss"/>) and writes what it found to <paramref name="metrics"/>.</summary>
+    void Evaluate(long step, double lastLoss, Gpt model, MetricsLog metrics);
 
     /// <summary>Whether to write a checkpoint once <paramref name="step"/> steps are done (the loop adds the last step).</summary>
     bool CheckpointsAt(long step);
@@ -106,7 +106,7 @@ public static class TrainingLoop
             });
             observer?.Stepped(new StepRecord(step, total, loss, lr, gradNorm, tokensPerSecond));
 
-            if (stage.EvaluatesAt(step)) stage.Evaluate(step, model, metrics);
+            if (stage.EvaluatesAt(step)) stage.Evaluate(step, lastLoss, model, metrics);
             if (stage.CheckpointsAt(step) || step == total)
             {
                 double sumSquares = model.Backend.SumOfSquares(new Tensors.Tensor(model.Parameters, 0, model.Parameters.Length));
