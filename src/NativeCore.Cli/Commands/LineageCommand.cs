@@ -24,7 +24,7 @@ internal static class LineageCommand
             {
                 var link = chain[i];
                 string indent = new(' ', 2 * i + 3);
-                Console.WriteLine($"{new string(' ', 2 * i)}{(i == 0 ? "" : "└─ ")}{link.Directory}");
+                Console.WriteLine($"{new string(' ', 2 * i)}{(i == 0 ? "" : "└─ ")}{Path.GetFullPath(link.Directory)}");
                 Console.WriteLine(indent + LineageText.Summary(link));
                 if (link.Settings.Count > 0) Console.WriteLine($"{indent}settings: {LineageText.SettingsLine(link)}");
                 if (link.ParentChanged) Console.WriteLine($"{indent}warning: these weights changed after the next run was fine-tuned from them (SHA-256 mismatch)");

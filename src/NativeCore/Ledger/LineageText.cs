@@ -57,10 +57,11 @@ public static class LineageText
         return string.Join(", ", parts);
     }
 
-    /// <summary>Every recorded setting as <c>key=value</c>, in the sidecar's order.</summary>
+    /// <summary>Every recorded setting as <c>key=value</c>, in the sidecar's order, separated by semicolons.</summary>
     public static string SettingsLine(LineageLink link)
     {
         ArgumentNullException.ThrowIfNull(link);
-        return string.Join(", ", link.Settings.Select(kv => $"{kv.Key}={kv.Value}"));
+        // Semicolons, because recorded values hold commas of their own ("SGD, momentum 0.9", "C,CC,I").
+        return string.Join("; ", link.Settings.Select(kv => $"{kv.Key}={kv.Value}"));
     }
 }
