@@ -1,6 +1,7 @@
 using NativeCore.Backends;
 using NativeCore.Experiments;
 using NativeCore.IO;
+using NativeCore.Ledger;
 using NativeCore.Training;
 
 namespace NativeCore.Tests.Training;
@@ -207,15 +208,19 @@ public sealed class TrainerTests : TempDirectoryTest
         Finetune(Dir("pt"), Dir("ft1"), "finetune.ctr=1");
         Finetune(Dir("ft1"), Dir("ft2"), "finetune.ctr=0", "finetune.lr=1e-3");
         var chain = LineageChain.Walk(Dir("ft2"));
-        Assert.Equal(["pretrain", "finetune", "finetune"], chain.Select(l => l.Sidecar.Stage));
-        Assert.Null(chain[0].Sidecar.Lineage.Parent);
-        Assert.Equal(chain[0].Sidecar.ModelSha256, chain[1].Sidecar.Lineage.Parent!.Sha256);
-        Assert.Equal(chain[1].Sidecar.ModelSha256, chain[2].Sidecar.Lineage.Parent!.Sha256);
-        Assert.Equal(1.0, chain[1].Sidecar.Lineage.Settings.CorrelatedShare);
-        Assert.Equal(1e-3, chain[2].Sidecar.Lineage.Settings.LearningRate);
+        Assert.Equal(["pretrain", "finetune", "finetune"], chain.Select(l => l.Stage));
+        Assert.All(chain, l => Assert.Equal(LineageSetting.Grammar, l.Setting));
+        Assert.Null(chain[0].Parent);
+        Assert.Equal(chain[0].Sha256, chain[1].Parent!.Sha256);
+        Assert.Equal(chain[1].Sha256, chain[2].Parent!.Sha256);
+        Assert.Equal(Checkpoint.ReadSidecar(chain[2].Directory).ModelSha256, chain[2].Sha256);
+        Assert.Equal("1", chain[1].Settings["ctr"]);
+        Assert.Equal("0.001", chain[2].Settings["lr"]);
+        Assert.StartsWith("pretraining mix", chain[0].Settings["task"], StringComparison.Ordinal);
+        Assert.All(chain, l => Assert.Equal(l.TotalSteps, l.Step));
         Assert.All(chain, l => Assert.False(l.ParentChanged));
-        Assert.All(chain, l => Assert.False(string.IsNullOrEmpty(l.Sidecar.Lineage.User)));
-        Assert.All(chain, l => Assert.NotEqual("unknown", l.Sidecar.Lineage.Commit));
+        Assert.All(chain, l => Assert.False(string.IsNullOrEmpty(l.User)));
+        Assert.All(chain, l => Assert.DoesNotContain("(unknown)", l.Software, StringComparison.Ordinal));
 
         Assert.Equal(3, LineageGraph.Write(Root, Dir("graph")));
         string dot = File.ReadAllText(Path.Combine(Dir("graph"), "lineage.dot"));

@@ -1,40 +1,69 @@
 using System.Globalization;
 using System.Text;
 using NativeCore.IO;
+using NativeCore.Stories;
+using NativeCore.Tracr;
 using ScottPlot;
 
-namespace NativeCore.Training;
+namespace NativeCore.Ledger;
 
-/// <summary>One checkpoint in the ledger's tree.</summary>
-/// <param name="Id">A stable node id (the checkpoint folder, full path).</param>
-/// <param name="Label">What the node shows: run, stage, task, lr, C_Tr, user, time.</param>
-/// <param name="Parent">The parent's id, or null for a pre-training from scratch.</param>
+/// <summary>One model in the ledger's tree.</summary>
+/// <param name="Id">A stable node id (the model or checkpoint folder, full path).</param>
+/// <param name="Label">What the node shows: run, setting and stage, task or program, lr, user, time.</param>
+/// <param name="Parent">The parent's id, or null for a first model (pre-trained from scratch or compiled).</param>
 public sealed record LineageNode(string Id, string Label, string? Parent);
 
 /// <summary>
-/// The fine-tune ledger of a folder as a tree: every run's latest checkpoint and the parents they name, written as a
+/// The fine-tune ledger of a folder as a tree: every model of every setting and the parents they name, written as a
 /// Graphviz DOT file and as a PNG drawn with ScottPlot (no Graphviz needed).
 /// </summary>
 public static class LineageGraph
 {
-    /// <summary>Collects every run under <paramref name="root"/> (folders holding a <c>latest</c> file) and their parents.</summary>
+    /// <summary>Collects every model under <paramref name="root"/> (see <see cref="ModelFolders"/>) and their parents.</summary>
     public static IReadOnlyList<LineageNode> Collect(string root)
     {
         var nodes = new Dictionary<string, LineageNode>(StringComparer.Ordinal);
-        foreach (string latest in Directory.GetFiles(root, "latest", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        foreach (string folder in ModelFolders(root))
         {
-            foreach (var link in LineageChain.Walk(Path.GetDirectoryName(latest)!))
+            var chain = LineageChain.Walk(folder);
+            for (int i = 0; i < chain.Count; i++)
             {
-                string id = Path.GetFullPath(link.Directory);
+                string id = Path.GetFullPath(chain[i].Directory);
                 if (nodes.ContainsKey(id)) continue;
-                var l = link.Sidecar.Lineage;
-                string run = Checkpoint.RunName(id);
-                string label = string.Create(CultureInfo.InvariantCulture,
-                    $"{run}\n{l.Stage} step {link.Sidecar.Step}\n{l.Task}\nlr {l.Settings.LearningRate:G2}\n{l.User}@{l.Host} {l.EndedUtc[..Math.Min(16, l.EndedUtc.Length)]}");
-                nodes[id] = new LineageNode(id, label, l.Parent is null ? null : Path.GetFullPath(l.Parent.Path));
+                // The parent is the folder the walk read, not the path the child recorded: a recorded run folder
+                // resolves to its latest checkpoint, and the edge must meet that node.
+                nodes[id] = new LineageNode(id, Label(chain[i]), i == 0 ? null : Path.GetFullPath(chain[i - 1].Directory));
             }
         }
         return nodes.Values.ToList();
+    }
+
+    /// <summary>
+    /// The model folders under <paramref name="root"/>: grammar run folders (a <c>latest</c> file) and Tracr and
+    /// stories models (their sidecar), each once, in path order. A folder inside another model's <c>checkpoints/</c>
+    /// is that model's history, not a model of its own, and is left out.
+    /// </summary>
+    public static IReadOnlyList<string> ModelFolders(string root)
+    {
+        var found = new[] { "latest", CompiledModel.SidecarName, StoriesModel.SidecarName }
+            .SelectMany(name => Directory.GetFiles(root, name, SearchOption.AllDirectories))
+            .Select(file => Path.GetDirectoryName(Path.GetFullPath(file))!)
+            .ToHashSet(StringComparer.Ordinal);
+        return found.Where(dir => !InsideCheckpointsOf(dir, found)).Order(StringComparer.Ordinal).ToList();
+    }
+
+    private static bool InsideCheckpointsOf(string dir, HashSet<string> models)
+    {
+        for (string? p = Path.GetDirectoryName(dir); p is not null; p = Path.GetDirectoryName(p))
+            if (Path.GetFileName(p) == "checkpoints" && Path.GetDirectoryName(p) is { } owner && models.Contains(owner)) return true;
+        return false;
+    }
+
+    private static string Label(LineageLink link)
+    {
+        string stage = $"{link.Setting.ToString().ToLowerInvariant()} {link.Stage}{(link.Step is { } step ? string.Create(CultureInfo.InvariantCulture, $" step {step}") : "")}";
+        string when = link.EndedUtc is { } t ? " " + t[..Math.Min(16, t.Length)] : "";
+        return string.Join("\n", new[] { LineageText.Name(link), stage }.Concat(LineageText.Highlights(link)).Append($"{link.User ?? "?"}@{link.Host ?? "?"}{when}"));
     }
 
     /// <summary>Graphviz DOT text of the tree.</summary>

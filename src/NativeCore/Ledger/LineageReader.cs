@@ -1,0 +1,30 @@
+using NativeCore.Stories;
+using NativeCore.Tracr;
+
+namespace NativeCore.Ledger;
+
+/// <summary>Reads the ledger entry of any model folder, whichever setting made it.</summary>
+public static class LineageReader
+{
+    /// <summary>
+    /// The link for <paramref name="path"/>: a Tracr model folder (tracr.json), a stories model folder (stories.json),
+    /// or a grammar checkpoint or run folder (checkpoint.json, or a <c>latest</c> file naming one).
+    /// </summary>
+    /// <remarks>
+    /// A root sidecar decides before <c>latest</c> does: Tracr and stories folders may also keep intermediate
+    /// checkpoints and a <c>latest</c> file, but their final model is the one beside tracr.json or stories.json.
+    /// </remarks>
+    /// <exception cref="InvalidCheckpointException">The sidecar is unreadable or its parent is incomplete; the message names the file.</exception>
+    /// <exception cref="MissingInputException">There is no model at <paramref name="path"/>.</exception>
+    public static LineageLink Read(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var link = File.Exists(Path.Combine(path, CompiledModel.SidecarName)) ? TracrLineageReader.Read(path)
+            : File.Exists(Path.Combine(path, StoriesModel.SidecarName)) ? StoriesLineageReader.Read(path)
+            : GrammarLineageReader.Read(path);
+        // Hand-edited or older sidecars can hold a parent without a path or hash; following it would fail far from the file.
+        if (link.Parent is { } p && (string.IsNullOrEmpty(p.Path) || string.IsNullOrEmpty(p.Sha256)))
+            throw new InvalidCheckpointException($"{link.Sidecar}: the parent lacks its path or sha256");
+        return link;
+    }
+}

@@ -1,0 +1,14 @@
+namespace NativeCore.Ledger;
+
+/// <summary>Which of the paper's settings made a model, told by the files its folder holds.</summary>
+public enum LineageSetting
+{
+    /// <summary>A grammar checkpoint: <c>checkpoints/step-N/checkpoint.json</c> in a run folder with a <c>latest</c> file.</summary>
+    Grammar,
+
+    /// <summary>A compiled or fine-tuned Tracr model: <c>tracr.json</c> beside <c>model.safetensors</c>.</summary>
+    Tracr,
+
+    /// <summary>A stories model: <c>stories.json</c> beside <c>model.safetensors</c>.</summary>
+    Stories,
+}
