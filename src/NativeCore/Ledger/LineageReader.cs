@@ -11,14 +11,17 @@ public static class LineageReader
     /// or a grammar checkpoint or run folder (checkpoint.json, or a <c>latest</c> file naming one).
     /// </summary>
     /// <remarks>
-    /// A root sidecar decides before <c>latest</c> does: Tracr and stories folders may also keep intermediate
-    /// checkpoints and a <c>latest</c> file, but their final model is the one beside tracr.json or stories.json.
+    /// A root sidecar decides before <c>latest</c> does: Tracr and stories folders also keep intermediate
+    /// checkpoints and a <c>latest</c> file, but their final model is the one beside tracr.json or stories.json. Until
+    /// that final save, the latest checkpoint stands for the run.
     /// </remarks>
     /// <exception cref="InvalidCheckpointException">The sidecar is unreadable or its parent is incomplete; the message names the file.</exception>
     /// <exception cref="MissingInputException">There is no model at <paramref name="path"/>.</exception>
     public static LineageLink Read(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
+        // A Tracr or stories run stopped before its final save has only its checkpoints: the latest one stands for it.
+        if (!HasSettingSidecar(path) && Training.Checkpoint.Latest(path) is { } latest && HasSettingSidecar(latest)) path = latest;
         var link = File.Exists(Path.Combine(path, CompiledModel.SidecarName)) ? TracrLineageReader.Read(path)
             : File.Exists(Path.Combine(path, StoriesModel.SidecarName)) ? StoriesLineageReader.Read(path)
             : GrammarLineageReader.Read(path);
@@ -27,4 +30,7 @@ public static class LineageReader
             throw new InvalidCheckpointException($"{link.Sidecar}: the parent lacks its path or sha256");
         return link;
     }
+
+    private static bool HasSettingSidecar(string dir) =>
+        File.Exists(Path.Combine(dir, CompiledModel.SidecarName)) || File.Exists(Path.Combine(dir, StoriesModel.SidecarName));
 }

@@ -41,6 +41,8 @@ internal static class TracrLineageReader
             Sidecar = sidecar,
             Setting = LineageSetting.Tracr,
             Stage = stage,
+            Step = l?.Step,
+            TotalSteps = l?.Step is null ? null : long.TryParse(l.Settings.GetValueOrDefault("steps"), System.Globalization.CultureInfo.InvariantCulture, out long total) ? total : null,
             Sha256 = ModelHash.Of(dir),
             Parent = l?.Parent,
             Settings = settings,

@@ -61,8 +61,8 @@ public sealed class LineageAcrossSettingsTests : TempDirectoryTest
         var heads = stdout.Split('\n').Where(line => line.TrimStart().StartsWith("tracr ", StringComparison.Ordinal)).ToList();
         Assert.Equal(3, heads.Count);
         Assert.StartsWith("   tracr compile, counter, sha256 ", heads[0], StringComparison.Ordinal);
-        Assert.StartsWith("     tracr finetune, counter, the fine-tuning target", heads[1], StringComparison.Ordinal);
-        Assert.StartsWith("       tracr reft, counter, the compiled capability", heads[2], StringComparison.Ordinal);
+        Assert.StartsWith("     tracr finetune, step 2/2, counter, the fine-tuning target", heads[1], StringComparison.Ordinal);
+        Assert.StartsWith("       tracr reft, step 2/2, counter, the compiled capability", heads[2], StringComparison.Ordinal);
         Assert.Contains($"└─ {revived}", stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("warning", stdout, StringComparison.Ordinal);
     }

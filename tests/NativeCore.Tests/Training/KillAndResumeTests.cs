@@ -43,6 +43,10 @@ public sealed class KillAndResumeTests : TempDirectoryTest
         }
         Assert.False(File.Exists(Path.Combine(killedDir, sidecar)), "the killed run got to its final save");
         string resumedFrom = Checkpoint.Latest(killedDir)!;
+        // Until its final save, the ledger shows the unfinished run as its latest checkpoint.
+        var unfinished = NativeCore.Ledger.LineageReader.Read(killedDir);
+        Assert.Equal(Path.GetFullPath(resumedFrom), Path.GetFullPath(unfinished.Directory));
+        Assert.InRange(unfinished.Step ?? -1, 1, unfinished.TotalSteps ?? 0 - 1);
 
         (exit, _, err) = CliProcess.Run(killed);
         Assert.Equal(2, exit);
