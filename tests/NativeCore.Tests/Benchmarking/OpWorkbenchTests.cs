@@ -42,6 +42,12 @@ public class OpWorkbenchTests
     }
 
     [Fact]
+    public void Op_names_are_unique()
+    {
+        Assert.Equal(OpRegistry.Names.Count, OpRegistry.Names.Distinct(StringComparer.Ordinal).Count());
+    }
+
+    [Fact]
     public void List_names_every_registered_op()
     {
         var (exit, output, _) = CliCapture.RunWithOutput("bench", "op", "--list");
