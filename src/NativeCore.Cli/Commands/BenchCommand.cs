@@ -6,7 +6,7 @@ using NativeCore.Model;
 
 namespace NativeCore.Cli.Commands;
 
-/// <summary><c>nativecore bench gemm|step</c>: kernel and training-step timings, each ending with one JSON line.</summary>
+/// <summary><c>nativecore bench gemm|step|op</c>: kernel, training-step and single-op timings, each ending with one JSON line.</summary>
 internal static class BenchCommand
 {
     public static Command Create()
@@ -14,6 +14,7 @@ internal static class BenchCommand
         var bench = new Command("bench", "Time kernels and training steps");
         bench.Subcommands.Add(Gemm());
         bench.Subcommands.Add(Step());
+        bench.Subcommands.Add(BenchOpCommand.Create());
         return bench;
     }
 
@@ -102,9 +103,10 @@ internal static class BenchCommand
         return cmd;
     }
 
-    private static int Positive(int value, string name) =>
+    internal static int Positive(int value, string name) =>
         value > 0 ? value : throw new InvalidConfigException($"{name} must be positive, got {value}");
 
-    private static string Json(params (string Key, double Value)[] fields) =>
+    /// <summary>One JSON object of numbers on one line: the machine-readable last line of every bench command.</summary>
+    internal static string Json(params (string Key, double Value)[] fields) =>
         "{" + string.Join(", ", fields.Select(f => $"\"{f.Key}\": {f.Value.ToString("G6", CultureInfo.InvariantCulture)}")) + "}";
 }
