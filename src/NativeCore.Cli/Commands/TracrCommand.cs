@@ -76,7 +76,7 @@ internal static class TracrCommand
             var samples = task.Samples(model, r.GetValue(seed), r.GetValue(count));
             double acc = TracrTask.Accuracy(gpt, model, samples);
             Console.WriteLine($"{task.Program} (N={model.MaxLength}, L={model.MlpExactness}): {acc:P2} of {samples.Length} random inputs agree with the reference at position {TracrTask.AnswerPosition}");
-            PrintAccuracies(TracrTraining.Evaluate(gpt, model, TracrTraining.HeldOutSets(model, 1024, 20240101)));
+            PrintAccuracies(TracrTraining.Evaluate(gpt, model, TracrTraining.HeldOutSets(model, new TracrRecipe().EvalSize, new TracrRecipe().EvalSeed)));
             return 0;
         }));
         return cmd;
@@ -105,29 +105,11 @@ internal static class TracrCommand
     /// <summary>Prunes units by gradient × weight on the compiled capability's loss, K = 0…maxK, and writes prune-units.csv and prune.png.</summary>
     public static int Prune(string folder, PruneUnit unit, int maxK, string outDir, string backendName)
     {
-        var model = CompiledModel.Load(folder);
         using var backend = BackendRegistry.Create(backendName);
-        using var gpt = model.Build(backend);
-        var sets = TracrTraining.HeldOutSets(model, 1024, 20240101);
-        var task = TracrTask.For(model);
-        var scoreSamples = task.Samples(model, 4242, 256);
-        var (tokens, targets) = TracrTask.Batch(model, scoreSamples);
-        // A compiled model's readout is a weight matrix like any other; a wrapper can sit there, so it is prunable too.
-        var scores = Pruning.Score(gpt, tokens, targets, scoreSamples.Length, task.Length + 1, unit, Pruning.WeightMatrices(gpt));
-        var curve = Pruning.Curve(gpt, scores, unit, maxK, () => TracrTraining.Evaluate(gpt, model, sets));
-        OutputFolder.Claim(outDir, OutputFolder.Kinds.Analysis);
-        var names = curve[0].Accuracies.Select(a => a.Name).ToList();
-        var lines = new List<string> { "k,parameter,index,score," + string.Join(",", names) };
+        var curve = TracrAnalysis.Prune(folder, unit, maxK, outDir, backend);
         foreach (var step in curve)
-        {
-            lines.Add(string.Join(",", new[] { step.K.ToString(CultureInfo.InvariantCulture), step.Removed?.Parameter ?? "", step.Removed?.Index.ToString(CultureInfo.InvariantCulture) ?? "", step.Removed?.Score.ToString("G6", CultureInfo.InvariantCulture) ?? "" }
-                .Concat(step.Accuracies.Select(a => a.Accuracy.ToString("F4", CultureInfo.InvariantCulture)))));
             Console.WriteLine($"K={step.K,2} {(step.Removed is { } p ? $"{p.Parameter}[{p.Index}]" : "(none)"),-44} " + string.Join("  ", step.Accuracies.Select(a => $"{a.Name} {a.Accuracy,6:P1}")));
-        }
-        AtomicFile.WriteAllText(Path.Combine(outDir, "prune-units.csv"), string.Join("\n", lines) + "\n");
-        Plots.Lines(Path.Combine(outDir, "prune.png"), $"pruning {unit.ToString().ToLowerInvariant()} by gradient × weight ({task.SetName(false)} loss)", "units pruned", "accuracy",
-            names.Select(n => new Series(n, curve.Select(s => (double)s.K).ToArray(), curve.Select(s => s.Accuracies.First(a => a.Name == n).Accuracy).ToArray())).ToList());
-        Console.WriteLine($"wrote {Path.Combine(outDir, "prune-units.csv")} (units removed) and prune.png (with prune.csv)");
+        Console.WriteLine($"wrote {Path.Combine(outDir, "prune-units.csv")} (units removed) and prune.png");
         return 0;
     }
 
@@ -138,44 +120,8 @@ internal static class TracrCommand
     public static int Attention(IReadOnlyList<string> folders, string? input, ulong sample, string outDir, string backendName)
     {
         using var backend = BackendRegistry.Create(backendName);
-        var maps = new List<(string, AttentionMap)>();
-        foreach (string folder in folders)
-        {
-            var model = CompiledModel.Load(folder);
-            string[] letters = input is { } text
-                ? text.Select(ch => ch.ToString()).ToArray()
-                : TracrTask.For(model).Sample(model, 31337, (long)sample).Tokens;
-            if (letters.Length > model.MaxLength) throw new InvalidConfigException($"--input has {letters.Length} letters; {folder} takes at most {model.MaxLength}");
-            if (letters.FirstOrDefault(l => !model.Vocabulary.Contains(l)) is { } unknown)
-                throw new InvalidConfigException($"--input: '{unknown}' is not in {folder}'s vocabulary ({string.Join("", model.Vocabulary)})");
-            using var gpt = model.Build(backend);
-            int[] ids = model.Encode(letters);
-            var names = ids.Select(i => model.InputTokens[i]).ToList();
-            string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)));
-            maps.Add((name, AttentionMaps.Read(gpt, ids, names)));
-            WriteResidual(gpt, model, ids, names, Path.Combine(outDir, $"residual-{name}.png"));
-        }
-        foreach (string file in AttentionMaps.Write(outDir, maps)) Console.WriteLine(file);
+        foreach (string file in TracrAnalysis.Attention(folders, input, sample, outDir, backend)) Console.WriteLine(file);
         return 0;
-    }
-
-    /// <summary>One heatmap per block of the residual stream after it: positions down, named directions across.</summary>
-    private static void WriteResidual(Gpt gpt, CompiledModel model, int[] ids, IReadOnlyList<string> tokens, string png)
-    {
-        var hooks = Enumerable.Range(0, gpt.Config.NLayer).Select(HookPoints.ResidPost).ToList();
-        using var cache = new ActivationCache(hooks);
-        gpt.Forward(ids, [], 1, ids.Length, cache);
-        int t = ids.Length, c = gpt.Config.NEmbd;
-        var panels = hooks.Select((h, l) =>
-        {
-            var flat = cache[h].ToArray();
-            var grid = new double[t, c];
-            for (int p = 0; p < t; p++)
-                for (int d = 0; d < c; d++) grid[p, d] = flat[p * c + d];
-            return ($"after block {l}", grid);
-        }).ToList();
-        Plots.Heatmaps(png, "residual stream by direction", panels, tokens, model.Residual, rowAxis: "position", colAxis: "direction");
-        Console.WriteLine(png);
     }
 
     private static void PrintAccuracies(IReadOnlyList<SetAccuracy> accuracies)
