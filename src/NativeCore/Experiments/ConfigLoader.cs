@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -6,11 +5,15 @@ using System.Text.Json.Nodes;
 namespace NativeCore.Experiments;
 
 /// <summary>
-/// Loads presets (small JSON files with comments, embedded in the library) and applies <c>--set a.b=c</c> overrides,
-/// each checked against the preset's schema: an unknown key or a value of the wrong type is an error that names it.
+/// Loads presets (small JSON files with comments, embedded in the library) and applies <c>--set a.b=c</c> overrides
+/// through <see cref="Overrides"/>: every key of <see cref="RunConfig"/> can be set, whether or not the preset names it,
+/// and an unknown key or a value of the wrong type is an error that names it.
 /// </summary>
 public static class ConfigLoader
 {
+    // The name --set messages give this setting.
+    private const string SettingName = "grammar";
+
     private static readonly JsonSerializerOptions Strict = new()
     {
         ReadCommentHandling = JsonCommentHandling.Skip,
@@ -19,6 +22,9 @@ public static class ConfigLoader
         RespectNullableAnnotations = true,
         Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
     };
+
+    /// <summary>The options a run config is read with, and so the contract its <c>--set</c> keys come from.</summary>
+    internal static JsonSerializerOptions Reading => Strict;
 
     /// <summary>Options for writing configs: indented, enums as names.</summary>
     public static JsonSerializerOptions Writing { get; } = new()
@@ -40,7 +46,10 @@ public static class ConfigLoader
     public static RunConfig Load(string preset, IEnumerable<string>? overrides = null)
     {
         var node = PresetNode(preset);
-        foreach (string o in overrides ?? []) Apply(node, o);
+        // Overrides go into the preset's JSON, not into a RunConfig read from it: a preset that cannot be read (a number
+        // past double, 1e400) is then refused as the file's fault, by the same reading as a preset without overrides.
+        // A preset that is no JSON object is refused that way too; its overrides do not matter.
+        if (node is JsonObject root) Overrides.ApplyTo(root, typeof(RunConfig), overrides ?? [], SettingName, Strict);
         return FromNode(node, preset);
     }
 
@@ -50,9 +59,8 @@ public static class ConfigLoader
     /// </summary>
     public static RunConfig WithOverrides(RunConfig config, IEnumerable<string> overrides)
     {
-        var node = JsonSerializer.SerializeToNode(config, Writing) ?? throw new InvalidConfigException("empty config");
-        foreach (string o in overrides ?? []) Apply(node, o);
-        return FromNode(node, config?.Preset ?? "config");
+        ArgumentNullException.ThrowIfNull(config);
+        return Resolve(Overrides.Apply(config, overrides ?? [], SettingName, Strict), config.Preset);
     }
 
     /// <summary>Reads a resolved config (config.json or a checkpoint sidecar's "config").</summary>
@@ -88,6 +96,11 @@ public static class ConfigLoader
             // A string that escapes a lone UTF-16 surrogate ("\ud800") is valid JSON; reading it throws this.
             throw new InvalidConfigException($"{source}: {e.Message}");
         }
+        return Resolve(config, source);
+    }
+
+    private static RunConfig Resolve(RunConfig config, string source)
+    {
         try
         {
             return config.Resolve();
@@ -121,64 +134,6 @@ public static class ConfigLoader
         catch (JsonException e)
         {
             throw new InvalidConfigException($"preset '{preset}': invalid JSON: {e.Message}");
-        }
-    }
-
-    /// <summary>Applies one <c>a.b=c</c> override; the key must exist and the value must parse as the existing value's type.</summary>
-    public static void Apply(JsonNode root, string assignment)
-    {
-        ArgumentNullException.ThrowIfNull(root);
-        ArgumentNullException.ThrowIfNull(assignment);
-        int eq = assignment.IndexOf('=', StringComparison.Ordinal);
-        if (eq <= 0) throw new InvalidConfigException($"override '{assignment}' is not of the form key=value");
-        string key = assignment[..eq].Trim(), value = assignment[(eq + 1)..].Trim();
-        string[] path = key.Split('.');
-        JsonNode? parent = root;
-        for (int i = 0; i < path.Length - 1; i++)
-        {
-            parent = parent is JsonObject o && o.TryGetPropertyValue(path[i], out var child) && child is JsonObject ? child : null;
-            if (parent is null) throw new InvalidConfigException($"unknown config key '{key}'");
-        }
-        if (parent is not JsonObject obj || !obj.TryGetPropertyValue(path[^1], out var existing) || existing is null)
-            throw new InvalidConfigException($"unknown config key '{key}'");
-        obj[path[^1]] = Parse(existing, value, key);
-    }
-
-    private static JsonNode Parse(JsonNode existing, string value, string key)
-    {
-        switch (existing.GetValueKind())
-        {
-            case JsonValueKind.Number:
-                if (long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out long l)) return JsonValue.Create(l)!;
-                if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && double.IsFinite(d))
-                    return JsonValue.Create(d)!;
-                throw new InvalidConfigException($"config key '{key}' expects a number, got '{value}'");
-            case JsonValueKind.True:
-            case JsonValueKind.False:
-                if (bool.TryParse(value, out bool b)) return JsonValue.Create(b)!;
-                throw new InvalidConfigException($"config key '{key}' expects true or false, got '{value}'");
-            case JsonValueKind.String:
-                return JsonValue.Create(value)!;
-            case JsonValueKind.Array:
-                // JSON syntax ([...]) for anything; otherwise comma-separated elements of the existing elements' kind.
-                if (value.StartsWith('['))
-                {
-                    try
-                    {
-                        return JsonNode.Parse(value) as JsonArray ?? throw new InvalidConfigException($"config key '{key}' expects an array, got '{value}'");
-                    }
-                    catch (JsonException e)
-                    {
-                        throw new InvalidConfigException($"config key '{key}': '{value}' is not a JSON array: {e.Message}");
-                    }
-                }
-                // An earlier override may have left a null element ("[null]"), which is no number.
-                bool numbers = existing.AsArray().Count > 0 && existing.AsArray()[0]?.GetValueKind() == JsonValueKind.Number;
-                return new JsonArray(value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(v => numbers
-                    ? (JsonNode?)JsonValue.Create(double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && double.IsFinite(d) ? d : throw new InvalidConfigException($"config key '{key}' expects numbers, got '{v}'"))
-                    : JsonValue.Create(v)).ToArray());
-            default:
-                throw new InvalidConfigException($"config key '{key}' is a section, not a value");
         }
     }
 }

@@ -1,7 +1,6 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
-using NativeCore.IO;
+using NativeCore.Experiments;
 using NativeCore.Model;
 
 namespace NativeCore.Stories;
@@ -77,46 +76,12 @@ public sealed record StoriesConfig
     /// <summary>The corpus this config names, opened.</summary>
     public StoryCorpus OpenCorpus() => Corpus == "procedural" ? StoryCorpus.Procedural(CorpusSeed) : StoryCorpus.Real(Corpus, CorpusSeed);
 
-    /// <summary>Applies <c>key=value</c> overrides of the top-level fields, checked by name.</summary>
-    public StoriesConfig WithOverrides(IEnumerable<string> overrides)
-    {
-        ArgumentNullException.ThrowIfNull(overrides);
-        var node = JsonSerializer.SerializeToNode(this)!.AsObject();
-        foreach (string entry in overrides)
-        {
-            int eq = entry.IndexOf('=', StringComparison.Ordinal);
-            if (eq <= 0) throw new InvalidConfigException($"--set '{entry}' must look like key=value");
-            string key = entry[..eq], value = entry[(eq + 1)..];
-            var path = key.Split('.');
-            JsonObject target = node;
-            for (int i = 0; i < path.Length - 1; i++)
-                target = target[path[i]] as JsonObject ?? throw new InvalidConfigException($"--set {key}: unknown key '{path[i]}'");
-            if (!target.ContainsKey(path[^1])) throw new InvalidConfigException($"--set {key}: unknown key '{path[^1]}'");
-            JsonNode? parsed;
-            try
-            {
-                // A repeated key would make JsonObject throw ArgumentException when a later override walks into it.
-                parsed = JsonNode.Parse(value, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false });
-            }
-            catch (JsonException e)
-            {
-                // Anything but an object or array is taken as text (corpus=procedural); a broken object or array is
-                // no text anyone meant.
-                if (value.TrimStart().StartsWith('{') || value.TrimStart().StartsWith('['))
-                    throw new InvalidConfigException($"--set {key}: '{value}' is not valid JSON: {e.Message}");
-                parsed = JsonValue.Create(value);
-            }
-            target[path[^1]] = parsed;
-        }
-        try
-        {
-            return node.Deserialize<StoriesConfig>(Reading)!;
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
-        {
-            throw new InvalidConfigException($"--set: a value has the wrong type ({(e is JsonException je ? JsonFiles.Describe(je, node) : e.Message)})");
-        }
-    }
+    /// <summary>
+    /// Applies <c>key=value</c> overrides (<c>steps=300</c>, <c>model.n_layer=2</c>, <c>model={...}</c>) through
+    /// <see cref="Overrides"/>. Ranges are checked by <see cref="Validate"/>, which the caller runs.
+    /// </summary>
+    /// <exception cref="InvalidConfigException">An unknown key or a value of the wrong type; the message names it.</exception>
+    public StoriesConfig WithOverrides(IEnumerable<string> overrides) => Overrides.Apply(this, overrides, "stories", Reading);
 
     /// <summary>
     /// Options for reading a config or sidecar: JSON null (a hand-edited <c>"model": null</c>, <c>--set model=null</c>)

@@ -1,4 +1,7 @@
 using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using NativeCore.Experiments;
 
 namespace NativeCore.Tracr;
 
@@ -11,87 +14,66 @@ namespace NativeCore.Tracr;
 public sealed record TracrRecipe
 {
     /// <summary>Iterations.</summary>
-    public int Steps { get; init; } = 10_000;
+    [JsonPropertyName("steps")] public int Steps { get; init; } = 10_000;
 
     /// <summary>Sequences per iteration.</summary>
-    public int BatchSize { get; init; } = 96;
+    [JsonPropertyName("batch_size")] public int BatchSize { get; init; } = 96;
 
     /// <summary>Peak learning rate (the paper's grid: 1e-1, 1e-2, 1e-3, 1e-4).</summary>
-    public double LearningRate { get; init; } = 1e-2;
+    [JsonPropertyName("lr")] public double LearningRate { get; init; } = 1e-2;
 
     /// <summary>Share of the steps in linear warm-up (2K of 10K).</summary>
-    public double Warmup { get; init; } = 0.2;
+    [JsonPropertyName("warmup")] public double Warmup { get; init; } = 0.2;
 
     /// <summary>The final learning rate as a share of the peak.</summary>
-    public double MinLrRatio { get; init; } = 0.01;
+    [JsonPropertyName("min_lr_ratio")] public double MinLrRatio { get; init; } = 0.01;
 
     /// <summary>SGD momentum.</summary>
-    public double Momentum { get; init; } = 0.9;
+    [JsonPropertyName("momentum")] public double Momentum { get; init; } = 0.9;
 
     /// <summary>Global gradient-norm clip (0 turns it off). Not in the spec's recipe: compiled weights reach 100 and an unclipped step at lr 1e-2 breaks the model (see the closing note).</summary>
-    public double GradClip { get; init; } = 1.0;
+    [JsonPropertyName("grad_clip")] public double GradClip { get; init; } = 1.0;
 
     /// <summary>Standard deviation of the Gaussian noise added to every weight before training (0 for none).</summary>
-    public double NoiseStd { get; init; } = 0.001;
+    [JsonPropertyName("noise_std")] public double NoiseStd { get; init; } = 0.001;
 
-    /// <summary>Train back to the compiled capability (count a, 5th smallest): reverse fine-tuning.</summary>
-    public bool Reverse { get; init; }
+    /// <summary>Train back to the compiled capability (count a, 5th smallest): reverse fine-tuning. The command decides it; --set cannot.</summary>
+    [JsonIgnore] public bool Reverse { get; init; }
 
     /// <summary>C_Tr: the share of training samples with count(b) − count(a) = q.</summary>
-    public double CorrelatedShare { get; init; }
+    [JsonPropertyName("ctr")] public double CorrelatedShare { get; init; }
 
     /// <summary>q.</summary>
-    public int Shift { get; init; } = 1;
+    [JsonPropertyName("q")] public int Shift { get; init; } = 1;
 
     /// <summary>Seed of the noise and the data.</summary>
-    public ulong Seed { get; init; } = 1;
+    [JsonPropertyName("seed")] public ulong Seed { get; init; } = 1;
 
     /// <summary>Evaluate every this many steps (and at the end).</summary>
-    public int EvalEvery { get; init; } = 500;
+    [JsonPropertyName("eval_every")] public int EvalEvery { get; init; } = 500;
 
     /// <summary>Samples per held-out set.</summary>
-    public int EvalSize { get; init; } = 1024;
+    [JsonPropertyName("eval_size")] public int EvalSize { get; init; } = 1024;
 
-    /// <summary>Seed of the held-out sets.</summary>
-    public ulong EvalSeed { get; init; } = 20240101;
+    /// <summary>Seed of the held-out sets; fixed, so that every run of the setting scores on the same sets (--set cannot change it).</summary>
+    [JsonIgnore] public ulong EvalSeed { get; init; } = 20240101;
 
     /// <summary>
-    /// Applies <c>key=value</c> overrides (steps, batch_size, lr, warmup, min_lr_ratio, momentum, noise_std, grad_clip,
-    /// ctr, q, seed, eval_every, eval_size), then checks the result.
+    /// Applies <c>key=value</c> overrides (steps, batch_size, lr, warmup, min_lr_ratio, momentum, grad_clip, noise_std,
+    /// ctr, q, seed, eval_every, eval_size) through <see cref="Overrides"/>, then checks the result.
     /// </summary>
     /// <exception cref="InvalidConfigException">An unknown key, a value of the wrong type, or an invalid value; the message names it.</exception>
     public TracrRecipe WithOverrides(IEnumerable<string> overrides)
     {
-        ArgumentNullException.ThrowIfNull(overrides);
-        var r = this;
-        foreach (string entry in overrides)
-        {
-            int eq = entry.IndexOf('=', StringComparison.Ordinal);
-            if (eq <= 0) throw new InvalidConfigException($"--set '{entry}' must look like key=value");
-            string key = entry[..eq], value = entry[(eq + 1)..];
-            double D() => double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && double.IsFinite(d) ? d : throw new InvalidConfigException($"--set {key}: '{value}' is not a number");
-            int I() => int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int i) ? i : throw new InvalidConfigException($"--set {key}: '{value}' is not an integer");
-            r = key switch
-            {
-                "steps" => r with { Steps = I() },
-                "batch_size" => r with { BatchSize = I() },
-                "lr" => r with { LearningRate = D() },
-                "warmup" => r with { Warmup = D() },
-                "min_lr_ratio" => r with { MinLrRatio = D() },
-                "momentum" => r with { Momentum = D() },
-                "noise_std" => r with { NoiseStd = D() },
-                "grad_clip" => r with { GradClip = D() },
-                "ctr" => r with { CorrelatedShare = D() },
-                "q" => r with { Shift = I() },
-                "seed" => r with { Seed = ulong.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out ulong u) ? u : throw new InvalidConfigException($"--set seed: '{value}' is not an unsigned integer") },
-                "eval_every" => r with { EvalEvery = I() },
-                "eval_size" => r with { EvalSize = I() },
-                _ => throw new InvalidConfigException($"--set {key}: unknown key for the tracr setting (steps, batch_size, lr, warmup, min_lr_ratio, momentum, noise_std, grad_clip, ctr, q, seed, eval_every, eval_size)"),
-            };
-        }
+        // Reverse and EvalSeed are the command's to decide, not --set's, so they are [JsonIgnore]d; the round trip
+        // through JSON would reset them to their defaults, so they are carried over.
+        var r = Overrides.Apply(this, overrides, "tracr", OverrideOptions) with { Reverse = Reverse, EvalSeed = EvalSeed };
         r.Validate();
         return r;
     }
+
+    /// <summary>The options the recipe's <c>--set</c> keys and values are read with.</summary>
+    internal static JsonSerializerOptions OverrideOptions { get; } = new();
 
     /// <summary>Throws naming the first field that cannot work.</summary>
     public void Validate()

@@ -31,6 +31,26 @@ public sealed class PresetFileTests : TempDirectoryTest
     }
 
     [Fact]
+    public void A_preset_file_that_cannot_be_read_is_refused_naming_the_file_when_overrides_are_given_too()
+    {
+        // Found by fuzzing: overrides applied to a RunConfig read from the file wrote its 1e400 (read as infinity) back
+        // as JSON, which threw ArgumentException; they go into the file's JSON instead.
+        string path = Preset("\"lr\": 0.003", "\"lr\": 1e400");
+        var e = Assert.Throws<InvalidConfigException>(() => ConfigLoader.Load(path, ["pretrain.steps=5"]));
+        Assert.StartsWith(path + ": pretrain.lr must be a positive number", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_key_of_a_section_the_preset_file_leaves_out_can_be_set()
+    {
+        var json = System.Text.Json.Nodes.JsonNode.Parse(ConfigLoader.ToJson(ConfigLoader.Load("smoke")))!.AsObject();
+        json.Remove("eval");
+        string path = Dir("preset.json");
+        File.WriteAllText(path, json.ToJsonString());
+        Assert.Equal(new EvalConfig { Size = 16 }, ConfigLoader.Load(path, ["eval.size=16"]).Eval);
+    }
+
+    [Fact]
     public void An_infinite_element_in_a_number_list_override_is_refused_naming_the_key()
     {
         // It was accepted, and serialising the config threw ArgumentException.
