@@ -172,8 +172,7 @@ internal static class AnalysisCommands
             }
             if (chosen == Setting.Tracr)
             {
-                // reFT starts from the fine-tuned weights as they are: no noise, plain count-a data.
-                var recipe = new Tracr.TracrRecipe { Reverse = true, LearningRate = r.GetValue(lr), Steps = r.GetValue(steps), EvalEvery = r.GetValue(evalEvery), NoiseStd = 0, CorrelatedShare = 0 };
+                var recipe = Tracr.TracrRecipe.ReverseFinetune(r.GetValue(lr), r.GetValue(steps), r.GetValue(evalEvery));
                 return TracrCommand.Train("reft", r.GetValue(model)!, OutDir(r.GetValue(output), r.GetValue(model)!, string.Create(CultureInfo.InvariantCulture, $"reft-lr{r.GetValue(lr):G2}")), recipe, r.GetValue(set) ?? [], r.GetValue(backendOpt)!);
             }
             if (r.GetValue(set) is { Length: > 0 }) throw new InvalidConfigException("reft --set applies to the tracr setting; the grammar setting takes the recipe from the model's config");

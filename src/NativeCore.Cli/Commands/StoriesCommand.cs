@@ -33,10 +33,8 @@ internal static class StoriesCommand
     /// </summary>
     public static int Train(string stage, string? from, string output, string protocol, IEnumerable<string> overrides, string? scoreAt, int scoreCount, string backendName, bool resume = false)
     {
-        // Deletion and reFT use the paper's constant learning rate (scaled: 1e-4, no warm-up).
-        string[] stageDefaults = stage == "pretrain" ? [] : ["steps=300", "lr=0.0001", "warmup=0", "min_lr_ratio=1"];
         var baseConfig = from is null ? new StoriesConfig() : StoriesModel.Read(from).Config;
-        var config = baseConfig.WithOverrides(stageDefaults.Append($"protocol={protocol}").Concat(overrides));
+        var config = baseConfig.WithOverrides(StoriesConfig.StageDefaults(stage).Append($"protocol={protocol}").Concat(overrides));
         var at = (scoreAt ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries)
             .Select(x => long.TryParse(x, NumberStyles.Integer, CultureInfo.InvariantCulture, out long v) && v >= 0 ? v : throw new InvalidConfigException($"--score-at '{x}' is not a step")).ToHashSet();
         using var backend = BackendRegistry.Create(backendName);

@@ -77,6 +77,12 @@ public sealed record StoriesConfig
     public StoryCorpus OpenCorpus() => Corpus == "procedural" ? StoryCorpus.Procedural(CorpusSeed) : StoryCorpus.Real(Corpus, CorpusSeed);
 
     /// <summary>
+    /// The overrides a stage starts from before the user's: deletion and reFT use the paper's constant learning rate,
+    /// scaled to this corpus (1e-4 for 300 steps, no warm-up); pre-training uses the defaults.
+    /// </summary>
+    public static IReadOnlyList<string> StageDefaults(string stage) => stage == "pretrain" ? [] : ["steps=300", "lr=0.0001", "warmup=0", "min_lr_ratio=1"];
+
+    /// <summary>
     /// Applies <c>key=value</c> overrides (<c>steps=300</c>, <c>model.n_layer=2</c>, <c>model={...}</c>) through
     /// <see cref="Overrides"/>. Ranges are checked by <see cref="Validate"/>, which the caller runs.
     /// </summary>

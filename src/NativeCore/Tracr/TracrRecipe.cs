@@ -59,6 +59,13 @@ public sealed record TracrRecipe
     [JsonIgnore] public ulong EvalSeed { get; init; } = 20240101;
 
     /// <summary>
+    /// The reverse fine-tuning recipe: from the fine-tuned weights as they are (no noise), on plain count-a data
+    /// (C_Tr = 0), back to the compiled capability.
+    /// </summary>
+    public static TracrRecipe ReverseFinetune(double learningRate, int steps, int evalEvery) =>
+        new() { Reverse = true, LearningRate = learningRate, Steps = steps, EvalEvery = evalEvery, NoiseStd = 0, CorrelatedShare = 0 };
+
+    /// <summary>
     /// Applies <c>key=value</c> overrides (steps, batch_size, lr, warmup, min_lr_ratio, momentum, grad_clip, noise_std,
     /// ctr, q, seed, eval_every, eval_size) through <see cref="Overrides"/>, then checks the result.
     /// </summary>
