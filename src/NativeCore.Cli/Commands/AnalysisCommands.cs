@@ -65,7 +65,7 @@ internal static class AnalysisCommands
         var k = new Option<string>("--k") { Description = "Range of K, e.g. 0..20", DefaultValueFactory = _ => "0..20" };
         var output = Out();
         var backendOpt = CommonOptions.Backend();
-        var setting = CommonOptions.Setting(Setting.Grammar, Setting.Tracr);
+        var setting = CommonOptions.ModelSetting(Setting.Grammar, Setting.Tracr);
         var cmd = new Command("prune", "Zero the top-K units by gradient × weight and report accuracies against K") { model, capability, units, k, output, backendOpt, setting };
         cmd.SetAction(r => CliRunner.Run(() =>
         {
@@ -76,7 +76,7 @@ internal static class AnalysisCommands
                 var u => throw new InvalidConfigException($"--units '{u}' must be neurons or weights"),
             };
             var (_, maxK) = ParseRange(r.GetValue(k)!);
-            if (CommonOptions.ParseSetting(r.GetValue(setting), Setting.Grammar, Setting.Tracr) == Setting.Tracr)
+            if (CommonOptions.OfModel(r.GetValue(setting), r.GetValue(model)!, Setting.Grammar, Setting.Tracr) == Setting.Tracr)
             {
                 if (r.GetValue(capability) != "counter:a") throw new InvalidConfigException($"--capability '{r.GetValue(capability)}' does not apply to --setting tracr: pruning revives the compiled capability (count a, 5th smallest)");
                 return TracrCommand.Prune(r.GetValue(model)!, unit, maxK, OutDir(r.GetValue(output), r.GetValue(model)!, $"prune-counter-a-{r.GetValue(units)}"), r.GetValue(backendOpt)!);
@@ -103,12 +103,12 @@ internal static class AnalysisCommands
         var iters = new Option<int>("--iters") { Description = "Probe training iterations", DefaultValueFactory = _ => 4000 };
         var output = Out();
         var backendOpt = CommonOptions.Backend();
-        var setting = CommonOptions.Setting(Setting.Grammar, Setting.Stories);
+        var setting = CommonOptions.ModelSetting(Setting.Grammar, Setting.Stories);
         var cmd = new Command("probe", "Train linear probes per block: at ART for the grammar; for stories, one per feature on the mean of the last 10 positions") { model, compare, target, operand, iters, output, backendOpt, setting };
         cmd.SetAction(r => CliRunner.Run(() =>
         {
             int iterations = Positive(r.GetValue(iters), "--iters");
-            if (CommonOptions.ParseSetting(r.GetValue(setting), Setting.Grammar, Setting.Stories) == Setting.Stories)
+            if (CommonOptions.OfModel(r.GetValue(setting), r.GetValue(model)!, Setting.Grammar, Setting.Stories) == Setting.Stories)
                 return StoriesCommand.Probe(new[] { r.GetValue(model)! }.Concat(r.GetValue(compare) is { } c ? [c] : Array.Empty<string>()).ToList(), iterations, r.GetValue(backendOpt)!);
             return WithModels(r.GetValue(model)!, r.GetValue(compare), r.GetValue(backendOpt)!, models =>
             {
@@ -132,9 +132,9 @@ internal static class AnalysisCommands
         var input = new Option<string?>("--input") { Description = "tracr setting: the input letters to show (default: sample --sample of the program's task)" };
         var output = Out();
         var backendOpt = CommonOptions.Backend();
-        var setting = CommonOptions.Setting(Setting.Grammar, Setting.Tracr);
+        var setting = CommonOptions.ModelSetting(Setting.Grammar, Setting.Tracr);
         var cmd = new Command("attention", "Write attention heatmaps (queries down, keys across) per block and head, and the numbers as JSON") { model, compare, sample, operand, input, output, backendOpt, setting };
-        cmd.SetAction(r => CliRunner.Run(() => CommonOptions.ParseSetting(r.GetValue(setting), Setting.Grammar, Setting.Tracr) == Setting.Tracr
+        cmd.SetAction(r => CliRunner.Run(() => CommonOptions.OfModel(r.GetValue(setting), r.GetValue(model)!, Setting.Grammar, Setting.Tracr) == Setting.Tracr
             ? TracrCommand.Attention(new[] { r.GetValue(model)! }.Concat(r.GetValue(compare) is { } c ? [c] : Array.Empty<string>()).ToList(), r.GetValue(input), r.GetValue(sample), OutDir(r.GetValue(output), r.GetValue(model)!, $"attention-{r.GetValue(sample)}"), r.GetValue(backendOpt)!)
             : WithModels(r.GetValue(model)!, r.GetValue(compare), r.GetValue(backendOpt)!, models =>
         {
@@ -156,14 +156,14 @@ internal static class AnalysisCommands
         var noScratch = new Option<bool>("--no-scratch") { Description = "Skip the from-scratch (Scr.) baseline" };
         var output = Out();
         var backendOpt = CommonOptions.Backend();
-        var setting = CommonOptions.Setting(Setting.Grammar, Setting.Tracr, Setting.Stories);
+        var setting = CommonOptions.ModelSetting(Setting.Grammar, Setting.Tracr, Setting.Stories);
         var set = TrainCommands.SetOption();
         var scoreAt = StoriesCommand.ScoreAtOption();
         var scoreN = StoriesCommand.ScoreCountOption();
         var cmd = new Command("reft", "Reverse fine-tune on the removed capability (count a; the compiled capability; Twist stories) and, for the grammar, compare with Scr.+FT and Scr. at the same learning rate") { model, lr, steps, evalEvery, swapped, noScratch, output, backendOpt, setting, set, scoreAt, scoreN };
         cmd.SetAction(r => CliRunner.Run(() =>
         {
-            var chosen = CommonOptions.ParseSetting(r.GetValue(setting), Setting.Grammar, Setting.Tracr, Setting.Stories);
+            var chosen = CommonOptions.OfModel(r.GetValue(setting), r.GetValue(model)!, Setting.Grammar, Setting.Tracr, Setting.Stories);
             if (chosen == Setting.Stories)
             {
                 var overrides = new List<string> { string.Create(CultureInfo.InvariantCulture, $"lr={r.GetValue(lr)}"), $"steps={r.GetValue(steps)}", $"eval_every={r.GetValue(evalEvery)}" };

@@ -54,12 +54,12 @@ internal static class TrainCommands
         var set = SetOption();
         var resume = new Option<bool>("--resume") { Description = "Continue from the run folder's latest checkpoint" };
         var backendOpt = CommonOptions.Backend();
-        var setting = CommonOptions.Setting(Setting.Grammar, Setting.Tracr, Setting.Stories);
+        var setting = CommonOptions.ModelSetting(Setting.Grammar, Setting.Tracr, Setting.Stories);
         var protocol = new Option<string?>("--protocol") { Description = "stories setting: the deletion protocol, f, f+mm or f+rr" };
         var cmd = new Command("finetune", "Fine-tune a checkpoint to the Counter (count b) or Indexer task; a compiled model by the Tracr recipe; a stories model to delete the twist") { from, task, lr, ctr, steps, output, set, resume, backendOpt, setting, protocol };
         cmd.SetAction(r => CliRunner.Run(() =>
         {
-            var chosen = CommonOptions.ParseSetting(r.GetValue(setting), Setting.Grammar, Setting.Tracr, Setting.Stories);
+            var chosen = CommonOptions.OfModel(r.GetValue(setting), r.GetValue(from)!, Setting.Grammar, Setting.Tracr, Setting.Stories);
             if (chosen == Setting.Stories)
             {
                 var storyOverrides = new List<string>();

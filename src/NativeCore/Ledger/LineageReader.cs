@@ -31,6 +31,19 @@ public static class LineageReader
         return link;
     }
 
+    /// <summary>
+    /// Which setting made the model at <paramref name="path"/>, told by its sidecar: tracr.json, stories.json (at the
+    /// root, or in the checkpoint <c>latest</c> names), else the grammar's checkpoint.json.
+    /// </summary>
+    public static LineageSetting SettingOf(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!HasSettingSidecar(path) && File.Exists(Path.Combine(path, "latest")) && Training.Checkpoint.Latest(path) is { } latest && HasSettingSidecar(latest)) path = latest;
+        return File.Exists(Path.Combine(path, CompiledModel.SidecarName)) ? LineageSetting.Tracr
+            : File.Exists(Path.Combine(path, StoriesModel.SidecarName)) ? LineageSetting.Stories
+            : LineageSetting.Grammar;
+    }
+
     private static bool HasSettingSidecar(string dir) =>
         File.Exists(Path.Combine(dir, CompiledModel.SidecarName)) || File.Exists(Path.Combine(dir, StoriesModel.SidecarName));
 }
