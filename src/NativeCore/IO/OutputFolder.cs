@@ -14,7 +14,7 @@ public static class OutputFolder
     /// <summary>Kinds of output: the marker's text.</summary>
     public static class Kinds
     {
-        /// <summary>A model trained on the grammar tasks (checkpoint.json).</summary>
+        /// <summary>A model trained on the grammar tasks.</summary>
         public const string GrammarModel = "grammar model";
         /// <summary>A compiled or trained Tracr model (tracr.json).</summary>
         public const string TracrModel = "tracr model";

@@ -7,7 +7,7 @@ namespace NativeCore.Ledger;
 /// <summary>Reads a grammar checkpoint (or a run folder's latest one) as a lineage link.</summary>
 internal static class GrammarLineageReader
 {
-    /// <exception cref="InvalidCheckpointException">checkpoint.json is unreadable; the message names it.</exception>
+    /// <exception cref="InvalidCheckpointException">The checkpoint's model.json (or legacy checkpoint.json) is unreadable; the message names it.</exception>
     /// <exception cref="MissingInputException">There is no checkpoint at <paramref name="path"/>.</exception>
     public static LineageLink Read(string path)
     {
@@ -26,7 +26,7 @@ internal static class GrammarLineageReader
         return new LineageLink
         {
             Directory = dir,
-            Sidecar = Path.Combine(dir, "checkpoint.json"),
+            Sidecar = ModelCard.Find(dir, ModelCard.Grammar)!,
             Setting = LineageSetting.Grammar,
             Stage = l.Stage,
             Step = sidecar.Step,

@@ -1,3 +1,4 @@
+using NativeCore.Training;
 using System.Globalization;
 using System.Text;
 using NativeCore.IO;
@@ -45,7 +46,7 @@ public static class LineageGraph
     /// </summary>
     public static IReadOnlyList<string> ModelFolders(string root)
     {
-        var found = new[] { "latest", CompiledModel.SidecarName, StoriesModel.SidecarName }
+        var found = new[] { "latest", ModelCard.FileName, ModelCard.LegacyNames[ModelCard.Tracr], ModelCard.LegacyNames[ModelCard.Stories] }
             .SelectMany(name => Directory.GetFiles(root, name, SearchOption.AllDirectories))
             .Select(file => Path.GetDirectoryName(Path.GetFullPath(file))!)
             .ToHashSet(StringComparer.Ordinal);

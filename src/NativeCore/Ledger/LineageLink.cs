@@ -27,7 +27,7 @@ public sealed record LineageLink
     public long? TotalSteps { get; init; }
 
     /// <summary>
-    /// SHA-256 of the model's weights: the hash recorded in a grammar checkpoint.json, and for Tracr and stories
+    /// SHA-256 of the model's weights: the hash recorded in a grammar checkpoint's model.json, and for Tracr and stories
     /// models (whose sidecars record none) the hash of model.safetensors as it is now.
     /// </summary>
     public required string Sha256 { get; init; }

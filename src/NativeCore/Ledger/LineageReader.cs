@@ -1,3 +1,4 @@
+using NativeCore.Training;
 using NativeCore.Stories;
 using NativeCore.Tracr;
 
@@ -8,7 +9,7 @@ public static class LineageReader
 {
     /// <summary>
     /// The link for <paramref name="path"/>: a Tracr model folder (tracr.json), a stories model folder (stories.json),
-    /// or a grammar checkpoint or run folder (checkpoint.json, or a <c>latest</c> file naming one).
+    /// or a grammar checkpoint or run folder (its model.json, or a <c>latest</c> file naming one); folders written before model.json by their checkpoint.json, tracr.json or stories.json.
     /// </summary>
     /// <remarks>
     /// A root sidecar decides before <c>latest</c> does: Tracr and stories folders also keep intermediate
@@ -22,8 +23,9 @@ public static class LineageReader
         ArgumentNullException.ThrowIfNull(path);
         // A Tracr or stories run stopped before its final save has only its checkpoints: the latest one stands for it.
         if (!HasSettingSidecar(path) && Training.Checkpoint.Latest(path) is { } latest && HasSettingSidecar(latest)) path = latest;
-        var link = File.Exists(Path.Combine(path, CompiledModel.SidecarName)) ? TracrLineageReader.Read(path)
-            : File.Exists(Path.Combine(path, StoriesModel.SidecarName)) ? StoriesLineageReader.Read(path)
+        string? setting = Directory.Exists(path) ? ModelCard.SettingOf(path) : null;
+        var link = setting == ModelCard.Tracr ? TracrLineageReader.Read(path)
+            : setting == ModelCard.Stories ? StoriesLineageReader.Read(path)
             : GrammarLineageReader.Read(path);
         // Hand-edited or older sidecars can hold a parent without a path or hash; following it would fail far from the file.
         if (link.Parent is { } p && (string.IsNullOrEmpty(p.Path) || string.IsNullOrEmpty(p.Sha256)))
@@ -33,17 +35,19 @@ public static class LineageReader
 
     /// <summary>
     /// Which setting made the model at <paramref name="path"/>, told by its sidecar: tracr.json, stories.json (at the
-    /// root, or in the checkpoint <c>latest</c> names), else the grammar's checkpoint.json.
+    /// root, or in the checkpoint <c>latest</c> names; by the legacy sidecar's name in older folders), else grammar.
     /// </summary>
     public static LineageSetting SettingOf(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (!HasSettingSidecar(path) && File.Exists(Path.Combine(path, "latest")) && Training.Checkpoint.Latest(path) is { } latest && HasSettingSidecar(latest)) path = latest;
-        return File.Exists(Path.Combine(path, CompiledModel.SidecarName)) ? LineageSetting.Tracr
-            : File.Exists(Path.Combine(path, StoriesModel.SidecarName)) ? LineageSetting.Stories
-            : LineageSetting.Grammar;
+        return (Directory.Exists(path) ? ModelCard.SettingOf(path) : null) switch
+        {
+            ModelCard.Tracr => LineageSetting.Tracr,
+            ModelCard.Stories => LineageSetting.Stories,
+            _ => LineageSetting.Grammar,
+        };
     }
 
-    private static bool HasSettingSidecar(string dir) =>
-        File.Exists(Path.Combine(dir, CompiledModel.SidecarName)) || File.Exists(Path.Combine(dir, StoriesModel.SidecarName));
+    private static bool HasSettingSidecar(string dir) => Directory.Exists(dir) && ModelCard.SettingOf(dir) is ModelCard.Tracr or ModelCard.Stories;
 }

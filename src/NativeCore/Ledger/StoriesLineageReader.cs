@@ -1,3 +1,4 @@
+using NativeCore.Training;
 using System.Text.Json;
 using NativeCore.Stories;
 
@@ -17,7 +18,7 @@ internal static class StoriesLineageReader
         return new LineageLink
         {
             Directory = dir,
-            Sidecar = Path.Combine(dir, StoriesModel.SidecarName),
+            Sidecar = ModelCard.Find(dir, ModelCard.Stories)!,
             Setting = LineageSetting.Stories,
             Stage = model.Stage,
             Step = model.Step,

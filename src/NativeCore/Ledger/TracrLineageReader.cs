@@ -12,7 +12,7 @@ internal static class TracrLineageReader
     /// <exception cref="MissingInputException">model.safetensors is missing.</exception>
     public static LineageLink Read(string dir)
     {
-        string sidecar = Path.Combine(dir, CompiledModel.SidecarName);
+        string sidecar = ModelCard.Find(dir, ModelCard.Tracr) ?? throw new MissingInputException($"{Path.Combine(dir, ModelCard.FileName)}: not found");
         string json = File.ReadAllText(sidecar);
         CompiledModel model;
         try

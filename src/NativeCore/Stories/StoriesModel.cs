@@ -8,11 +8,11 @@ using NativeCore.Training;
 
 namespace NativeCore.Stories;
 
-/// <summary>A trained stories model: its settings, weights and ledger, saved as model.safetensors plus stories.json.</summary>
+/// <summary>A trained stories model: its settings, weights and ledger, saved as model.safetensors plus model.json (setting stories).</summary>
 public sealed record StoriesModel
 {
     /// <summary>The sidecar's file name.</summary>
-    public const string SidecarName = "stories.json";
+    public const string SidecarName = ModelCard.FileName;
 
     /// <summary>The settings of the stage that made it, model shape included.</summary>
     [JsonPropertyName("config")] public required StoriesConfig Config { get; init; }
@@ -40,8 +40,8 @@ public sealed record StoriesModel
     /// <exception cref="InvalidCheckpointException">It is missing, empty or not valid JSON; the message names it.</exception>
     public static StoriesModel Read(string directory)
     {
-        string sidecar = Path.Combine(directory, SidecarName);
-        if (!File.Exists(sidecar)) throw new MissingInputException($"{sidecar}: not found; is {directory} a stories model?");
+        string sidecar = (Directory.Exists(directory) ? ModelCard.Find(directory, ModelCard.Stories) : null)
+            ?? throw new MissingInputException($"{Path.Combine(directory, SidecarName)}: not found; is {directory} a stories model?");
         string json = File.ReadAllText(sidecar);
         StoriesModel model;
         try
@@ -80,7 +80,7 @@ public sealed record StoriesModel
         return (info, gpt);
     }
 
-    /// <summary>Writes model.safetensors and stories.json into <paramref name="directory"/>, each atomically.</summary>
+    /// <summary>Writes model.safetensors and model.json into <paramref name="directory"/>, each atomically.</summary>
     public void Save(string directory, Gpt model)
     {
         Directory.CreateDirectory(directory);
@@ -88,8 +88,8 @@ public sealed record StoriesModel
         SaveSidecar(directory);
     }
 
-    /// <summary>Writes stories.json alone, atomically (a checkpoint writes its own model.safetensors).</summary>
-    public void SaveSidecar(string directory) => AtomicFile.WriteAllText(Path.Combine(directory, SidecarName), JsonSerializer.Serialize(this, Indented));
+    /// <summary>Writes model.json alone, atomically (a checkpoint writes its own model.safetensors).</summary>
+    public void SaveSidecar(string directory) => ModelCard.Write(directory, ModelCard.Stories, JsonSerializer.SerializeToNode(this, Indented)!.AsObject());
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 }

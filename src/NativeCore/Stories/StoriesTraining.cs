@@ -18,7 +18,7 @@ public static class StoriesTraining
 {
     /// <summary>
     /// Trains from <paramref name="parentDirectory"/> (null: from the seed) on the one <see cref="TrainingLoop"/> and
-    /// saves to <paramref name="outputDirectory"/>. A checkpoint (weights, AdamW moments, stories.json) is written at
+    /// saves to <paramref name="outputDirectory"/>. A checkpoint (weights, AdamW moments, model.json) is written at
     /// every held-out evaluation under <c>checkpoints/</c>; <paramref name="resume"/> continues from the latest one,
     /// bit-identical to a run never interrupted.
     /// </summary>
@@ -27,7 +27,7 @@ public static class StoriesTraining
     /// <param name="parentDirectory">The model to start from; null trains from the seed.</param>
     /// <param name="config">The stage's settings.</param>
     /// <param name="backend">Where it runs.</param>
-    /// <param name="outputDirectory">Where model.safetensors, stories.json and metrics.jsonl go.</param>
+    /// <param name="outputDirectory">Where model.safetensors, model.json and metrics.jsonl go.</param>
     /// <param name="stage">pretrain, delete or reft.</param>
     /// <param name="log">Progress lines.</param>
     /// <param name="afterStep">Called with (steps done, model) before the first step and after every step, for measurements along the way.</param>
@@ -37,7 +37,8 @@ public static class StoriesTraining
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(backend);
-        if (File.Exists(Path.Combine(outputDirectory, StoriesModel.SidecarName))) throw new InvalidConfigException($"{outputDirectory} already holds a model; choose another --out");
+        if (Directory.Exists(outputDirectory) && ModelCard.SettingOf(outputDirectory) is { } held)
+            throw new InvalidConfigException($"{outputDirectory} already holds a {held} model; choose another --out");
         OutputFolder.Claim(outputDirectory, OutputFolder.Kinds.StoriesModel);
         string? resumeFrom = Checkpoint.Latest(outputDirectory);
         if (resumeFrom is not null && !resume)

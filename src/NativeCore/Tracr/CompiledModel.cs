@@ -8,12 +8,12 @@ namespace NativeCore.Tracr;
 
 /// <summary>
 /// A compiled (or fine-tuned compiled) model: its shape, its weights under minGPT names, and what its coordinates
-/// mean. Saved as <c>model.safetensors</c> plus <c>tracr.json</c>, which records the residual layout by direction name.
+/// mean. Saved as <c>model.safetensors</c> plus <c>model.json</c> (setting tracr), which records the residual layout by direction name.
 /// </summary>
 public sealed record CompiledModel
 {
     /// <summary>The sidecar's file name.</summary>
-    public const string SidecarName = "tracr.json";
+    public const string SidecarName = Training.ModelCard.FileName;
 
     /// <summary>The model shape.</summary>
     [JsonPropertyName("model")] public required GptConfig Config { get; init; }
@@ -88,7 +88,7 @@ public sealed record CompiledModel
         return this with { Weights = model.Layout.Parameters.ToDictionary(p => p.Name, p => host.AsSpan(p.Offset, p.Length).ToArray(), StringComparer.Ordinal) };
     }
 
-    /// <summary>Writes model.safetensors and tracr.json into <paramref name="directory"/>, each atomically.</summary>
+    /// <summary>Writes model.safetensors and model.json into <paramref name="directory"/>, each atomically.</summary>
     public void Save(string directory)
     {
         Directory.CreateDirectory(directory);
@@ -99,15 +99,16 @@ public sealed record CompiledModel
         SaveSidecar(directory);
     }
 
-    /// <summary>Writes tracr.json alone, atomically (a checkpoint writes its own model.safetensors).</summary>
-    public void SaveSidecar(string directory) => AtomicFile.WriteAllText(Path.Combine(directory, SidecarName), JsonSerializer.Serialize(this, Json));
+    /// <summary>Writes model.json alone, atomically (a checkpoint writes its own model.safetensors).</summary>
+    public void SaveSidecar(string directory) => Training.ModelCard.Write(directory, Training.ModelCard.Tracr, JsonSerializer.SerializeToNode(this, Json)!.AsObject());
 
     /// <summary>Reads a model saved by <see cref="Save"/>.</summary>
     /// <exception cref="InvalidCheckpointException">A file is missing or does not match the sidecar; the message names it.</exception>
     public static CompiledModel Load(string directory)
     {
-        string sidecar = Path.Combine(directory, SidecarName), weights = Path.Combine(directory, "model.safetensors");
-        if (!File.Exists(sidecar)) throw new MissingInputException($"{sidecar}: not found; is {directory} a compiled Tracr model?");
+        string weights = Path.Combine(directory, "model.safetensors");
+        string sidecar = (Directory.Exists(directory) ? Training.ModelCard.Find(directory, Training.ModelCard.Tracr) : null)
+            ?? throw new MissingInputException($"{Path.Combine(directory, SidecarName)}: not found; is {directory} a compiled Tracr model?");
         if (!File.Exists(weights)) throw new MissingInputException($"{weights}: not found");
         CompiledModel described;
         try

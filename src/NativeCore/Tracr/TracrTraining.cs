@@ -57,7 +57,7 @@ public static class TracrTraining
     /// <summary>
     /// Trains <paramref name="parent"/> (saved in <paramref name="parentDirectory"/>) by <paramref name="recipe"/> on the
     /// one <see cref="TrainingLoop"/> and writes the result, with metrics.jsonl and its lineage, to
-    /// <paramref name="outputDirectory"/>. A checkpoint (weights, SGD velocity, tracr.json) is written at every evaluation
+    /// <paramref name="outputDirectory"/>. A checkpoint (weights, SGD velocity, model.json) is written at every evaluation
     /// under <c>checkpoints/</c>; <paramref name="resume"/> continues from the latest one, bit-identical to a run never
     /// interrupted.
     /// </summary>
@@ -69,8 +69,8 @@ public static class TracrTraining
         ArgumentNullException.ThrowIfNull(parent);
         ArgumentNullException.ThrowIfNull(recipe);
         ArgumentNullException.ThrowIfNull(backend);
-        if (File.Exists(Path.Combine(outputDirectory, CompiledModel.SidecarName)))
-            throw new InvalidConfigException($"{outputDirectory} already holds a model; choose another --out");
+        if (Directory.Exists(outputDirectory) && ModelCard.SettingOf(outputDirectory) is { } held)
+            throw new InvalidConfigException($"{outputDirectory} already holds a {held} model; choose another --out");
         OutputFolder.Claim(outputDirectory, OutputFolder.Kinds.TracrModel);
         string? resumeFrom = Checkpoint.Latest(outputDirectory);
         if (resumeFrom is not null && !resume)
@@ -115,7 +115,7 @@ public static class TracrTraining
         MetricsLog.Read(metricsPath).Where(r => (string?)r["kind"] == "eval").Select(r => ((long)r["step"]!, (IReadOnlyList<SetAccuracy>)
             r["sets"]!.AsObject().Select(kv => new SetAccuracy(kv.Key, (double)kv.Value!["accuracy"]!, (double)kv.Value!["majority_share"]!, (int)kv.Value!["size"]!)).ToList())).ToList();
 
-    /// <summary>The Tracr setting's stage: batches of the program's task, the four held-out sets, tracr.json checkpoints.</summary>
+    /// <summary>The Tracr setting's stage: batches of the program's task, the four held-out sets, model.json checkpoints.</summary>
     private sealed class TracrStage(CompiledModel parent, ParentRef parentRef, TracrRecipe recipe, IReadOnlyDictionary<string, string> settings, TracrTask data,
         IReadOnlyList<TracrEvalSet> sets, ulong dataSeed, string stage, Gpt gpt, SgdMomentum optimizer, string outputDirectory,
         List<(long, IReadOnlyList<SetAccuracy>)> history, Action<string>? log) : ITrainingStage

@@ -8,11 +8,11 @@ using NativeCore.Model;
 
 namespace NativeCore.Training;
 
-/// <summary>The JSON sidecar of a checkpoint (checkpoint.json).</summary>
+/// <summary>The grammar setting's fields of a checkpoint's model.json (checkpoint.json in folders written before it).</summary>
 public sealed record CheckpointSidecar
 {
     /// <summary>Format tag, checked on load.</summary>
-    [JsonPropertyName("format")] public string Format { get; init; } = Checkpoint.FormatTag;
+    [JsonPropertyName("format")] public string Format { get; init; } = ModelCard.FormatTag;
 
     /// <summary>pretrain, finetune or reft.</summary>
     [JsonPropertyName("stage")] public string Stage { get; init; } = "";
@@ -47,21 +47,19 @@ public sealed record CheckpointSidecar
 
 /// <summary>
 /// Checkpoints in a run folder: <c>checkpoints/step-NNNNNNN/</c> holding model.safetensors (minGPT names, PyTorch
-/// loads it), optimizer.safetensors (AdamW moments) and checkpoint.json, plus a <c>latest</c> file naming the newest.
+/// loads it), optimizer.safetensors (the optimiser's state) and model.json (<see cref="ModelCard"/>), plus a <c>latest</c> file naming the newest.
 /// Each checkpoint is written into a temporary folder and renamed into place, and <c>latest</c> is replaced
 /// atomically, so an interrupted write never damages an earlier checkpoint.
 /// </summary>
 public static class Checkpoint
 {
-    /// <summary>The sidecar's format tag.</summary>
-    public const string FormatTag = "nativecore-checkpoint/1";
 
-    /// <summary>Writes a grammar checkpoint (checkpoint.json) of <paramref name="model"/> and <paramref name="optimizer"/>; returns its folder.</summary>
+    /// <summary>Writes a grammar checkpoint (model.json with the grammar fields) of <paramref name="model"/> and <paramref name="optimizer"/>; returns its folder.</summary>
     public static string Save(string runDirectory, Gpt model, IOptimizer optimizer, CheckpointSidecar sidecar, int keepLast)
     {
         ArgumentNullException.ThrowIfNull(sidecar);
         return Save(runDirectory, sidecar.Step, model, optimizer, keepLast,
-            (dir, sha) => AtomicFile.WriteAllText(Path.Combine(dir, "checkpoint.json"), JsonSerializer.Serialize(sidecar with { ModelSha256 = sha }, ConfigLoader.Writing)));
+            (dir, sha) => ModelCard.Write(dir, ModelCard.Grammar, JsonSerializer.SerializeToNode(sidecar with { ModelSha256 = sha }, ConfigLoader.Writing)!.AsObject()));
     }
 
     /// <summary>
@@ -118,15 +116,15 @@ public static class Checkpoint
     public static string Resolve(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (File.Exists(Path.Combine(path, "checkpoint.json"))) return path;
+        if (Directory.Exists(path) && ModelCard.Find(path, ModelCard.Grammar) is not null) return path;
         string latest = Path.Combine(path, "latest");
         if (File.Exists(latest))
         {
             string dir = Path.Combine(path, File.ReadAllText(latest).Trim());
-            if (File.Exists(Path.Combine(dir, "checkpoint.json"))) return dir;
-            throw new InvalidCheckpointException($"{latest}: names {dir}, which holds no checkpoint.json");
+            if (Directory.Exists(dir) && ModelCard.Find(dir, ModelCard.Grammar) is not null) return dir;
+            throw new InvalidCheckpointException($"{latest}: names {dir}, which holds no {ModelCard.FileName}");
         }
-        throw new MissingInputException($"{(path.Length == 0 ? "(empty path)" : path)}: no checkpoint found (neither checkpoint.json nor a 'latest' file)");
+        throw new MissingInputException($"{(path.Length == 0 ? "(empty path)" : path)}: no checkpoint found (neither {ModelCard.FileName} nor a 'latest' file)");
     }
 
     /// <summary>The name of the run folder a checkpoint folder (<c>RUN/checkpoints/step-N</c>) belongs to.</summary>
@@ -139,8 +137,7 @@ public static class Checkpoint
     /// <summary>Reads and checks a checkpoint's sidecar.</summary>
     public static CheckpointSidecar ReadSidecar(string checkpointDirectory)
     {
-        string path = Path.Combine(checkpointDirectory, "checkpoint.json");
-        if (!File.Exists(path)) throw new MissingInputException($"{path}: not found");
+        string path = ModelCard.Find(checkpointDirectory, ModelCard.Grammar) ?? throw new MissingInputException($"{Path.Combine(checkpointDirectory, ModelCard.FileName)}: not found");
         CheckpointSidecar? sidecar;
         string json = File.ReadAllText(path);
         try
@@ -151,7 +148,7 @@ public static class Checkpoint
         {
             throw new InvalidCheckpointException($"{path}: {JsonFiles.Describe(e, json)}");
         }
-        if (sidecar is null || sidecar.Format != FormatTag) throw new InvalidCheckpointException($"{path}: not a {FormatTag} sidecar");
+        if (sidecar is null || !ModelCard.IsKnownFormat(sidecar.Format)) throw new InvalidCheckpointException($"{path}: not a {ModelCard.FormatTag} model card");
         try
         {
             return sidecar with { Config = sidecar.Config.Resolve() };

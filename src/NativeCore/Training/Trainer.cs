@@ -13,7 +13,7 @@ namespace NativeCore.Training;
 
 /// <summary>
 /// Runs one grammar training stage on the one <see cref="TrainingLoop"/>: AdamW with warm-up and cosine decay,
-/// held-out accuracy, checkpoint.json sidecars and exact resume.
+/// held-out accuracy, model.json checkpoints and exact resume.
 /// </summary>
 public static class Trainer
 {
@@ -85,7 +85,7 @@ public static class Trainer
         return new TrainingResult(done.LastCheckpoint, stage.LastEvaluation, clock.Elapsed.TotalSeconds, done.Steps);
     }
 
-    /// <summary>The grammar setting's stage: its batch source, held-out accuracy sets and checkpoint.json sidecars.</summary>
+    /// <summary>The grammar setting's stage: its batch source, held-out accuracy sets and model.json checkpoints.</summary>
     private sealed class GrammarStage(TrainingJob job, Gpt model, AdamW optimizer, ParentRef? parent, string backendName, string started, ITrainingObserver? observer) : ITrainingStage
     {
         public IReadOnlyList<SetAccuracy> LastEvaluation { get; private set; } = [];

@@ -43,12 +43,12 @@ public sealed class SidecarFuzzTests(ITestOutputHelper output) : TempDirectoryTe
         {
             dir = Checkpoint.Save(Dir("run"), gpt, adam, sidecar, keepLast: 1);
         }
-        string path = Path.Combine(dir, "checkpoint.json");
+        string path = Path.Combine(dir, ModelCard.FileName);
         var original = new JsonOriginal(File.ReadAllBytes(path));
         static string Fingerprint(object? s) => JsonSerializer.Serialize((CheckpointSidecar)s!, ConfigLoader.Writing);
         string expected = Fingerprint(Checkpoint.ReadSidecar(dir));
 
-        var tally = FuzzProperty.Check(output, "checkpoint.json (Checkpoint.ReadSidecar)", original.Mutations, iterations, "checkpoint01", m =>
+        var tally = FuzzProperty.Check(output, "grammar model.json (Checkpoint.ReadSidecar)", original.Mutations, iterations, "checkpoint01", m =>
         {
             byte[] bytes = original.Apply(m);
             File.WriteAllBytes(path, bytes);
@@ -79,7 +79,7 @@ public sealed class SidecarFuzzTests(ITestOutputHelper output) : TempDirectoryTe
         var gen = Gen.Frequency(
             (3, json.Mutations.Select(m => new TracrCase(m, null))),
             (1, SafetensorsMutation.Of(tensors).Select(m => new TracrCase(null, m))));
-        var tally = FuzzProperty.Check(output, "tracr.json + model.safetensors (CompiledModel.Load)", gen, iterations, "tracrjson001", c =>
+        var tally = FuzzProperty.Check(output, "tracr model.json + model.safetensors (CompiledModel.Load)", gen, iterations, "tracrjson001", c =>
         {
             byte[] sidecarBytes = c.Sidecar is null ? json.Bytes : json.Apply(c.Sidecar);
             byte[] weightBytes = c.Weights is null ? tensors.Bytes : c.Weights.Apply(tensors);
@@ -122,7 +122,7 @@ public sealed class SidecarFuzzTests(ITestOutputHelper output) : TempDirectoryTe
         static string Fingerprint(object? s) => JsonSerializer.Serialize((StoriesModel)s!);
         string expected = Fingerprint(StoriesModel.Read(dir));
 
-        var tally = FuzzProperty.Check(output, "stories.json (StoriesModel.Read)", original.Mutations, iterations, "storiesjson1", m =>
+        var tally = FuzzProperty.Check(output, "stories model.json (StoriesModel.Read)", original.Mutations, iterations, "storiesjson1", m =>
         {
             byte[] bytes = original.Apply(m);
             File.WriteAllBytes(path, bytes);

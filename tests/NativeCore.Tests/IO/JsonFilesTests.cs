@@ -29,6 +29,8 @@ public sealed class JsonFilesTests : TempDirectoryTest
         string dir = Dir("stories");
         Directory.CreateDirectory(dir);
         string json = JsonSerializer.Serialize(new StoriesModel { Config = new StoriesConfig(), Stage = "pretrain" });
+        // The card's own first fields, then the stories fields with a repeated, mistyped key.
+        json = "{\"format\":\"" + ModelCard.FormatTag + "\",\"setting\":\"stories\"," + json[1..];
         File.WriteAllText(Path.Combine(dir, StoriesModel.SidecarName), json.Replace("\"step\":0", "\"step\":0,\"step\":\"x\"", StringComparison.Ordinal));
         var e = Assert.Throws<InvalidCheckpointException>(() => StoriesModel.Read(dir));
         Assert.StartsWith(Path.Combine(dir, StoriesModel.SidecarName) + ": ", e.Message, StringComparison.Ordinal);

@@ -7,6 +7,7 @@ Prints one JSON line: {"max_rel_error": ..., "shape": [...]}.
 Reads safetensors with struct/json only, so it needs nothing beyond torch."""
 import json
 import math
+import os
 import struct
 import sys
 
@@ -59,7 +60,8 @@ class Block(nn.Module):
 
 def main():
     ckpt, batch_path = sys.argv[1], sys.argv[2]
-    cfg = json.load(open(f"{ckpt}/checkpoint.json"))["config"]["model"]
+    card = f"{ckpt}/model.json" if os.path.exists(f"{ckpt}/model.json") else f"{ckpt}/checkpoint.json"
+    cfg = json.load(open(card))["config"]["model"]
     c, nl = cfg["n_embd"], cfg["n_layer"]
     w = read_safetensors(f"{ckpt}/model.safetensors")
     blocks = nn.ModuleList([Block(c, cfg["n_head"], cfg["bias"], cfg["layer_norm_eps"]) for _ in range(nl)])

@@ -13,7 +13,7 @@ public sealed class StoriesCommandTests : TempDirectoryTest
         Assert.Contains("stories pretrain finished: 10 steps", stdout, StringComparison.Ordinal);
         (exit, _, stderr) = CliProcess.Run("finetune", "--setting", "stories", "--from", Dir("pt"), "--protocol", "f+mm", "--steps", "5", "--out", Dir("mm"));
         Assert.True(exit == 0, stderr);
-        Assert.Equal("f+mm", System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(Dir("mm"), "stories.json")))!["config"]!["protocol"]!.GetValue<string>());
+        Assert.Equal("f+mm", System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(Dir("mm"), NativeCore.Training.ModelCard.FileName)))!["config"]!["protocol"]!.GetValue<string>());
         (exit, stdout, stderr) = CliProcess.Run("reft", "--setting", "stories", "--model", Dir("mm"), "--steps", "4", "--eval-every", "2", "--score-at", "0,4", "--score-n", "4", "--set", "batch_size=2", "--out", Dir("reft"));
         Assert.True(exit == 0, stderr);
         Assert.Contains("score @ 0: twist share", stdout, StringComparison.Ordinal);

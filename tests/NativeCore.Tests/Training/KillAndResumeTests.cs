@@ -16,7 +16,7 @@ public sealed class KillAndResumeTests : TempDirectoryTest
         Assert.True(exit == 0, err);
         string[] Args(string output) => ["finetune", "--setting", "tracr", "--from", Dir("c"), "--out", output,
             "--set", "steps=1500", "--set", "batch_size=8", "--set", "eval_every=25", "--set", "eval_size=16", "--set", "lr=0.01"];
-        AssertResumeIsExact(Args(Dir("whole")), Args(Dir("killed")), Dir("whole"), Dir("killed"), "tracr.json");
+        AssertResumeIsExact(Args(Dir("whole")), Args(Dir("killed")), Dir("whole"), Dir("killed"), ModelCard.FileName);
     }
 
     [Fact]
@@ -25,7 +25,7 @@ public sealed class KillAndResumeTests : TempDirectoryTest
         string[] Args(string output) => ["pretrain", "--setting", "stories", "--out", output,
             "--set", "model.n_layer=1", "--set", "model.n_head=2", "--set", "model.n_embd=32", "--set", "model.n_inner=64", "--set", "model.block_size=32",
             "--set", "batch_size=2", "--set", "steps=600", "--set", "eval_every=20", "--set", "model.dropout=0.1"];
-        AssertResumeIsExact(Args(Dir("whole")), Args(Dir("killed")), Dir("whole"), Dir("killed"), "stories.json");
+        AssertResumeIsExact(Args(Dir("whole")), Args(Dir("killed")), Dir("whole"), Dir("killed"), ModelCard.FileName);
     }
 
     private static void AssertResumeIsExact(string[] whole, string[] killed, string wholeDir, string killedDir, string sidecar)

@@ -103,7 +103,7 @@ public sealed class SidecarNullTests : TempDirectoryTest
         Directory.CreateDirectory(dir);
         var json = JsonSerializer.SerializeToNode(new StoriesModel { Config = new StoriesConfig(), Stage = "pretrain" })!.AsObject();
         edit(json);
-        File.WriteAllText(Path.Combine(dir, StoriesModel.SidecarName), json.ToJsonString());
+        ModelCard.Write(dir, ModelCard.Stories, json);
         return dir;
     }
 

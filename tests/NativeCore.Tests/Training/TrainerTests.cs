@@ -149,7 +149,7 @@ public sealed class TrainerTests : TempDirectoryTest
                 Safetensors.Write(model, tensors.ToList());
                 break;
             default:
-                File.WriteAllText(Path.Combine(ckpt, "checkpoint.json"), "{ not json");
+                File.WriteAllText(Path.Combine(ckpt, ModelCard.FileName), "{ not json");
                 break;
         }
         var snapshot = Directory.GetFiles(Dir("pt"), "*", SearchOption.AllDirectories).ToDictionary(f => f, File.ReadAllBytes);
