@@ -149,8 +149,8 @@ internal static class AnalysisCommands
     public static Command Reft()
     {
         var model = Model();
-        var lr = new Option<double>("--lr") { Description = "Learning rate for reFT and the baselines", DefaultValueFactory = _ => 1e-5 };
-        var steps = new Option<int>("--steps") { Description = "Steps", DefaultValueFactory = _ => 1000 };
+        var lr = new Option<double?>("--lr") { Description = "Learning rate for reFT and the baselines (default: the setting's: 1e-5 grammar and stories, 1e-4 tracr)" };
+        var steps = new Option<int?>("--steps") { Description = "Steps (default: 1000; 4000 for stories, as the spec has it)" };
         var evalEvery = new Option<int>("--eval-every") { Description = "Evaluate every E steps", DefaultValueFactory = _ => 50 };
         var swapped = new Option<string?>("--scr-ft-from") { Description = "A model pre-trained with a and b swapped in the prior (the Scr.+FT baseline)" };
         var noScratch = new Option<bool>("--no-scratch") { Description = "Skip the from-scratch (Scr.) baseline" };
@@ -166,19 +166,22 @@ internal static class AnalysisCommands
             var chosen = CommonOptions.OfModel(r.GetValue(setting), r.GetValue(model)!, Setting.Grammar, Setting.Tracr, Setting.Stories);
             if (chosen == Setting.Stories)
             {
-                var overrides = new List<string> { string.Create(CultureInfo.InvariantCulture, $"lr={r.GetValue(lr)}"), $"steps={r.GetValue(steps)}", $"eval_every={r.GetValue(evalEvery)}" };
+                var overrides = new List<string> { $"eval_every={r.GetValue(evalEvery)}" };
+                if (r.GetValue(lr) is { } storyLr) overrides.Add(string.Create(CultureInfo.InvariantCulture, $"lr={storyLr}"));
+                if (r.GetValue(steps) is { } storySteps) overrides.Add($"steps={storySteps}");
                 overrides.AddRange(r.GetValue(set) ?? []);
                 return StoriesCommand.Train("reft", r.GetValue(model)!, r.GetValue(output) ?? Path.Combine(r.GetValue(model)!, "reft"), "twist", overrides, r.GetValue(scoreAt), r.GetValue(scoreN), r.GetValue(backendOpt)!);
             }
             if (chosen == Setting.Tracr)
             {
-                var recipe = Tracr.TracrRecipe.ReverseFinetune(r.GetValue(lr), r.GetValue(steps), r.GetValue(evalEvery));
-                return TracrCommand.Train("reft", r.GetValue(model)!, OutDir(r.GetValue(output), r.GetValue(model)!, string.Create(CultureInfo.InvariantCulture, $"reft-lr{r.GetValue(lr):G2}")), recipe, r.GetValue(set) ?? [], r.GetValue(backendOpt)!);
+                var recipe = Tracr.TracrRecipe.ReverseFinetune(r.GetValue(lr) ?? Tracr.TracrRecipe.ReftLearningRate, r.GetValue(steps) ?? ReverseFinetuning.DefaultSteps, r.GetValue(evalEvery));
+                return TracrCommand.Train("reft", r.GetValue(model)!, OutDir(r.GetValue(output), r.GetValue(model)!, string.Create(CultureInfo.InvariantCulture, $"reft-lr{recipe.LearningRate:G2}")), recipe, r.GetValue(set) ?? [], r.GetValue(backendOpt)!);
             }
             if (r.GetValue(set) is { Length: > 0 }) throw new InvalidConfigException("reft --set applies to the tracr setting; the grammar setting takes the recipe from the model's config");
             using var backend = BackendRegistry.Create(r.GetValue(backendOpt)!);
-            string dir = OutDir(r.GetValue(output), r.GetValue(model)!, string.Create(CultureInfo.InvariantCulture, $"reft-lr{r.GetValue(lr):G2}"));
-            var curves = ProgressDisplay.Run("reFT", observer => AnalysisRuns.Reft(r.GetValue(model)!, r.GetValue(swapped), !r.GetValue(noScratch), r.GetValue(lr), r.GetValue(steps), r.GetValue(evalEvery), dir, backend, observer));
+            double grammarLr = r.GetValue(lr) ?? ReverseFinetuning.DefaultLearningRate;
+            string dir = OutDir(r.GetValue(output), r.GetValue(model)!, string.Create(CultureInfo.InvariantCulture, $"reft-lr{grammarLr:G2}"));
+            var curves = ProgressDisplay.Run("reFT", observer => AnalysisRuns.Reft(r.GetValue(model)!, r.GetValue(swapped), !r.GetValue(noScratch), grammarLr, r.GetValue(steps) ?? ReverseFinetuning.DefaultSteps, r.GetValue(evalEvery), dir, backend, observer));
             foreach (var c in curves)
                 Console.WriteLine($"{c.Name,-8} start {c.Accuracy[0]:P1}, end {c.Accuracy[^1]:P1}; steps to 90%: {c.StepsTo90?.ToString(CultureInfo.InvariantCulture) ?? "not reached"}; to 99%: {c.StepsTo99?.ToString(CultureInfo.InvariantCulture) ?? "not reached"}");
             Console.WriteLine($"wrote {Path.Combine(dir, "reft.json")} and reft.png");

@@ -21,6 +21,12 @@ public sealed record RevivalCurve(string Name, IReadOnlyList<long> Steps, IReadO
 /// </summary>
 public static class ReverseFinetuning
 {
+    /// <summary>The grammar setting's reFT learning rate when none is given (the paper's η_M).</summary>
+    public const double DefaultLearningRate = 1e-5;
+
+    /// <summary>The grammar setting's reFT steps when none are given.</summary>
+    public const int DefaultSteps = 1000;
+
     /// <summary>The config of a revival run: plain windows (C_Tr = 0), the given lr and steps, evaluation every <paramref name="evalEvery"/>.</summary>
     public static RunConfig RevivalConfig(RunConfig config, double learningRate, int steps, int evalEvery)
     {

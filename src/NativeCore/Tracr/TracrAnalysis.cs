@@ -12,9 +12,10 @@ public static class TracrAnalysis
     /// <summary>
     /// Prunes units by gradient × weight on the compiled capability's loss, K = 0…<paramref name="maxK"/>, scored on
     /// 256 samples drawn with <see cref="PruneSelection.ScoreSeed"/> and measured on the recipe's held-out sets; writes
-    /// prune-units.csv and prune.png into <paramref name="outDir"/>.
+    /// prune-units.csv and prune.png into <paramref name="outDir"/>. The fixed readout (lm_head) is left out unless
+    /// <paramref name="includeReadout"/>.
     /// </summary>
-    public static IReadOnlyList<PruneStep> Prune(string folder, PruneUnit unit, int maxK, string outDir, IBackend backend)
+    public static IReadOnlyList<PruneStep> Prune(string folder, PruneUnit unit, int maxK, string outDir, IBackend backend, bool includeReadout = false)
     {
         var model = CompiledModel.Load(folder);
         using var gpt = model.Build(backend);
@@ -23,8 +24,9 @@ public static class TracrAnalysis
         var task = TracrTask.For(model);
         var scoreSamples = task.Samples(model, PruneSelection.ScoreSeed, 256);
         var (tokens, targets) = TracrTask.Batch(model, scoreSamples);
-        // A compiled model's readout is a weight matrix like any other; a wrapper can sit there, so it is prunable too.
-        var scores = Pruning.Score(gpt, tokens, targets, scoreSamples.Length, task.Length + 1, unit, Pruning.WeightMatrices(gpt));
+        // The readout is Tracr's fixed unembedding, not a trained weight: pruning it would cut the model's output
+        // rather than find where a capability sits. With includeReadout (for a model whose readout was trained) it is.
+        var scores = Pruning.Score(gpt, tokens, targets, scoreSamples.Length, task.Length + 1, unit, includeReadout ? Pruning.WeightMatrices(gpt) : Pruning.BlockMatrices(gpt));
         var curve = Pruning.Curve(gpt, scores, unit, maxK, () => TracrTraining.Evaluate(gpt, model, sets));
         OutputFolder.Claim(outDir, OutputFolder.Kinds.Analysis);
         var names = curve[0].Accuracies.Select(a => a.Name).ToList();

@@ -31,10 +31,20 @@ public sealed record TracrRecipe
     /// <summary>SGD momentum.</summary>
     [JsonPropertyName("momentum")] public double Momentum { get; init; } = 0.9;
 
-    /// <summary>Global gradient-norm clip (0 turns it off). Not in the spec's recipe: compiled weights reach 100 and an unclipped step at lr 1e-2 breaks the model (see the closing note).</summary>
-    [JsonPropertyName("grad_clip")] public double GradClip { get; init; } = 1.0;
+    /// <summary>
+    /// Global gradient-norm clip; 0, the default, turns it off as the spec's recipe (plain SGD with momentum) has it.
+    /// A clip flattens the contrast between learning rates that Table 3 rests on, so it is an option, recorded in the
+    /// lineage when used.
+    /// </summary>
+    [JsonPropertyName("grad_clip")] public double GradClip { get; init; }
 
-    /// <summary>Standard deviation of the Gaussian noise added to every weight before training (0 for none).</summary>
+    /// <summary>
+    /// Whether lm_head is trained (and noised). In Tracr the unembedding is a fixed projection, not a parameter, so by
+    /// default it is neither: a wrapper cannot hide in the readout.
+    /// </summary>
+    [JsonPropertyName("train_readout")] public bool TrainReadout { get; init; }
+
+    /// <summary>Standard deviation of the Gaussian noise added to every trained weight before training (0 for none).</summary>
     [JsonPropertyName("noise_std")] public double NoiseStd { get; init; } = 0.001;
 
     /// <summary>Train back to the compiled capability (count a, 5th smallest): reverse fine-tuning. The command decides it; --set cannot.</summary>
@@ -58,11 +68,14 @@ public sealed record TracrRecipe
     /// <summary>Seed of the held-out sets; fixed, so that every run of the setting scores on the same sets (--set cannot change it).</summary>
     [JsonIgnore] public ulong EvalSeed { get; init; } = 20240101;
 
+    /// <summary>The spec's reFT learning rate for compiled models (tracr.md §4).</summary>
+    public const double ReftLearningRate = 1e-4;
+
     /// <summary>
     /// The reverse fine-tuning recipe: from the fine-tuned weights as they are (no noise), on plain count-a data
     /// (C_Tr = 0), back to the compiled capability.
     /// </summary>
-    public static TracrRecipe ReverseFinetune(double learningRate, int steps, int evalEvery) =>
+    public static TracrRecipe ReverseFinetune(double learningRate = ReftLearningRate, int steps = 1000, int evalEvery = 50) =>
         new() { Reverse = true, LearningRate = learningRate, Steps = steps, EvalEvery = evalEvery, NoiseStd = 0, CorrelatedShare = 0 };
 
     /// <summary>
@@ -113,6 +126,7 @@ public sealed record TracrRecipe
         ["schedule"] = string.Create(CultureInfo.InvariantCulture, $"{Warmup:P0} linear warm-up, cosine to lr×{MinLrRatio}"),
         ["noise_std"] = NoiseStd.ToString("G", CultureInfo.InvariantCulture),
         ["grad_clip"] = GradClip.ToString("G", CultureInfo.InvariantCulture),
+        ["readout"] = TrainReadout ? "trained" : "fixed",
         ["task"] = Reverse ? "the compiled capability (count a, 5th smallest)" : "the fine-tuning target (count b, 7th smallest)",
         ["ctr"] = CorrelatedShare.ToString("G", CultureInfo.InvariantCulture),
         ["q"] = Shift.ToString(CultureInfo.InvariantCulture),

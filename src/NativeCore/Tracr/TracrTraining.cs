@@ -79,7 +79,8 @@ public static class TracrTraining
         var parentRef = new ParentRef(Path.GetFullPath(parentDirectory), Checkpoint.Sha256(Path.Combine(parentDirectory, "model.safetensors")), parent.Lineage?.Stage ?? "compile");
         var settings = recipe.Describe();
         using var gpt = parent.Build(backend);
-        using var optimizer = new SgdMomentum(gpt, recipe.Momentum, recipe.GradClip);
+        var trained = Trained(gpt, recipe);
+        using var optimizer = new SgdMomentum(gpt, recipe.Momentum, recipe.GradClip, trained);
         long step = 0;
         if (resumeFrom is not null)
         {
@@ -93,7 +94,7 @@ public static class TracrTraining
         }
         else
         {
-            AddNoise(gpt, recipe.NoiseStd, recipe.Seed);
+            AddNoise(gpt, recipe.NoiseStd, recipe.Seed, trained);
         }
 
         var sets = HeldOutSets(parent, recipe.EvalSize, recipe.EvalSeed, recipe.Shift);
@@ -153,14 +154,26 @@ public static class TracrTraining
         }
     }
 
-    /// <summary>w ← w + N(0, σ²) for every weight, from a counter-based source so a seed gives the same noise everywhere.</summary>
-    public static void AddNoise(Gpt gpt, double std, ulong seed)
+    /// <summary>The parameters a recipe trains: every one but lm_head, the fixed readout, unless it trains the readout too.</summary>
+    public static IReadOnlyList<ParameterSpec> Trained(Gpt gpt, TracrRecipe recipe)
+    {
+        ArgumentNullException.ThrowIfNull(gpt);
+        ArgumentNullException.ThrowIfNull(recipe);
+        return gpt.Layout.Parameters.Where(p => recipe.TrainReadout || p.Name != "lm_head.weight").ToList();
+    }
+
+    /// <summary>
+    /// w ← w + N(0, σ²) for every weight of <paramref name="parameters"/> (null: all), from a counter-based source
+    /// indexed by the weight's place in the flat buffer, so a seed gives the same noise everywhere.
+    /// </summary>
+    public static void AddNoise(Gpt gpt, double std, ulong seed, IEnumerable<ParameterSpec>? parameters = null)
     {
         ArgumentNullException.ThrowIfNull(gpt);
         if (std == 0) return;
         var host = gpt.Parameters.ToArray();
         ulong noiseSeed = Seeds.Noise(seed);
-        for (int i = 0; i < host.Length; i++) host[i] += (float)(std * Gaussian.Sample(noiseSeed, (ulong)i));
+        foreach (var p in parameters ?? gpt.Layout.Parameters)
+            for (int i = p.Offset; i < p.Offset + p.Length; i++) host[i] += (float)(std * Gaussian.Sample(noiseSeed, (ulong)i));
         gpt.Parameters.CopyFromHost(host);
     }
 

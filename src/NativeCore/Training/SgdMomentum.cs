@@ -12,17 +12,20 @@ public sealed class SgdMomentum : IOptimizer
     private readonly Gpt _model;
     private readonly float _momentum;
     private readonly double _clip;
+    private readonly IReadOnlyList<ParameterSpec>? _trained;
 
     /// <summary>Creates a zeroed velocity for <paramref name="model"/>.</summary>
     /// <param name="model">The model it updates.</param>
     /// <param name="momentum">μ.</param>
     /// <param name="gradClip">Global gradient-norm clip; 0 turns it off.</param>
-    public SgdMomentum(Gpt model, double momentum, double gradClip)
+    /// <param name="trained">The parameters it updates, in layout order (null: all); the others stay as they are, and the clip's norm is theirs alone.</param>
+    public SgdMomentum(Gpt model, double momentum, double gradClip, IReadOnlyList<ParameterSpec>? trained = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         _model = model;
         _momentum = (float)momentum;
         _clip = gradClip;
+        _trained = trained;
         Velocity = model.Backend.Allocate(model.Layout.TotalLength);
     }
 
@@ -38,11 +41,24 @@ public sealed class SgdMomentum : IOptimizer
     /// <inheritdoc/>
     public double Step(float learningRate)
     {
-        double norm = GradientClip.Norm(_model, StepCount + 1);
+        var be = _model.Backend;
+        if (_trained is null)
+        {
+            double norm = GradientClip.Norm(_model, StepCount + 1);
+            StepCount++;
+            be.SgdMomentum(new Tensor(_model.Parameters, 0, _model.Parameters.Length), new Tensor(_model.Gradients, 0, _model.Gradients.Length),
+                new Tensor(Velocity, 0, Velocity.Length), learningRate, _momentum, GradientClip.Scale(norm, _clip));
+            return norm;
+        }
+        double sum = 0;
+        foreach (var p in _trained) sum += be.SumOfSquares(Gpt.View(_model.Gradients, p));
+        double trainedNorm = Math.Sqrt(sum);
+        if (!double.IsFinite(trainedNorm)) throw new NumericalDivergenceException($"gradient norm is {trainedNorm} at step {StepCount + 1}");
         StepCount++;
-        _model.Backend.SgdMomentum(new Tensor(_model.Parameters, 0, _model.Parameters.Length), new Tensor(_model.Gradients, 0, _model.Gradients.Length),
-            new Tensor(Velocity, 0, Velocity.Length), learningRate, _momentum, GradientClip.Scale(norm, _clip));
-        return norm;
+        float scale = GradientClip.Scale(trainedNorm, _clip);
+        foreach (var p in _trained)
+            be.SgdMomentum(Gpt.View(_model.Parameters, p), Gpt.View(_model.Gradients, p), Gpt.View(Velocity, p), learningRate, _momentum, scale);
+        return trainedNorm;
     }
 
     /// <summary>Frees the velocity.</summary>

@@ -52,10 +52,11 @@ public sealed class OverridesTests
     }
 
     [Fact]
-    public void The_tracr_keys_are_the_ones_it_always_had()
+    public void The_tracr_keys_are_the_ones_it_always_had_and_train_readout()
     {
+        // train_readout came with the fixed readout (issue 19); every other key is as the hand-written parser had it.
         Assert.Equal(
-            ["steps", "batch_size", "lr", "warmup", "min_lr_ratio", "momentum", "grad_clip", "noise_std", "ctr", "q", "seed", "eval_every", "eval_size"],
+            ["steps", "batch_size", "lr", "warmup", "min_lr_ratio", "momentum", "grad_clip", "train_readout", "noise_std", "ctr", "q", "seed", "eval_every", "eval_size"],
             Overrides.Keys<TracrRecipe>(TracrRecipe.OverrideOptions).Select(k => k.Key));
     }
 

@@ -21,7 +21,7 @@ public class TracrCommandTests : TempDirectoryTest
         Assert.True(exit == 0, stderr);
         Assert.Contains("100.00 % of 2000 random inputs", stdout, StringComparison.Ordinal);
 
-        (exit, stdout, stderr) = CliProcess.Run("finetune", "--setting", "tracr", "--from", compiled, "--steps", "20", "--set", "batch_size=16", "--set", "eval_every=10", "--ctr", "1", "--out", tuned);
+        (exit, stdout, stderr) = CliProcess.Run("finetune", "--setting", "tracr", "--from", compiled, "--steps", "20", "--set", "batch_size=16", "--set", "grad_clip=1", "--set", "eval_every=10", "--ctr", "1", "--out", tuned);
         Assert.True(exit == 0, stderr);
         var tunedSidecar = JsonNode.Parse(File.ReadAllText(Path.Combine(tuned, CompiledModel.SidecarName)))!;
         Assert.Equal("finetune", tunedSidecar["lineage"]!["stage"]!.GetValue<string>());
@@ -93,7 +93,7 @@ public class TracrCommandTests : TempDirectoryTest
         float[] Train(string name, ulong seed)
         {
             using var be = NativeCore.Backends.BackendRegistry.Create("cpu");
-            var recipe = new TracrRecipe { Steps = 5, BatchSize = 8, EvalEvery = 5, EvalSize = 32, Seed = seed, CorrelatedShare = 0.5 };
+            var recipe = new TracrRecipe { Steps = 5, BatchSize = 8, EvalEvery = 5, EvalSize = 32, Seed = seed, CorrelatedShare = 0.5, GradClip = 1 };
             var result = TracrTraining.Train(CompiledModel.Load(Dir("c")), Dir("c"), recipe, be, Dir(name), "finetune");
             return result.Model.Weights["transformer.h.1.mlp.c_fc.weight"];
         }

@@ -15,7 +15,7 @@ public sealed class KillAndResumeTests : TempDirectoryTest
         var (exit, _, err) = CliProcess.Run("tracr", "compile", "--program", "counter", "--max-len", "6", "--out", Dir("c"));
         Assert.True(exit == 0, err);
         string[] Args(string output) => ["finetune", "--setting", "tracr", "--from", Dir("c"), "--out", output,
-            "--set", "steps=1500", "--set", "batch_size=8", "--set", "eval_every=25", "--set", "eval_size=16", "--set", "lr=0.01"];
+            "--set", "steps=1500", "--set", "batch_size=8", "--set", "eval_every=25", "--set", "eval_size=16", "--set", "lr=0.001"];
         AssertResumeIsExact(Args(Dir("whole")), Args(Dir("killed")), Dir("whole"), Dir("killed"), ModelCard.FileName);
     }
 
