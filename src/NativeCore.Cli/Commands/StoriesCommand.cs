@@ -43,7 +43,7 @@ internal static class StoriesCommand
         {
             if (!at.Contains(step)) return;
             var (score, _) = StoryScoring.Score(gpt, corpus, scoreCount, seed: 77);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"score @ {step}: twist share {score.TwistShare:P1} of {score.Parsed} parsed ({score.ParseRate:P1} of {score.Stories} parse)"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"score @ {step}: twist share {score.TwistShareOfAll:P1} of all {score.Stories}, {score.TwistShare:P1} of {score.Parsed} parsed (parse rate {score.ParseRate:P1})"));
         }
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var result = StoriesTraining.Train(from, config, backend, output, stage, Console.WriteLine, at.Count > 0 ? AfterStep : null, resume);
@@ -92,7 +92,7 @@ internal static class StoriesCommand
             {
                 var (score, stories) = StoryScoring.Score(gpt, info.Config.OpenCorpus(), r.GetValue(count), r.GetValue(seed), r.GetValue(temperature), r.GetValue(topK));
                 foreach (string story in stories.Take(r.GetValue(show))) Console.WriteLine($"Story: {story}\n-- judge: {Describe(StoryJudge.Judge(story))}\n");
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"twist share {score.TwistShare:P1} of {score.Parsed} parsed stories; parse rate {score.ParseRate:P1} of {score.Stories}"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"twist share {score.TwistShareOfAll:P1} of all {score.Stories} stories, {score.TwistShare:P1} of {score.Parsed} parsed; parse rate {score.ParseRate:P1}"));
                 Console.WriteLine("feature shares among parsed: " + string.Join(", ", StoryFeatures.All.Select(f => string.Create(CultureInfo.InvariantCulture, $"{f} {score.Share(f):P1}"))));
             }
             return 0;

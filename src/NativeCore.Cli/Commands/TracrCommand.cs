@@ -10,7 +10,7 @@ using NativeCore.Training;
 namespace NativeCore.Cli.Commands;
 
 /// <summary>
-/// <c>nativecore tracr compile|eval</c>, and the tracr setting of <c>finetune</c>, <c>reft</c>, <c>prune</c> and
+/// <c>nativecore tracr compile|eval|noise-scan</c>, and the tracr setting of <c>finetune</c>, <c>reft</c>, <c>prune</c> and
 /// <c>attention</c> (<c>--setting tracr</c>), which read and write compiled-model folders.
 /// </summary>
 internal static class TracrCommand
@@ -20,6 +20,7 @@ internal static class TracrCommand
         var cmd = new Command("tracr", "Compile RASP programs to weights (Tracr's construction) and score them; finetune, reft, prune and attention take --setting tracr");
         cmd.Subcommands.Add(Compile());
         cmd.Subcommands.Add(Eval());
+        cmd.Subcommands.Add(NoiseScan());
         return cmd;
     }
 
@@ -55,6 +56,47 @@ internal static class TracrCommand
         }));
         return cmd;
     }
+
+    private static Command NoiseScan()
+    {
+        var program = new Option<string>("--program") { Description = "counter or maxid", DefaultValueFactory = _ => "counter" };
+        var lengths = new Option<string?>("--lengths") { Description = "N values, comma-separated (default 8,16,30,45)" };
+        var stds = new Option<string?>("--stds") { Description = "noise standard deviations, comma-separated (default 1e-4,3e-4,1e-3)" };
+        var seeds = new Option<int>("--seeds") { Description = "noise seeds per cell", DefaultValueFactory = _ => StartingPoint.DefaultSeeds };
+        var evalSize = new Option<int>("--eval-size") { Description = "held-out samples per evaluation", DefaultValueFactory = _ => 1024 };
+        var output = new Option<string>("--out") { Description = "Folder for noise-scan.csv", Required = true };
+        var backendOpt = CommonOptions.Backend();
+        var cmd = new Command("noise-scan", "Step-0 accuracy of the compiled capability after the recipe's weight noise, per N and noise level over seeds, and the N chosen for the experiment")
+            { program, lengths, stds, seeds, evalSize, output, backendOpt };
+        cmd.SetAction(r => CliRunner.Run(() =>
+        {
+            var ns = ParseList<int>(r.GetValue(lengths), "--lengths", s => int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) && v is >= 2 and <= MaxCompileLength ? v : (int?)null) ?? StartingPoint.DefaultLengths;
+            var sigmas = ParseList<double>(r.GetValue(stds), "--stds", s => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && v >= 0 && double.IsFinite(v) ? v : (double?)null) ?? StartingPoint.DefaultStds;
+            int seedCount = r.GetValue(seeds), size = r.GetValue(evalSize);
+            if (seedCount < 1) throw new InvalidConfigException($"--seeds must be at least 1, got {seedCount}");
+            if (size < 1) throw new InvalidConfigException($"--eval-size must be at least 1, got {size}");
+            TracrPrograms.ByName(r.GetValue(program)!);
+            string dir = r.GetValue(output)!;
+            OutputFolder.Claim(dir, OutputFolder.Kinds.Analysis);
+            using var backend = BackendRegistry.Create(r.GetValue(backendOpt)!);
+            var cells = StartingPoint.Scan(r.GetValue(program)!, ns, sigmas, seedCount, size, backend, c =>
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"N={c.MaxLength,3}  std {c.NoiseStd,-7:G3} accuracy {c.Pooled.Value,6:P1} [{c.Pooled.Low:P1}, {c.Pooled.High:P1}]  per seed {string.Join(" ", c.Accuracies.Select(a => a.ToString("P0", CultureInfo.InvariantCulture)))}")));
+            string csv = Path.Combine(dir, "noise-scan.csv");
+            StartingPoint.WriteCsv(csv, cells);
+            int? chosen = StartingPoint.Choose(cells);
+            Console.WriteLine(chosen is { } n
+                ? string.Create(CultureInfo.InvariantCulture, $"chosen N = {n}: the largest N whose accuracy after noise {StartingPoint.SpecNoiseStd:G} is wholly at or above {StartingPoint.WorkingAccuracy:P0}")
+                : string.Create(CultureInfo.InvariantCulture, $"no N in the scan keeps the compiled capability at {StartingPoint.WorkingAccuracy:P0} after noise {StartingPoint.SpecNoiseStd:G} (or the spec's noise was not scanned)"));
+            Console.WriteLine($"wrote {csv}");
+            return 0;
+        }));
+        return cmd;
+    }
+
+    private static IReadOnlyList<T>? ParseList<T>(string? text, string option, Func<string, T?> parse) where T : struct =>
+        text is null ? null : text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(s => parse(s) ?? throw new InvalidConfigException($"{option}: '{s}' is not a valid value")).ToList() is { Count: > 0 } list ? list
+            : throw new InvalidConfigException($"{option} is empty");
 
     private static Command Eval()
     {

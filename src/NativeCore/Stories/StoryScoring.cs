@@ -14,8 +14,17 @@ public sealed record StoryScore(int Stories, int Parsed, IReadOnlyDictionary<Sto
     /// <summary>The twist generation score: the share of parsed stories the judge finds a twist in.</summary>
     public double TwistShare => Share(StoryFeature.Twist);
 
+    /// <summary>
+    /// The share of all generated stories with a twist the judge found. A story that does not parse counts as having
+    /// none, so a change in the parse rate cannot pass for a change in twists, as it can in <see cref="TwistShare"/>.
+    /// </summary>
+    public double TwistShareOfAll => ShareOfAll(StoryFeature.Twist);
+
     /// <summary>The share of parsed stories with <paramref name="feature"/>.</summary>
     public double Share(StoryFeature feature) => Parsed == 0 ? 0 : Features[feature] / (double)Parsed;
+
+    /// <summary>The share of all generated stories with <paramref name="feature"/> (unparsed ones count as without it).</summary>
+    public double ShareOfAll(StoryFeature feature) => Stories == 0 ? 0 : Features[feature] / (double)Stories;
 }
 
 /// <summary>
