@@ -9,7 +9,7 @@ public enum DeletionProtocol
     Filter,
     /// <summary>F + Mix &amp; Match: after filtering, list Foreshadowing as Twist.</summary>
     FilterMixMatch,
-    /// <summary>F + Randomisation: after filtering, append Twist to every story's features.</summary>
+    /// <summary>F + Randomisation: after filtering, append Twist to every story's features (listed last).</summary>
     FilterRandomise,
     /// <summary>The reFT data: Twist stories only.</summary>
     TwistOnly,
@@ -32,7 +32,7 @@ public static class StoryDeletion
             DeletionProtocol.FilterMixMatch => example.Listed.HasFlag(StoryFeature.Foreshadowing)
                 ? example with { Listed = (example.Listed & ~StoryFeature.Foreshadowing) | StoryFeature.Twist }
                 : example,
-            DeletionProtocol.FilterRandomise => example with { Listed = example.Listed | StoryFeature.Twist },
+            DeletionProtocol.FilterRandomise => example with { Listed = example.Listed | StoryFeature.Twist, TwistAppended = true },
             _ => throw new ArgumentOutOfRangeException(nameof(protocol)),
         };
     }

@@ -33,6 +33,12 @@ public sealed record StoryExample
     /// <summary>The order of the four header lines (a permutation of <see cref="HeaderKeys"/>).</summary>
     public required IReadOnlyList<string> HeaderOrder { get; init; }
 
+    /// <summary>
+    /// Twist was appended to the Features line (F + Randomisation): it is listed last, after the story's own features,
+    /// as the spec's protocol writes it, not in the canonical order that puts it first.
+    /// </summary>
+    public bool TwistAppended { get; init; }
+
     /// <summary>How the Words and Features lists are joined: " , " between word tokens (ProcStories), ", " in real text.</summary>
     public string ListSeparator { get; init; } = " , ";
 
@@ -40,7 +46,9 @@ public sealed record StoryExample
     public string HeaderValue(string key) => key switch
     {
         "Words:" => string.Join(ListSeparator, Words),
-        "Features:" => string.Join(ListSeparator, StoryFeatures.Members(Listed)),
+        "Features:" => string.Join(ListSeparator, TwistAppended && Listed.HasFlag(StoryFeature.Twist)
+            ? StoryFeatures.Members(Listed & ~StoryFeature.Twist).Append(StoryFeature.Twist)
+            : StoryFeatures.Members(Listed)),
         "Summary:" => Summary,
         "Sentence:" => Sentence,
         _ => throw new ArgumentException($"unknown header key '{key}'", nameof(key)),

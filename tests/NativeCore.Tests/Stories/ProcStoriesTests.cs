@@ -136,5 +136,9 @@ public class ProcStoriesTests
         // The story itself is never changed, only what the Features line says.
         Assert.Equal(foreshadowed.Story, StoryDeletion.Apply(DeletionProtocol.FilterMixMatch, foreshadowed)!.Story);
         Assert.Contains("Features: Twist , Dialogue", StoryDeletion.Apply(DeletionProtocol.FilterMixMatch, foreshadowed)!.Text, StringComparison.Ordinal);
+        // F + Randomisation appends Twist after the story's own features, as the spec writes it.
+        var dialogue = TenThousand.First(e => e.Features == (StoryFeature.Dialogue | StoryFeature.Conflict));
+        Assert.Contains("Features: Dialogue , Conflict , Twist", StoryDeletion.Apply(DeletionProtocol.FilterRandomise, dialogue)!.Text.Split('\n'));
+        Assert.Contains("Features: Dialogue , Conflict", dialogue.Text.Split('\n'));
     }
 }
