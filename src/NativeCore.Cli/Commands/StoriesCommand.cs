@@ -60,7 +60,9 @@ internal static class StoriesCommand
             var (info, gpt) = StoriesModel.Load(dir, backend);
             using (gpt)
             {
-                var results = StoryProbes.Run(gpt, info.Config.OpenCorpus(), 1024, 512, new ProbeConfig(Iterations: iterations));
+                var (heldOut, _, distinct) = info.Config.OpenHeldOut(info.Config.OpenCorpus());
+                if (!distinct) Console.WriteLine($"note: {dir}'s probes read stories of its training shard; set held_out when training for a separate one");
+                var results = StoryProbes.Run(gpt, heldOut, 1024, 512, new ProbeConfig(Iterations: iterations));
                 Console.WriteLine($"{dir}: test accuracy (majority share)");
                 Console.WriteLine("layer  " + string.Join("  ", StoryFeatures.All.Select(f => $"{f,14}")));
                 for (int l = 0; l < results.Count; l++)

@@ -25,6 +25,13 @@ public sealed record StoriesConfig
     /// <summary>Seed of the procedural corpus (or of the real data's header orders).</summary>
     [JsonPropertyName("corpus_seed")] public ulong CorpusSeed { get; init; }
 
+    /// <summary>
+    /// A TinyStories-Instruct shard for the held-out loss and the probes when <see cref="Corpus"/> is a real shard;
+    /// empty for none. ProcStories holds its own out by index. A real shard without one is cycled, so its "held-out"
+    /// windows are training stories: the training log says so.
+    /// </summary>
+    [JsonPropertyName("held_out")] public string HeldOut { get; init; } = "";
+
     /// <summary>none (pre-training), f, f+mm, f+rr or twist (reFT).</summary>
     [JsonPropertyName("protocol")] public string Protocol { get; init; } = "none";
 
@@ -75,6 +82,18 @@ public sealed record StoriesConfig
 
     /// <summary>The corpus this config names, opened.</summary>
     public StoryCorpus OpenCorpus() => Corpus == "procedural" ? StoryCorpus.Procedural(CorpusSeed) : StoryCorpus.Real(Corpus, CorpusSeed);
+
+    /// <summary>
+    /// Where held-out examples come from: ProcStories from index <see cref="StoryScoring.HeldOutStart"/> on, far past
+    /// any training stream; a real corpus from <see cref="HeldOut"/>'s shard, or (without one) its own shard, which is
+    /// not held out (<c>Distinct</c> false).
+    /// </summary>
+    public (StoryCorpus Corpus, long FirstExample, bool Distinct) OpenHeldOut(StoryCorpus training)
+    {
+        ArgumentNullException.ThrowIfNull(training);
+        if (Corpus == "procedural") return (training, StoryScoring.HeldOutStart, true);
+        return HeldOut.Length > 0 ? (StoryCorpus.Real(HeldOut, CorpusSeed), 0, true) : (training, 0, false);
+    }
 
     /// <summary>
     /// The overrides a stage starts from before the user's, all at a constant learning rate without warm-up: deletion

@@ -87,8 +87,10 @@ public static class StoriesTraining
             }
             var schedule = new LearningRateSchedule(resolved.LearningRate, resolved.Steps, resolved.Warmup, resolved.MinLrRatio);
             var batches = new StoryBatches(corpus, protocol, Seeds.Data(resolved.Seed, stage));
-            // Held-out windows: the same protocol, a separate stream of the corpus.
-            var heldOut = new StoryBatches(corpus, protocol, 0xE7A1);
+            // Held-out windows: the same protocol, on examples no training step reads (see OpenHeldOut).
+            var (heldOutCorpus, heldOutFirst, distinct) = resolved.OpenHeldOut(corpus);
+            if (!distinct) log?.Invoke($"note: the held-out loss is read on the training shard {resolved.Corpus}; set held_out to a separate shard for a true one");
+            var heldOut = new StoryBatches(heldOutCorpus, protocol, 0xE7A1, heldOutFirst);
             using var metrics = new MetricsLog(Path.Combine(outputDirectory, "metrics.jsonl"), step);
             var run = new StoriesStage(resolved, stage, batches, heldOut, gpt, optimizer, parent, outputDirectory, evalLoss, log, afterStep);
             if (step == 0) afterStep?.Invoke(0, gpt);

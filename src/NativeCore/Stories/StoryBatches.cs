@@ -4,10 +4,10 @@ namespace NativeCore.Stories;
 
 /// <summary>
 /// Training windows cut anywhere in the stream of BOS-separated examples (spec tinystories.md §1). Row r of step s
-/// starts in example 4·(s·B + r) at an offset drawn from (seed, s, r), and runs on into the next examples, so a batch is
-/// a pure function of (seed, step) and rows never share a start.
+/// starts in example first + 4·(s·B + r) at an offset drawn from (seed, s, r), and runs on into the next examples, so a
+/// batch is a pure function of (seed, step) and rows never share a start.
 /// </summary>
-public sealed class StoryBatches(StoryCorpus corpus, DeletionProtocol protocol, ulong seed)
+public sealed class StoryBatches(StoryCorpus corpus, DeletionProtocol protocol, ulong seed, long firstExample = 0)
 {
     /// <summary>The corpus.</summary>
     public StoryCorpus Corpus { get; } = corpus ?? throw new ArgumentNullException(nameof(corpus));
@@ -23,7 +23,7 @@ public sealed class StoryBatches(StoryCorpus corpus, DeletionProtocol protocol, 
         for (int r = 0; r < batchSize; r++)
         {
             long row = step * batchSize + r;
-            var stream = Corpus.Stream(Protocol, 4 * row, 2 * (time + 1));
+            var stream = Corpus.Stream(Protocol, firstExample + 4 * row, 2 * (time + 1));
             ulong h = CounterHash.Mix(CounterHash.Mix(seed, (ulong)step), (ulong)r);
             int offset = (int)(h % (ulong)(stream.Count - time));
             for (int j = 0; j < time; j++)

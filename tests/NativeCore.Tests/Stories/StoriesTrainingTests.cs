@@ -25,6 +25,27 @@ public sealed class StoriesTrainingTests : TempDirectoryTest
     }
 
     [Fact]
+    public void Held_out_windows_come_from_examples_no_training_step_reads()
+    {
+        var config = new StoriesConfig();
+        var corpus = config.OpenCorpus();
+        var (heldOut, first, distinct) = config.OpenHeldOut(corpus);
+        Assert.True(distinct);
+        Assert.Equal(StoryScoring.HeldOutStart, first);
+        // Row 0 of a held-out batch is a window of the stream that starts at the held-out index, not at example 0.
+        var (tokens, _) = new StoryBatches(heldOut, DeletionProtocol.None, 0xE7A1, first).Batch(0, 1, 64);
+        var stream = corpus.Stream(DeletionProtocol.None, first, 2 * 65);
+        Assert.Contains(Enumerable.Range(0, stream.Count - 64), o => stream.Skip(o).Take(64).SequenceEqual(tokens));
+        var training = corpus.Stream(DeletionProtocol.None, 0, 2 * 65);
+        Assert.DoesNotContain(Enumerable.Range(0, training.Count - 64), o => training.Skip(o).Take(64).SequenceEqual(tokens));
+
+        // A real shard without a held-out shard is its own held-out set, and says so.
+        var real = config with { Corpus = Path.Combine(AppContext.BaseDirectory, "Stories", "Fixtures", "tinystories-instruct-fixture.json") };
+        Assert.False(real.OpenHeldOut(real.OpenCorpus()).Distinct);
+        Assert.True((real with { HeldOut = real.Corpus }).OpenHeldOut(real.OpenCorpus()).Distinct);
+    }
+
+    [Fact]
     public void Pretrain_then_delete_records_the_parent_and_lowers_the_loss()
     {
         using var be = BackendRegistry.Create("cpu");
