@@ -12,7 +12,7 @@ namespace NativeCore.Model;
 /// in one flat device buffer with named views; every operation goes through <see cref="IBackend"/>.
 /// </summary>
 /// <remarks>Usage: <see cref="Forward"/> (with targets, for a loss), then <see cref="Backward"/> for gradients.</remarks>
-public sealed class Gpt : IDisposable
+public sealed partial class Gpt : IDisposable
 {
     private readonly IBackend _be;
     private Activations? _acts;

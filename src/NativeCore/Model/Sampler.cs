@@ -17,11 +17,14 @@ public static class Sampler
         GenerateBatch(model, [prompt], maxTokens, temperature, topK, seed, stop)[0];
 
     /// <summary>
-    /// Extends every prompt at once, as one batch: sequences of different lengths are padded after their end, which a
-    /// causal model never reads from earlier positions. Sequence i draws from the stream (seed, i). When a context
-    /// outgrows the block size it is cropped to the last block_size tokens, and the batch runs one sequence at a time.
+    /// Extends every prompt; sequence i draws from the stream (seed, i). When every prompt plus
+    /// <paramref name="maxTokens"/> fits the block, each sequence is decoded with a key-value cache
+    /// (<see cref="KvDecoder"/>), one new row per token. Otherwise, or with <paramref name="cache"/> false, the whole
+    /// context is run again for every token, as one padded batch (a causal model never reads the padding from earlier
+    /// positions); a context that outgrows the block is cropped to its last block_size tokens and runs alone.
     /// </summary>
-    public static int[][] GenerateBatch(Gpt model, IReadOnlyList<IReadOnlyList<int>> prompts, int maxTokens, float temperature, int topK, ulong seed, Func<int, bool>? stop = null)
+    public static int[][] GenerateBatch(Gpt model, IReadOnlyList<IReadOnlyList<int>> prompts, int maxTokens, float temperature, int topK, ulong seed, Func<int, bool>? stop = null,
+        bool cache = true)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(prompts);
@@ -29,6 +32,8 @@ public static class Sampler
         if (temperature < 0 || float.IsNaN(temperature)) throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "temperature must be ≥ 0");
         if (topK < 0) throw new ArgumentOutOfRangeException(nameof(topK), topK, "top-k must be ≥ 0 (0 keeps every token)");
         if (!model.Config.Causal) throw new InvalidOperationException("generation needs a causal model");
+        if (cache && prompts.All(p => p.Count + maxTokens <= model.Config.BlockSize))
+            return prompts.Select((p, i) => Decode(model, p, maxTokens, temperature, topK, CounterHash.Mix(seed, (ulong)i), stop)).ToArray();
         var contexts = prompts.Select(p => p.ToList()).ToArray();
         var generated = prompts.Select(_ => new List<int>()).ToArray();
         var live = Enumerable.Range(0, prompts.Count).ToList();
@@ -60,6 +65,23 @@ public static class Sampler
             }
         }
         return generated.Select(g => g.ToArray()).ToArray();
+    }
+
+    // One sequence through a key-value cache: the prompt is fed a token at a time, then each pick is fed back.
+    private static int[] Decode(Gpt model, IReadOnlyList<int> prompt, int maxTokens, float temperature, int topK, ulong stream, Func<int, bool>? stop)
+    {
+        using var decoder = model.StartDecoding();
+        float[] logits = [];
+        foreach (int token in prompt) logits = decoder.Append(token);
+        var generated = new List<int>();
+        for (int step = 0; step < maxTokens; step++)
+        {
+            int next = Pick(logits, temperature, topK, CounterHash.Mix(stream, (ulong)step));
+            if (stop?.Invoke(next) == true) break;
+            generated.Add(next);
+            if (step + 1 < maxTokens) logits = decoder.Append(next);
+        }
+        return [.. generated];
     }
 
     /// <summary>One draw from softmax(logits / temperature) over the top-k logits, using the uniform from <paramref name="draw"/>.</summary>

@@ -70,4 +70,44 @@ public class SamplerTests
         var twins = Sampler.GenerateBatch(model, [[0], [0]], 10, 1f, 0, seed: 9);
         Assert.NotEqual(twins[0], twins[1]);
     }
+
+    public static TheoryData<string> Families => ["gpt", "llama"];
+
+    private static Gpt Family(IBackend be, string family, ulong seed)
+    {
+        var config = family == "gpt"
+            ? new GptConfig { NLayer = 2, NHead = 2, NEmbd = 16, BlockSize = 24, VocabSize = 12 }
+            : new GptConfig { NLayer = 2, NHead = 2, NEmbd = 16, BlockSize = 24, VocabSize = 12, Bias = false, Norm = NormKinds.RmsNorm, Activation = ActivationKinds.SwiGlu, Position = PositionKinds.Rope, InnerOverride = 24 };
+        var model = new Gpt(be, config);
+        model.InitializeWeights(seed);
+        model.Parameters.CopyFromHost(model.Parameters.ToArray().Select(w => w * 6f).ToArray());
+        return model;
+    }
+
+    [Theory]
+    [MemberData(nameof(Families))]
+    public void The_kv_cache_gives_the_logits_and_tokens_of_recomputing_the_context(string family)
+    {
+        using var be = BackendRegistry.Create("cpu");
+        using var model = Family(be, family, 4);
+        int[] context = [0, 5, 3, 11, 2, 7, 7, 1, 9, 4, 0, 6];
+        using (var decoder = model.StartDecoding())
+        {
+            for (int pos = 0; pos < context.Length; pos++)
+            {
+                float[] cached = decoder.Append(context[pos]);
+                model.Forward(context.AsSpan(0, pos + 1), [], 1, pos + 1);
+                float[] full = model.LogitsAt(0, pos);
+                for (int v = 0; v < full.Length; v++)
+                    Assert.True(Math.Abs(cached[v] - full[v]) <= 1e-5f * (1 + Math.Abs(full[v])), $"{family}: position {pos}, logit {v}: cached {cached[v]}, recomputed {full[v]}");
+            }
+            Assert.Equal(context.Length, decoder.Length);
+        }
+        // Sampled generation, prompts of different lengths: the cached path picks the tokens the recomputing one does.
+        IReadOnlyList<int>[] prompts = [[0], [0, 3, 5], [0, 7, 7, 2]];
+        var withCache = Sampler.GenerateBatch(model, prompts, 16, 1f, 0, seed: 3);
+        var recomputed = Sampler.GenerateBatch(model, prompts, 16, 1f, 0, seed: 3, cache: false);
+        Assert.Equal(recomputed, withCache);
+        Assert.All(withCache, g => Assert.Equal(16, g.Length));
+    }
 }
