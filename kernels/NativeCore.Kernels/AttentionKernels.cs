@@ -46,6 +46,30 @@ public readonly struct AttentionArgs
 /// </summary>
 public static class AttentionKernels
 {
+    /// <summary>
+    /// Cached decoding: one thread per (head, channel) of the last row's output, over keys 0…T−1 of one sequence
+    /// (a.B = 1), with the softmax taken online so that no scratch row is needed.
+    /// </summary>
+    public static void Decode(Index1D i, ArrayView<float> output, ArrayView<float> qkv, AttentionArgs a)
+    {
+        int hs = a.HS, h = i / hs, d = i % hs;
+        int q = a.Qkv(0, a.T - 1, 0, h);
+        float scale = a.Scale, max = float.NegativeInfinity, sum = 0f, acc = 0f;
+        for (int j = 0; j < a.T; j++)
+        {
+            int k = a.Qkv(0, j, 1, h);
+            float s = 0f;
+            for (int e = 0; e < hs; e++) s += qkv[q + e] * qkv[k + e];
+            s *= scale;
+            float m = XMath.Max(max, s);
+            float correction = XMath.Exp(max - m), w = XMath.Exp(s - m);
+            sum = sum * correction + w;
+            acc = acc * correction + w * qkv[a.Qkv(0, j, 2, h) + d];
+            max = m;
+        }
+        output[i] = acc / sum;
+    }
+
     /// <summary>One thread per (b, h, query t): output slice and log-sum-exp, with pattern as the row's scratch.</summary>
     public static void Forward(Index1D i, ArrayView<float> output, ArrayView<float> lse, ArrayView<float> pattern, ArrayView<float> qkv, AttentionArgs a)
     {

@@ -78,6 +78,13 @@ public interface IBackend : IDisposable
     void AttentionForward(Tensor output, Tensor lse, Tensor qkv, int b, int t, int c, int nh, bool causal);
 
     /// <summary>
+    /// One query's attention for cached decoding: output [1,C] is the attention of row t−1's query over the keys and
+    /// values of rows 0…t−1 of one sequence's qkv [t,3C], all of which a causal query at t−1 sees. It equals row t−1
+    /// of <see cref="AttentionForward"/> at O(t) cost, where that would redo every row.
+    /// </summary>
+    void AttentionDecode(Tensor output, Tensor qkv, int t, int c, int nh);
+
+    /// <summary>
     /// The softmax probabilities pattern [B,NH,T,T] = exp(logits − lse), zero above the diagonal when causal, from qkv
     /// and the lse of <see cref="AttentionForward"/>: what the hooks and attention maps read.
     /// </summary>

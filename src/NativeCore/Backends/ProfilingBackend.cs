@@ -65,6 +65,9 @@ public sealed class ProfilingBackend(IBackend inner) : IBackend
     public void LayerNormBackward(Tensor dinput, Tensor dweight, Tensor? dbias, Tensor dout, Tensor input, Tensor weight, Tensor mean, Tensor rstd, int n, int c, bool centered) => Time(() => inner.LayerNormBackward(dinput, dweight, dbias, dout, input, weight, mean, rstd, n, c, centered));
     /// <inheritdoc />
     public void AttentionForward(Tensor output, Tensor lse, Tensor qkv, int b, int t, int c, int nh, bool causal) => Time(() => inner.AttentionForward(output, lse, qkv, b, t, c, nh, causal));
+
+    /// <inheritdoc />
+    public void AttentionDecode(Tensor output, Tensor qkv, int t, int c, int nh) => Time(() => inner.AttentionDecode(output, qkv, t, c, nh));
     /// <inheritdoc />
     public void AttentionPattern(Tensor pattern, Tensor qkv, Tensor lse, int b, int t, int c, int nh, bool causal) => Time(() => inner.AttentionPattern(pattern, qkv, lse, b, t, c, nh, causal));
     /// <inheritdoc />

@@ -14,7 +14,7 @@ public sealed partial class Gpt
 
     /// <summary>
     /// One position of the forward pass, in the same op order as <see cref="Forward"/>: the new row runs through every
-    /// linear layer alone; attention runs over the cached rows 0…pos, of which the causal mask lets row pos read all.
+    /// linear layer alone, and attends over the cached rows 0…pos.
     /// </summary>
     internal float[] DecodeStep(KvDecoder s, int token)
     {
@@ -47,9 +47,8 @@ public sealed partial class Gpt
             {
                 _be.Copy(row, s.QkvRow);
             }
-            var attnOut = new Tensor(s.AttnOut.Buffer, s.AttnOut.Offset, rows, w);
-            _be.AttentionForward(attnOut, new Tensor(s.Lse.Buffer, s.Lse.Offset, cfg.NHead * rows), cache, 1, rows, w, cfg.NHead, true);
-            Linear(s.Branch, new Tensor(attnOut.Buffer, attnOut.Offset + pos * w, 1, w), h + ".attn.c_proj");
+            _be.AttentionDecode(s.AttnOut, cache, rows, w, cfg.NHead);
+            Linear(s.Branch, s.AttnOut, h + ".attn.c_proj");
             _be.Add(s.Resid, x, s.Branch);
             Linear(s.Fc, Norm(s.Normed, s.Mean, s.Rstd, s.Resid, h + ".ln_2"), h + ".mlp.c_fc");
             Activate(s.MlpAct, s.Fc, 1);

@@ -4,8 +4,8 @@ namespace NativeCore.Model;
 
 /// <summary>
 /// Decodes one sequence a token at a time with a key-value cache: each layer keeps every earlier position's query,
-/// key and value row (after rotary embedding), so a new token costs one row through every linear layer instead of the
-/// whole context. Start one with <see cref="Gpt.StartDecoding"/>; it holds its own buffers and never touches the
+/// key and value row (after rotary embedding), so a new token costs one row through every linear layer and one
+/// query's attention over the cache, instead of the whole context. Start one with <see cref="Gpt.StartDecoding"/>; it holds its own buffers and never touches the
 /// model's training activations. The model's weights must not change while it is in use.
 /// </summary>
 public sealed class KvDecoder : IDisposable
@@ -20,7 +20,7 @@ public sealed class KvDecoder : IDisposable
         int c = cfg.NEmbd, w = cfg.AttentionWidth, block = cfg.BlockSize;
         Token = be.AllocateInt(1);
         Caches = Enumerable.Range(0, cfg.NLayer).Select(_ => be.Allocate(block * 3 * w)).ToArray();
-        Scratch = be.Allocate(2 * c + c + 1 + 1 + 3 * w + block * 3 * w + block * w + cfg.NHead * block + c + cfg.FcRows + cfg.Inner + c + cfg.OutputSize);
+        Scratch = be.Allocate(2 * c + c + 1 + 1 + 3 * w + block * 3 * w + w + c + cfg.FcRows + cfg.Inner + c + cfg.OutputSize);
         int at = 0;
         Tensor Take(params int[] shape)
         {
@@ -35,8 +35,7 @@ public sealed class KvDecoder : IDisposable
         Rstd = Take(1);
         QkvRow = Take(1, 3 * w);
         Rotated = Take(block, 3 * w);
-        AttnOut = Take(block, w);
-        Lse = Take(cfg.NHead * block);
+        AttnOut = Take(1, w);
         Branch = Take(1, c);
         Fc = Take(1, cfg.FcRows);
         MlpAct = Take(1, cfg.Inner);
@@ -68,8 +67,6 @@ public sealed class KvDecoder : IDisposable
     internal Tensor Rotated { get; }
 
     internal Tensor AttnOut { get; }
-
-    internal Tensor Lse { get; }
 
     internal Tensor Branch { get; }
 

@@ -90,6 +90,14 @@ public sealed class ReferenceBackend : IBackend
     }
 
     /// <inheritdoc />
+    public void AttentionDecode(Tensor output, Tensor qkv, int t, int c, int nh)
+    {
+        double[] o = new double[output.Length];
+        ReferenceOps.AttentionDecode(o, Wide(qkv), t, c, nh);
+        Store(output, o);
+    }
+
+    /// <inheritdoc />
     /// <remarks>The reference recomputes the whole softmax in double from qkv rather than trusting the saved lse.</remarks>
     public void AttentionPattern(Tensor pattern, Tensor qkv, Tensor lse, int b, int t, int c, int nh, bool causal)
     {

@@ -113,6 +113,34 @@ public static class ReferenceOps
     }
 
     /// <summary>
+    /// The attention of row t−1's query over rows 0…t−1 of one sequence's qkv [t,3C], per head: softmax(q·kᵀ/√hs)·v.
+    /// </summary>
+    public static void AttentionDecode(Span<double> output, ReadOnlySpan<double> qkv, int t, int c, int nh)
+    {
+        int hs = c / nh;
+        double scale = 1.0 / Math.Sqrt(hs);
+        var scores = new double[t];
+        for (int h = 0; h < nh; h++)
+        {
+            int q = (t - 1) * 3 * c + h * hs;
+            for (int j = 0; j < t; j++)
+            {
+                double s = 0;
+                for (int e = 0; e < hs; e++) s += qkv[q + e] * qkv[j * 3 * c + c + h * hs + e];
+                scores[j] = s * scale;
+            }
+            double max = scores.Max(), sum = 0;
+            for (int j = 0; j < t; j++) sum += scores[j] = Math.Exp(scores[j] - max);
+            for (int e = 0; e < hs; e++)
+            {
+                double acc = 0;
+                for (int j = 0; j < t; j++) acc += scores[j] / sum * qkv[j * 3 * c + 2 * c + h * hs + e];
+                output[h * hs + e] = acc;
+            }
+        }
+    }
+
+    /// <summary>
     /// Multi-head attention; pattern [B,NH,T,T] gets the probabilities and lse [B,NH,T] (when not empty) each row's
     /// log-sum-exp of its logits.
     /// </summary>

@@ -35,6 +35,24 @@ public class AttentionTests
         }
     }
 
+    [SkippableTheory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void Decode_is_the_last_row_of_causal_attention(string backend)
+    {
+        using var be = TestBackends.Create(backend);
+        foreach (var (t, c, nh) in new[] { (1, 8, 2), (7, 15, 3), (20, 32, 2) })
+        {
+            double[] qkv = RandomF(t * 3 * c, 5);
+            double[] o = new double[t * c], p = new double[nh * t * t], lse = new double[nh * t], d = new double[c];
+            ReferenceOps.AttentionForward(o, p, lse, qkv, 1, t, c, nh, causal: true);
+            ReferenceOps.AttentionDecode(d, qkv, t, c, nh);
+            Close(o[((t - 1) * c)..], d, 1e-12, $"reference decode against the forward's last row (t {t})");
+            var to = Upload(be, new double[c]);
+            be.AttentionDecode(to, Upload(be, qkv), t, c, nh);
+            Close(d, Download(to), 1e-5, $"decode (t {t}, c {c}, nh {nh})");
+        }
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]

@@ -73,6 +73,9 @@ public sealed class CpuBackend : IBackend
         CpuAttention.Forward(View(output), View(lse), View(qkv), b, t, c, nh, causal);
 
     /// <inheritdoc />
+    public void AttentionDecode(Tensor output, Tensor qkv, int t, int c, int nh) => CpuAttentionDecode.Decode(View(output), View(qkv), t, c, nh);
+
+    /// <inheritdoc />
     public void AttentionPattern(Tensor pattern, Tensor qkv, Tensor lse, int b, int t, int c, int nh, bool causal) =>
         CpuAttention.Pattern(View(pattern), View(qkv), View(lse), b, t, c, nh, causal);
 

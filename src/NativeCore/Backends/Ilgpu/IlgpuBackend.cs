@@ -35,6 +35,7 @@ public sealed class IlgpuBackend : IBackend
     private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>> _lnBackParams;
     private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AttentionArgs>> _attnForward;
     private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, AttentionArgs>> _attnPattern;
+    private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<float>, AttentionArgs>> _attnDecode;
     private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AttentionArgs>> _attnScores;
     private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, AttentionArgs>> _attnQuery;
     private readonly Lazy<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AttentionArgs>> _attnKeyValue;
@@ -79,6 +80,7 @@ public sealed class IlgpuBackend : IBackend
         _lnBackParams = Auto(() => _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>(LayerNormKernels.BackwardParams));
         _attnForward = Auto(() => _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AttentionArgs>(AttentionKernels.Forward));
         _attnPattern = Auto(() => _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, AttentionArgs>(AttentionKernels.Pattern));
+        _attnDecode = Auto(() => _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, AttentionArgs>(AttentionKernels.Decode));
         _attnScores = Auto(() => _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AttentionArgs>(AttentionKernels.ScoreGradients));
         _attnQuery = Auto(() => _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, AttentionArgs>(AttentionKernels.QueryGradients));
         _attnKeyValue = Auto(() => _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AttentionArgs>(AttentionKernels.KeyValueGradients));
@@ -162,6 +164,10 @@ public sealed class IlgpuBackend : IBackend
     /// <inheritdoc />
     public void AttentionForward(Tensor output, Tensor lse, Tensor qkv, int b, int t, int c, int nh, bool causal) =>
         _attnForward.Value(b * nh * t, V(output), V(lse), Scratch(b * nh * t * t), V(qkv), new AttentionArgs(b, t, c, nh, causal));
+
+    /// <inheritdoc />
+    public void AttentionDecode(Tensor output, Tensor qkv, int t, int c, int nh) =>
+        _attnDecode.Value(c, V(output), V(qkv), new AttentionArgs(1, t, c, nh, true));
 
     /// <inheritdoc />
     public void AttentionPattern(Tensor pattern, Tensor qkv, Tensor lse, int b, int t, int c, int nh, bool causal) =>
