@@ -216,6 +216,7 @@ public sealed partial class Gpt : IDisposable
     public void Dispose()
     {
         _acts?.Dispose();
+        _decodeScratch?.Dispose();
         _tokens?.Dispose();
         _targets?.Dispose();
         Parameters.Dispose();

@@ -33,7 +33,7 @@ public static class Sampler
         if (topK < 0) throw new ArgumentOutOfRangeException(nameof(topK), topK, "top-k must be ≥ 0 (0 keeps every token)");
         if (!model.Config.Causal) throw new InvalidOperationException("generation needs a causal model");
         if (cache && prompts.All(p => p.Count + maxTokens <= model.Config.BlockSize))
-            return prompts.Select((p, i) => Decode(model, p, maxTokens, temperature, topK, CounterHash.Mix(seed, (ulong)i), stop)).ToArray();
+            return Decode(model, prompts, maxTokens, temperature, topK, seed, stop);
         var contexts = prompts.Select(p => p.ToList()).ToArray();
         var generated = prompts.Select(_ => new List<int>()).ToArray();
         var live = Enumerable.Range(0, prompts.Count).ToList();
@@ -67,21 +67,48 @@ public static class Sampler
         return generated.Select(g => g.ToArray()).ToArray();
     }
 
-    // One sequence through a key-value cache: the prompt is fed a token at a time, then each pick is fed back.
-    private static int[] Decode(Gpt model, IReadOnlyList<int> prompt, int maxTokens, float temperature, int topK, ulong stream, Func<int, bool>? stop)
+    // Every sequence through its own key-value cache, in lockstep: each round feeds every live sequence one token (its
+    // next prompt token, or its last pick), so their rows share each linear layer. Sequence i's pick k draws from
+    // (seed, i, k), as in the recomputing path.
+    private static int[][] Decode(Gpt model, IReadOnlyList<IReadOnlyList<int>> prompts, int maxTokens, float temperature, int topK, ulong seed, Func<int, bool>? stop)
     {
-        using var decoder = model.StartDecoding();
-        float[] logits = [];
-        foreach (int token in prompt) logits = decoder.Append(token);
-        var generated = new List<int>();
-        for (int step = 0; step < maxTokens; step++)
+        if (maxTokens <= 0) return prompts.Select(_ => Array.Empty<int>()).ToArray();
+        var decoders = prompts.Select(_ => model.StartDecoding()).ToArray();
+        try
         {
-            int next = Pick(logits, temperature, topK, CounterHash.Mix(stream, (ulong)step));
-            if (stop?.Invoke(next) == true) break;
-            generated.Add(next);
-            if (step + 1 < maxTokens) logits = decoder.Append(next);
+            var generated = prompts.Select(_ => new List<int>()).ToArray();
+            var fed = new int[prompts.Count];
+            var next = prompts.Select(p => p[0]).ToArray();
+            var live = Enumerable.Range(0, prompts.Count).ToList();
+            while (live.Count > 0)
+            {
+                var logits = model.Decode(live.Select(i => decoders[i]).ToList(), live.Select(i => next[i]).ToArray());
+                var still = new List<int>();
+                for (int r = 0; r < live.Count; r++)
+                {
+                    int i = live[r];
+                    fed[i]++;
+                    if (fed[i] < prompts[i].Count)
+                    {
+                        next[i] = prompts[i][fed[i]];
+                        still.Add(i);
+                        continue;
+                    }
+                    int k = generated[i].Count;
+                    int pick = Pick(logits[r], temperature, topK, CounterHash.Mix(CounterHash.Mix(seed, (ulong)i), (ulong)k));
+                    if (stop?.Invoke(pick) == true) continue;
+                    generated[i].Add(pick);
+                    next[i] = pick;
+                    if (generated[i].Count < maxTokens) still.Add(i);
+                }
+                live = still;
+            }
+            return generated.Select(g => g.ToArray()).ToArray();
         }
-        return [.. generated];
+        finally
+        {
+            foreach (var d in decoders) d.Dispose();
+        }
     }
 
     /// <summary>One draw from softmax(logits / temperature) over the top-k logits, using the uniform from <paramref name="draw"/>.</summary>

@@ -109,5 +109,6 @@ public class SamplerTests
         var recomputed = Sampler.GenerateBatch(model, prompts, 16, 1f, 0, seed: 3, cache: false);
         Assert.Equal(recomputed, withCache);
         Assert.All(withCache, g => Assert.Equal(16, g.Length));
+        Assert.All(Sampler.GenerateBatch(model, prompts, 0, 1f, 0, seed: 3), g => Assert.Empty(g));
     }
 }
