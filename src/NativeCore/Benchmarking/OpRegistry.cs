@@ -7,7 +7,8 @@ namespace NativeCore.Benchmarking;
 /// <remarks>
 /// Every <see cref="Backends.IBackend"/> call a training step makes is here, in the order a step makes them. Left out:
 /// Fill and Copy (memory moves with no kernel of their own), Sum (the loss, one reduction like
-/// <c>sum_of_squares</c>), and RowDot and AttentionPattern, which only the analysis tools call.
+/// <c>sum_of_squares</c>), and RowDot and AttentionPattern, which only the analysis tools call. AttentionDecode is
+/// here though no training step calls it: generation does, once per layer and token.
 /// </remarks>
 public static class OpRegistry
 {
@@ -69,6 +70,16 @@ public static class OpRegistry
             Backward = new((be, s, r) => be.AttentionBackward(r["dqkv"], r["dout"], r["qkv"], r["out"], r["lse"], s.Batch, s.Seq, s.Embd, s.Heads, causal: true),
                 // The logits recomputed, then dP = dO·vᵀ, dv = Pᵀ·dO, dq = dS·k and dk = dSᵀ·q over the same triangle.
                 s => new(10.0 * s.Batch * CausalPairs(s) * s.Embd, 4.0 * (11.0 * s.Batch * s.Seq * s.Embd + (double)s.Batch * s.Heads * s.Seq))),
+        },
+        new()
+        {
+            Name = "attention_decode",
+            Description = "AttentionDecode (cached generation): the last row's query over the T cached rows of one sequence's qkv [T,3C], to out [1,C]; no backward",
+            Dims = [OpDim.Seq, OpDim.Embd, OpDim.Heads],
+            ShapeProblem = HeadsDivideWidth,
+            Buffers = s => [Rand("qkv", s.Seq, 3L * s.Embd), Zero("out", 1, s.Embd)],
+            // q·kᵀ and p·v over T keys, reading every cached key and value once.
+            Forward = new((be, s, r) => be.AttentionDecode(r["out"], r["qkv"], s.Seq, s.Embd, s.Heads), s => new(4.0 * s.Seq * s.Embd, 4.0 * (2.0 * s.Seq * s.Embd + 2.0 * s.Embd))),
         },
         new()
         {
