@@ -160,7 +160,8 @@ internal static class AnalysisCommands
         var set = TrainCommands.SetOption();
         var scoreAt = StoriesCommand.ScoreAtOption();
         var scoreN = StoriesCommand.ScoreCountOption();
-        var cmd = new Command("reft", "Reverse fine-tune on the removed capability (count a; the compiled capability; Twist stories) and, for the grammar, compare with Scr.+FT and Scr. at the same learning rate") { model, lr, steps, evalEvery, swapped, noScratch, output, backendOpt, setting, set, scoreAt, scoreN };
+        var resume = new Option<bool>("--resume") { Description = "tracr and stories settings: continue the reFT run in --out from its latest checkpoint" };
+        var cmd = new Command("reft", "Reverse fine-tune on the removed capability (count a; the compiled capability; Twist stories) and, for the grammar, compare with Scr.+FT and Scr. at the same learning rate") { model, lr, steps, evalEvery, swapped, noScratch, output, backendOpt, setting, set, scoreAt, scoreN, resume };
         cmd.SetAction(r => CliRunner.Run(() =>
         {
             var chosen = CommonOptions.OfModel(r.GetValue(setting), r.GetValue(model)!, Setting.Grammar, Setting.Tracr, Setting.Stories);
@@ -170,14 +171,16 @@ internal static class AnalysisCommands
                 if (r.GetValue(lr) is { } storyLr) overrides.Add(string.Create(CultureInfo.InvariantCulture, $"lr={storyLr}"));
                 if (r.GetValue(steps) is { } storySteps) overrides.Add($"steps={storySteps}");
                 overrides.AddRange(r.GetValue(set) ?? []);
-                return StoriesCommand.Train("reft", r.GetValue(model)!, r.GetValue(output) ?? Path.Combine(r.GetValue(model)!, "reft"), "twist", overrides, r.GetValue(scoreAt), r.GetValue(scoreN), r.GetValue(backendOpt)!);
+                return StoriesCommand.Train("reft", r.GetValue(model)!, r.GetValue(output) ?? Path.Combine(r.GetValue(model)!, "reft"), "twist", overrides, r.GetValue(scoreAt), r.GetValue(scoreN), r.GetValue(backendOpt)!, r.GetValue(resume));
             }
             if (chosen == Setting.Tracr)
             {
                 var recipe = Tracr.TracrRecipe.ReverseFinetune(r.GetValue(lr) ?? Tracr.TracrRecipe.ReftLearningRate, r.GetValue(steps) ?? ReverseFinetuning.DefaultSteps, r.GetValue(evalEvery));
-                return TracrCommand.Train("reft", r.GetValue(model)!, OutDir(r.GetValue(output), r.GetValue(model)!, string.Create(CultureInfo.InvariantCulture, $"reft-lr{recipe.LearningRate:G2}")), recipe, r.GetValue(set) ?? [], r.GetValue(backendOpt)!);
+                return TracrCommand.Train("reft", r.GetValue(model)!, OutDir(r.GetValue(output), r.GetValue(model)!, string.Create(CultureInfo.InvariantCulture, $"reft-lr{recipe.LearningRate:G2}")), recipe, r.GetValue(set) ?? [], r.GetValue(backendOpt)!, r.GetValue(resume));
             }
             if (r.GetValue(set) is { Length: > 0 }) throw new InvalidConfigException("reft --set applies to the tracr setting; the grammar setting takes the recipe from the model's config");
+            // The grammar reFT runs three curves (reFT, Scr.+FT, Scr.) into one folder; each is a short run of its own.
+            if (r.GetValue(resume)) throw new InvalidConfigException("reft --resume applies to the tracr and stories settings; a grammar reFT reruns its three short curves");
             using var backend = BackendRegistry.Create(r.GetValue(backendOpt)!);
             double grammarLr = r.GetValue(lr) ?? ReverseFinetuning.DefaultLearningRate;
             string dir = OutDir(r.GetValue(output), r.GetValue(model)!, string.Create(CultureInfo.InvariantCulture, $"reft-lr{grammarLr:G2}"));

@@ -20,6 +20,17 @@ public sealed class KillAndResumeTests : TempDirectoryTest
     }
 
     [Fact]
+    public void A_tracr_reft_killed_and_resumed_ends_bit_identical()
+    {
+        var (exit, _, err) = CliProcess.Run("tracr", "compile", "--program", "counter", "--max-len", "6", "--out", Dir("c"));
+        Assert.True(exit == 0, err);
+        (exit, _, err) = CliProcess.Run("finetune", "--from", Dir("c"), "--out", Dir("ft"), "--set", "steps=4", "--set", "eval_every=4", "--set", "eval_size=16", "--set", "batch_size=8", "--set", "lr=0.001");
+        Assert.True(exit == 0, err);
+        string[] Args(string output) => ["reft", "--model", Dir("ft"), "--out", output, "--steps", "1500", "--eval-every", "25", "--set", "batch_size=8", "--set", "eval_size=16"];
+        AssertResumeIsExact(Args(Dir("whole")), Args(Dir("killed")), Dir("whole"), Dir("killed"), ModelCard.FileName);
+    }
+
+    [Fact]
     public void A_stories_pretrain_killed_and_resumed_ends_bit_identical()
     {
         string[] Args(string output) => ["pretrain", "--setting", "stories", "--out", output,
