@@ -64,7 +64,7 @@ public sealed partial class Gpt
                 if (UsesRope)
                 {
                     // The rotary op turns row p by position p: the new row goes in at row pos of zeros, turns, and is kept.
-                    var rotated = new Tensor(d.Rotated.Buffer, d.Rotated.Offset, rows, 3 * w);
+                    var rotated = DecodeScratch.First(d.Rotated, rows);
                     var at = DecodeScratch.Row(rotated, pos);
                     _be.Fill(rotated, 0f);
                     _be.Copy(at, DecodeScratch.Row(qkv, r));

@@ -45,38 +45,28 @@ public sealed class KvDecoder : IDisposable
 /// <summary>The per-row buffers of one <see cref="Gpt.Decode"/> call, for up to <see cref="Rows"/> sequences at once.</summary>
 internal sealed class DecodeScratch : IDisposable
 {
+    private readonly TensorArena _arena = new();
+
     public DecodeScratch(IBackend backend, GptConfig cfg, int rows)
     {
         int c = cfg.NEmbd, w = cfg.AttentionWidth;
         Rows = rows;
         Tokens = backend.AllocateInt(rows);
-        Buffer = backend.Allocate(rows * (3 * c + 2 + 3 * w + w + c + cfg.FcRows + cfg.Inner + cfg.OutputSize) + cfg.BlockSize * 3 * w);
-        int at = 0;
-        Tensor Take(params int[] shape)
-        {
-            var t = new Tensor(Buffer, at, shape);
-            at += t.Length;
-            return t;
-        }
-        X = Take(rows, c);
-        Resid = Take(rows, c);
-        Normed = Take(rows, c);
-        Mean = Take(rows);
-        Rstd = Take(rows);
-        Qkv = Take(rows, 3 * w);
-        AttnOut = Take(rows, w);
-        Branch = Take(rows, c);
-        Fc = Take(rows, cfg.FcRows);
-        MlpAct = Take(rows, cfg.Inner);
-        Logits = Take(rows, cfg.OutputSize);
-        Rotated = Take(cfg.BlockSize, 3 * w);
+        int[] ix =
+        [
+            _arena.Reserve(rows, c), _arena.Reserve(rows, c), _arena.Reserve(rows, c), _arena.Reserve(rows), _arena.Reserve(rows),
+            _arena.Reserve(rows, 3 * w), _arena.Reserve(rows, w), _arena.Reserve(rows, c), _arena.Reserve(rows, cfg.FcRows),
+            _arena.Reserve(rows, cfg.Inner), _arena.Reserve(rows, cfg.OutputSize), _arena.Reserve(cfg.BlockSize, 3 * w),
+        ];
+        _arena.Allocate(backend);
+        (X, Resid, Normed, Mean, Rstd) = (_arena.Get(ix[0]), _arena.Get(ix[1]), _arena.Get(ix[2]), _arena.Get(ix[3]), _arena.Get(ix[4]));
+        (Qkv, AttnOut, Branch, Fc) = (_arena.Get(ix[5]), _arena.Get(ix[6]), _arena.Get(ix[7]), _arena.Get(ix[8]));
+        (MlpAct, Logits, Rotated) = (_arena.Get(ix[9]), _arena.Get(ix[10]), _arena.Get(ix[11]));
     }
 
     public int Rows { get; }
 
     public DeviceBuffer<int> Tokens { get; }
-
-    public DeviceBuffer<float> Buffer { get; }
 
     public Tensor X { get; }
 
@@ -115,6 +105,6 @@ internal sealed class DecodeScratch : IDisposable
     public void Dispose()
     {
         Tokens.Dispose();
-        Buffer.Dispose();
+        _arena.Dispose();
     }
 }
