@@ -37,12 +37,7 @@ public static class StoriesTraining
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(backend);
-        if (Directory.Exists(outputDirectory) && ModelCard.SettingOf(outputDirectory) is { } held)
-            throw new InvalidConfigException($"{outputDirectory} already holds a {held} model; choose another --out");
-        OutputFolder.Claim(outputDirectory, OutputFolder.Kinds.StoriesModel);
-        string? resumeFrom = Checkpoint.Latest(outputDirectory);
-        if (resumeFrom is not null && !resume)
-            throw new InvalidConfigException($"{outputDirectory} already holds a run; pass --resume to continue it, or choose another --out");
+        string? resumeFrom = ResumeCheck.Begin(outputDirectory, OutputFolder.Kinds.StoriesModel, resume, finalModelAtRoot: true);
         config.Validate();
         var corpus = config.OpenCorpus();
         var resolved = config with { Model = config.Model with { VocabSize = corpus.VocabularySize } };
@@ -61,7 +56,7 @@ public static class StoriesTraining
                 throw new InvalidCheckpointException($"{parentDirectory}: its model or corpus does not match this run's");
             }
             gpt = loaded;
-            parent = new ParentRef(Path.GetFullPath(parentDirectory), Checkpoint.Sha256(Path.Combine(parentDirectory, "model.safetensors")), info.Stage);
+            parent = ParentRef.Of(parentDirectory, info.Stage);
         }
         else
         {
@@ -80,7 +75,7 @@ public static class StoriesTraining
                 ResumeCheck.SameParent(outputDirectory, saved.Parent, parentDirectory, parentDirectory is null ? null : Path.Combine(parentDirectory, "model.safetensors"));
                 if (saved.Config != resolved || saved.Stage != stage)
                     throw new InvalidConfigException($"--resume: the settings differ from the ones recorded in {Path.Combine(resumeFrom, StoriesModel.SidecarName)}; resume with the same --set overrides");
-                GptWeights.LoadFile(gpt, Path.Combine(resumeFrom, "model.safetensors"));
+                Checkpoint.LoadModel(gpt, resumeFrom);
                 Checkpoint.LoadOptimizer(gpt, optimizer, resumeFrom);
                 step = saved.Step;
                 evalLoss.AddRange(saved.EvalLoss);

@@ -69,14 +69,9 @@ public static class TracrTraining
         ArgumentNullException.ThrowIfNull(parent);
         ArgumentNullException.ThrowIfNull(recipe);
         ArgumentNullException.ThrowIfNull(backend);
-        if (Directory.Exists(outputDirectory) && ModelCard.SettingOf(outputDirectory) is { } held)
-            throw new InvalidConfigException($"{outputDirectory} already holds a {held} model; choose another --out");
-        OutputFolder.Claim(outputDirectory, OutputFolder.Kinds.TracrModel);
-        string? resumeFrom = Checkpoint.Latest(outputDirectory);
-        if (resumeFrom is not null && !resume)
-            throw new InvalidConfigException($"{outputDirectory} already holds a run; pass --resume to continue it, or choose another --out");
+        string? resumeFrom = ResumeCheck.Begin(outputDirectory, OutputFolder.Kinds.TracrModel, resume, finalModelAtRoot: true);
 
-        var parentRef = new ParentRef(Path.GetFullPath(parentDirectory), Checkpoint.Sha256(Path.Combine(parentDirectory, "model.safetensors")), parent.Lineage?.Stage ?? "compile");
+        var parentRef = ParentRef.Of(parentDirectory, parent.Lineage?.Stage ?? "compile");
         var settings = recipe.Describe();
         using var gpt = parent.Build(backend);
         var trained = Trained(gpt, recipe);
@@ -88,7 +83,7 @@ public static class TracrTraining
             ResumeCheck.SameParent(outputDirectory, saved.Lineage?.Parent, parentDirectory, Path.Combine(parentDirectory, "model.safetensors"));
             if (saved.Lineage is null || !saved.Lineage.Settings.OrderBy(kv => kv.Key).SequenceEqual(settings.OrderBy(kv => kv.Key)))
                 throw new InvalidConfigException($"--resume: the recipe differs from the one recorded in {Path.Combine(resumeFrom, CompiledModel.SidecarName)}; resume with the same --set overrides");
-            GptWeights.LoadFile(gpt, Path.Combine(resumeFrom, "model.safetensors"));
+            Checkpoint.LoadModel(gpt, resumeFrom);
             Checkpoint.LoadOptimizer(gpt, optimizer, resumeFrom);
             step = saved.Lineage.Step ?? 0;
         }

@@ -11,7 +11,12 @@ namespace NativeCore.Training;
 public sealed record ParentRef(
     [property: JsonPropertyName("path")] string Path,
     [property: JsonPropertyName("sha256")] string Sha256,
-    [property: JsonPropertyName("stage")] string Stage);
+    [property: JsonPropertyName("stage")] string Stage)
+{
+    /// <summary>The reference to the model in <paramref name="directory"/>: its full path and its weights' SHA-256 now.</summary>
+    public static ParentRef Of(string directory, string stage) =>
+        new(System.IO.Path.GetFullPath(directory), Checkpoint.Sha256(System.IO.Path.Combine(directory, "model.safetensors")), stage);
+}
 
 /// <summary>
 /// The record every checkpoint keeps of how it was made: parent, data, settings, software, who and when. This is the

@@ -1,8 +1,25 @@
 namespace NativeCore.Training;
 
-/// <summary>What every setting checks before it continues a run folder.</summary>
+/// <summary>What every setting checks before it starts or continues a run folder.</summary>
 public static class ResumeCheck
 {
+    /// <summary>
+    /// Claims <paramref name="runDirectory"/> for a stage and returns the checkpoint to continue from, or null for a
+    /// fresh run. A folder holding a finished model (model.json at its root, with <paramref name="finalModelAtRoot"/>)
+    /// is refused, as is one holding a run when <paramref name="resume"/> is false.
+    /// </summary>
+    /// <exception cref="InvalidConfigException">The folder holds a finished model, or a run and no --resume.</exception>
+    /// <exception cref="OutputFolderException">The folder was not made by NativeCore or holds another kind of output.</exception>
+    public static string? Begin(string runDirectory, string kind, bool resume, bool finalModelAtRoot)
+    {
+        if (finalModelAtRoot && Directory.Exists(runDirectory) && ModelCard.SettingOf(runDirectory) is { } held)
+            throw new InvalidConfigException($"{runDirectory} already holds a {held} model; choose another --out");
+        IO.OutputFolder.Claim(runDirectory, kind);
+        if (!Checkpoint.Exists(runDirectory)) return null;
+        if (!resume) throw new InvalidConfigException($"{runDirectory} already holds a run; pass --resume to continue it, or choose another --out");
+        return Checkpoint.Latest(runDirectory);
+    }
+
     /// <summary>
     /// Refuses to continue a run that started from other weights than the ones asked for now: the same recipe from
     /// another parent (reFT of model B into a folder holding model A's reFT) must not continue A's run.

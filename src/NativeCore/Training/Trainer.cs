@@ -29,15 +29,10 @@ public static class Trainer
         string configPath = Path.Combine(outDir, "config.json");
         string configJson = ConfigLoader.ToJson(job.Config);
 
-        OutputFolder.Claim(outDir, OutputFolder.Kinds.GrammarModel);
-        string? resumeFrom = null;
-        if (Checkpoint.Exists(outDir))
-        {
-            if (!job.Resume) throw new InvalidConfigException($"{outDir} already holds a run; pass --resume to continue it, or choose another --out");
-            resumeFrom = Checkpoint.Resolve(outDir);
-            if (File.Exists(configPath) && File.ReadAllText(configPath) != configJson)
-                throw new InvalidConfigException($"--resume: the resolved config differs from {configPath}; resume with the same preset and --set overrides");
-        }
+        // A grammar run keeps its final model in its last checkpoint, so nothing finished sits at the folder's root.
+        string? resumeFrom = ResumeCheck.Begin(outDir, OutputFolder.Kinds.GrammarModel, job.Resume, finalModelAtRoot: false) is null ? null : Checkpoint.Resolve(outDir);
+        if (resumeFrom is not null && File.Exists(configPath) && File.ReadAllText(configPath) != configJson)
+            throw new InvalidConfigException($"--resume: the resolved config differs from {configPath}; resume with the same preset and --set overrides");
         Directory.CreateDirectory(outDir);
         AtomicFile.WriteAllText(configPath, configJson);
 
@@ -71,7 +66,7 @@ public static class Trainer
             if (parentSidecar.Config.Model with { Dropout = 0 } != job.Config.Model with { Dropout = 0 })
                 throw new InvalidCheckpointException($"{dir}: the checkpoint's model config does not match this run's model config");
             Checkpoint.LoadModel(model, dir);
-            parent = new ParentRef(Path.GetFullPath(dir), Checkpoint.Sha256(Path.Combine(dir, "model.safetensors")), parentSidecar.Stage);
+            parent = ParentRef.Of(dir, parentSidecar.Stage);
         }
         else
         {
