@@ -11,8 +11,9 @@ public class AttentionTests
     public void Forward_pattern_and_backward_match_reference(string backend)
     {
         using var be = TestBackends.Create(backend);
-        // Odd sizes; then heads of 16 over 20 positions, which the cpu backend transposes in 8×8 tiles plus edges.
-        foreach (var (b, t, c, nh) in new[] { (2, 13, 15, 3), (1, 20, 32, 2) })
+        // Odd sizes; heads of 16 over 20 positions, which the cpu backend transposes in 8×8 tiles plus edges; heads of
+        // 32 over 70 positions, several causal query blocks with a partial last one.
+        foreach (var (b, t, c, nh) in new[] { (2, 13, 15, 3), (1, 20, 32, 2), (1, 70, 64, 2) })
         foreach (bool causal in new[] { true, false })
         {
             double[] qkv = RandomF(b * t * 3 * c, 1), dy = RandomF(b * t * c, 2);

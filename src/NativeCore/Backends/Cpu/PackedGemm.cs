@@ -102,6 +102,37 @@ internal static unsafe class PackedGemm
         }
     }
 
+    /// <summary>
+    /// C[m,n] ← A·B + beta·C on the calling thread, with both operands read in place: no packing, for products small
+    /// enough that their operands stay in cache (one attention head). Element (i, p) of A is at
+    /// a[i·aRowStride + p·aKStride], so a transposed A costs nothing; B is row-major with stride ldb.
+    /// </summary>
+    /// <remarks>
+    /// The micro-kernel reads whole panels, so every row of B must be readable <paramref name="width"/> floats past
+    /// each panel start below n: round n's storage up to the width, or pad the last row.
+    /// </remarks>
+    internal static void MultiplyInPlace(int m, int n, int k, float* a, nint aRowStride, nint aKStride, float* b, int ldb, float beta, float* c, int ldc, int width)
+    {
+        if (m <= 0 || n <= 0) return;
+        if (k == 0)
+        {
+            for (int i = 0; i < m; i++) ScaleC(c + (long)i * ldc, n, beta);
+            return;
+        }
+        for (int jr = 0; jr < n; jr += width)
+        {
+            int nr = Math.Min(width, n - jr);
+            for (int ir = 0; ir < m; ir += MR)
+            {
+                int mr = Math.Min(MR, m - ir);
+                float* aTile = a + ir * aRowStride;
+                float* cTile = c + (long)ir * ldc + jr;
+                if (width == Width512) MicroKernel512(k, aTile, aRowStride, aKStride, b + jr, ldb, cTile, ldc, mr, nr, beta);
+                else MicroKernel(k, aTile, aRowStride, aKStride, b + jr, ldb, cTile, ldc, mr, nr, beta);
+            }
+        }
+    }
+
     /// <summary>Packs the KC blocks of op(B) rows [ps, pe) one after another, <paramref name="blockStride"/> floats apart.</summary>
     private static void PackSuperBlock(bool transB, float* b, int ldb, int ps, int pe, int jc, int nc, float* dst, int blockStride, bool parallel, int nrw)
     {
@@ -175,8 +206,8 @@ internal static unsafe class PackedGemm
                         int mr = Math.Min(MR, mc - ir);
                         float* cTile = (float*)cP + (long)(ic + ir) * ldc + jc + jr;
                         float* aSliver = aBase + ir / MR * sliverStride;
-                        if (nrw == Width512) MicroKernel512(kc, aSliver, rowStride, kStride, bPanel, cTile, ldc, mr, nr, blockBeta);
-                        else MicroKernel(kc, aSliver, rowStride, kStride, bPanel, cTile, ldc, mr, nr, blockBeta);
+                        if (nrw == Width512) MicroKernel512(kc, aSliver, rowStride, kStride, bPanel, nrw, cTile, ldc, mr, nr, blockBeta);
+                        else MicroKernel(kc, aSliver, rowStride, kStride, bPanel, nrw, cTile, ldc, mr, nr, blockBeta);
                     }
                 }
             }
@@ -323,9 +354,11 @@ internal static unsafe class PackedGemm
     /// <summary>
     /// C[mr,nr] ← A (6×kc) · B panel (kc×16) + beta·C, through a register tile. Element (i, p) of A is at
     /// a[i·rowStride + p·kStride]: a packed sliver (1, MR) or six rows of a row-major matrix read in place (lda, 1).
+    /// Row p of the B panel starts at bp + p·bStride: a packed panel (bStride = 16) or a matrix read in place (its ld);
+    /// all 16 floats of every row are read, whatever nr.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MicroKernel(int kc, float* a, nint rowStride, nint kStride, float* bp, float* c, int ldc, int mr, int nr, float beta)
+    private static void MicroKernel(int kc, float* a, nint rowStride, nint kStride, float* bp, nint bStride, float* c, int ldc, int mr, int nr, float beta)
     {
         // Rows at or past mr alias row 0, so an edge tile reads only memory that exists (their results are not stored).
         float* r0 = a, r1 = mr > 1 ? a + rowStride : a, r2 = mr > 2 ? a + 2 * rowStride : a;
@@ -335,8 +368,8 @@ internal static unsafe class PackedGemm
         nint off = 0;
         for (int p = 0; p < kc; p++, off += kStride)
         {
-            var b0 = Vector256.LoadAligned(bp);
-            var b1 = Vector256.LoadAligned(bp + 8);
+            var b0 = Vector256.Load(bp);
+            var b1 = Vector256.Load(bp + 8);
             var a0 = Vector256.Create(r0[off]);
             c00 = MulAdd(a0, b0, c00); c01 = MulAdd(a0, b1, c01);
             var a1 = Vector256.Create(r1[off]);
@@ -349,7 +382,7 @@ internal static unsafe class PackedGemm
             c40 = MulAdd(a4, b0, c40); c41 = MulAdd(a4, b1, c41);
             var a5 = Vector256.Create(r5[off]);
             c50 = MulAdd(a5, b0, c50); c51 = MulAdd(a5, b1, c51);
-            bp += NR;
+            bp += bStride;
         }
         if (mr == MR && nr == NR)
         {
@@ -394,9 +427,12 @@ internal static unsafe class PackedGemm
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> MulAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Avx512F.FusedMultiplyAdd(a, b, c);
 
-    /// <summary>C[mr,nr] ← A (6×kc, addressed as in <see cref="MicroKernel"/>) · B panel (kc×32) + beta·C, through a register tile of 12 Vector512.</summary>
+    /// <summary>
+    /// C[mr,nr] ← A (6×kc) · B panel (kc×32) + beta·C, through a register tile of 12 Vector512; A and B are addressed
+    /// as in <see cref="MicroKernel"/>.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MicroKernel512(int kc, float* a, nint rowStride, nint kStride, float* bp, float* c, int ldc, int mr, int nr, float beta)
+    private static void MicroKernel512(int kc, float* a, nint rowStride, nint kStride, float* bp, nint bStride, float* c, int ldc, int mr, int nr, float beta)
     {
         // Rows at or past mr alias row 0, so an edge tile reads only memory that exists (their results are not stored).
         float* r0 = a, r1 = mr > 1 ? a + rowStride : a, r2 = mr > 2 ? a + 2 * rowStride : a;
@@ -406,8 +442,8 @@ internal static unsafe class PackedGemm
         nint off = 0;
         for (int p = 0; p < kc; p++, off += kStride)
         {
-            var b0 = Vector512.LoadAligned(bp);
-            var b1 = Vector512.LoadAligned(bp + 16);
+            var b0 = Vector512.Load(bp);
+            var b1 = Vector512.Load(bp + 16);
             var a0 = Vector512.Create(r0[off]);
             c00 = MulAdd(a0, b0, c00); c01 = MulAdd(a0, b1, c01);
             var a1 = Vector512.Create(r1[off]);
@@ -420,7 +456,7 @@ internal static unsafe class PackedGemm
             c40 = MulAdd(a4, b0, c40); c41 = MulAdd(a4, b1, c41);
             var a5 = Vector512.Create(r5[off]);
             c50 = MulAdd(a5, b0, c50); c51 = MulAdd(a5, b1, c51);
-            bp += Width512;
+            bp += bStride;
         }
         if (mr == MR && nr == Width512)
         {
