@@ -25,7 +25,12 @@ internal static class BenchCommand
         var n = CommonOptions.Required("--n", "Columns of B and C");
         var backendOpt = CommonOptions.Backend();
         var widths = new Option<bool>("--widths") { Description = "cpu only: time the 256-bit and 512-bit micro-kernels side by side, interleaved" };
-        var cmd = new Command("gemm", "Time C[m,n] = A[m,k]·B[k,n] after a warm-up") { m, k, n, backendOpt, widths };
+        var form = new Option<GemmForm>("--form")
+        {
+            Description = "How a Linear layer calls it: Linear (y = x·Wᵀ), InputGrad (dx = dy·W) or WeightGrad (dW += dyᵀ·x, k = batch)",
+            DefaultValueFactory = _ => GemmForm.Linear,
+        };
+        var cmd = new Command("gemm", "Time C[m,n] = op(A)[m,k]·op(B)[k,n] after a warm-up") { m, k, n, form, backendOpt, widths };
         cmd.SetAction(r => CliRunner.Run(() =>
         {
             int mv = Positive(r.GetValue(m), "--m"), kv = Positive(r.GetValue(k), "--k"), nv = Positive(r.GetValue(n), "--n");
@@ -37,8 +42,8 @@ internal static class BenchCommand
                 return 0;
             }
             using var backend = BackendRegistry.Create(r.GetValue(backendOpt)!);
-            var res = GemmBenchmark.Run(backend, mv, kv, nv);
-            Console.WriteLine($"gemm {mv}x{kv}·{kv}x{nv} on {backend.Name}: {res.Milliseconds:F3} ms, {res.Gflops:F1} GFLOP/s");
+            var res = GemmBenchmark.Run(backend, mv, kv, nv, r.GetValue(form));
+            Console.WriteLine($"gemm {mv}x{kv}·{kv}x{nv} ({r.GetValue(form)}) on {backend.Name}: {res.Milliseconds:F3} ms, {res.Gflops:F1} GFLOP/s");
             Console.WriteLine(Json(("ms", res.Milliseconds), ("gflops", res.Gflops)));
             return 0;
         }));

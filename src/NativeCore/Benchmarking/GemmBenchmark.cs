@@ -3,13 +3,35 @@ using NativeCore.Tensors;
 
 namespace NativeCore.Benchmarking;
 
-/// <summary>Times C[m,n] = A[m,k]·B[k,n] on a backend, as the model's forward Linear layers call it (B stored transposed).</summary>
+/// <summary>The three ways a Linear layer calls the GEMM, each C[m,n] = op(A)[m,k]·op(B)[k,n] (+ C).</summary>
+public enum GemmForm
+{
+    /// <summary>The forward pass: y = x·Wᵀ, B stored transposed, C overwritten.</summary>
+    Linear,
+
+    /// <summary>The input gradient: dx = dy·W, nothing transposed, C overwritten.</summary>
+    InputGrad,
+
+    /// <summary>The weight gradient: dW += dyᵀ·x, A stored transposed ([k,m]), accumulated into C; k is the batch.</summary>
+    WeightGrad,
+}
+
+/// <summary>Times C[m,n] = op(A)[m,k]·op(B)[k,n] on a backend in one of the forms a Linear layer uses.</summary>
 public static class GemmBenchmark
 {
+    /// <summary>(transA, transB, beta) of a form.</summary>
+    public static (bool TransA, bool TransB, float Beta) Operands(GemmForm form) => form switch
+    {
+        GemmForm.Linear => (false, true, 0f),
+        GemmForm.InputGrad => (false, false, 0f),
+        _ => (true, false, 1f),
+    };
+
     /// <summary>Runs the benchmark with deterministic random operands.</summary>
     /// <exception cref="InvalidConfigException">The operands would pass <see cref="Model.MemoryEstimate.CapBytes"/> or int indexing.</exception>
-    public static BenchResult Run(IBackend backend, int m, int k, int n, bool transB = true)
+    public static BenchResult Run(IBackend backend, int m, int k, int n, GemmForm form = GemmForm.Linear)
     {
+        var (transA, transB, beta) = Operands(form);
         ArgumentNullException.ThrowIfNull(backend);
         CheckSize(m, k, n);
         using var a = backend.Allocate(m * k);
@@ -17,12 +39,12 @@ public static class GemmBenchmark
         using var c = backend.Allocate(m * n);
         a.CopyFromHost(RandomValues(m * k, 1));
         b.CopyFromHost(RandomValues(k * n, 2));
-        var ta = new Tensor(a, 0, m, k);
+        var ta = new Tensor(a, 0, m * k);
         var tb = new Tensor(b, 0, k * n);
         var tc = new Tensor(c, 0, m, n);
         double ms = Stopwatches.MedianMilliseconds(() =>
         {
-            backend.Gemm(false, transB, m, n, k, ta, tb, 0f, tc);
+            backend.Gemm(transA, transB, m, n, k, ta, tb, beta, tc);
             backend.Synchronize();
         });
         return new BenchResult(ms, 2.0 * m * n * k / (ms * 1e6));
