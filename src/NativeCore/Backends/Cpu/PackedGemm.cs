@@ -8,14 +8,15 @@ namespace NativeCore.Backends.Cpu;
 /// Single-precision GEMM for the <c>cpu</c> backend: C[m,n] ← op(A)·op(B) + beta·C, row-major.
 /// The Goto/BLIS structure: B is packed into KC×NR panels and a register-blocked FMA micro-kernel does the arithmetic:
 /// 6×32 with Vector512 where AVX-512 runs, 6×16 with Vector256 elsewhere (12 accumulators, 2 loads and 6 broadcasts per
-/// k either way). A row-major A is read in place, six rows at a time, since each broadcast needs only one float of a
-/// row; a transposed A is packed into MR-row slivers. Transposes only change how the packing reads.
+/// k either way). A is never packed: each broadcast needs one float, so the micro-kernel reads A in place, six rows
+/// at a time, along its rows or, transposed, across six adjacent columns. Transposes only change how B's packing and A's
+/// strides read.
 /// </summary>
 /// <remarks>
 /// Deterministic: every element of C is summed by one thread in increasing k order, whatever the thread count.
 /// </remarks>
-// The packing buffers are fully written before they are read; zeroing them on every call would cost more than some
-// of the small products themselves.
+// The packing buffer and edge tiles are fully written before they are read; zeroing them on every call would cost more
+// than some of the small products themselves.
 [SkipLocalsInit]
 internal static unsafe class PackedGemm
 {
@@ -176,21 +177,20 @@ internal static unsafe class PackedGemm
             int ib = item / nChunks, jb = item % nChunks;
             int ic = ib * MC, mc = Math.Min(MC, m - ic);
             int j0 = jb * chunk, j1 = Math.Min(nc, j0 + chunk);
-            float* aPack = stackalloc float[transA ? MC * KC + 16 : 1];
             for (int pc = ps; pc < pe; pc += KC)
             {
                 int kc = Math.Min(KC, pe - pc);
                 float blockBeta = pc == 0 ? beta : 1f;
                 float* bPack = (float*)bP + (long)((pc - ps) / KC) * blockStride;
-                // A row-major A is read in place, six rows at a time, by the micro-kernel's broadcasts: its rows are
-                // already k-contiguous, so packing would only copy them. A transposed A is packed into MR-row slivers.
+                // A is read in place by the micro-kernel's broadcasts, six rows at a time: a row-major A along its
+                // rows, a transposed one (a weight gradient's dyᵀ) as six adjacent floats of each stored row. Each
+                // broadcast needs one float, so packing would only copy them.
                 float* aBase;
                 nint rowStride, kStride, sliverStride;
                 if (transA)
                 {
-                    aBase = Align64(aPack);
-                    PackTransposedA((float*)aP, lda, ic, pc, mc, kc, aBase);
-                    (rowStride, kStride, sliverStride) = (1, MR, MR * kc);
+                    aBase = (float*)aP + (long)pc * lda + ic;
+                    (rowStride, kStride, sliverStride) = (1, lda, MR);
                 }
                 else
                 {
@@ -309,43 +309,6 @@ internal static unsafe class PackedGemm
         Avx.Store(dst + 6 * ldd, Avx.Permute2x128(u2, u6, 0x31));
         Avx.Store(dst + 7 * ldd, Avx.Permute2x128(u3, u7, 0x31));
     }
-
-    /// <summary>
-    /// Packs op(A)[ic.., pc..] (mc×kc) of a transposed A (stored [k, m]) into MR-row slivers, k-major inside each
-    /// sliver, zero-padded. A row-major A needs no packing: the micro-kernel reads it in place.
-    /// </summary>
-    private static void PackTransposedA(float* a, int lda, int ic, int pc, int mc, int kc, float* dst)
-    {
-        for (int ir = 0; ir < mc; ir += MR)
-        {
-            float* d = dst + ir * kc;
-            int h = Math.Min(MR, mc - ir);
-            if (Avx.IsSupported)
-            {
-                // A sliver is MR consecutive floats of each stored row: one masked load and store per k, which
-                // neither reads past the sliver nor writes past its MR slots.
-                var mask = SliverMask(h);
-                var zeroTail = SliverMask(MR);
-                for (int kk = 0; kk < kc; kk++)
-                {
-                    float* col = a + (long)(pc + kk) * lda + ic + ir;
-                    Avx.MaskStore(d + kk * MR, zeroTail, Avx.MaskLoad(col, mask));
-                }
-            }
-            else
-            {
-                for (int kk = 0; kk < kc; kk++)
-                {
-                    float* col = a + (long)(pc + kk) * lda + ic + ir;
-                    for (int ii = 0; ii < MR; ii++) d[kk * MR + ii] = ii < h ? col[ii] : 0f;
-                }
-            }
-        }
-    }
-
-    /// <summary>Lanes [0, <paramref name="live"/>) set: the masked loads read only those, and zero the rest.</summary>
-    private static Vector256<float> SliverMask(int live) =>
-        Vector256.LessThan(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(live)).AsSingle();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> MulAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) =>
