@@ -4,11 +4,13 @@ namespace NativeCore.Backends.Cpu;
 
 /// <summary>
 /// The tanh-approximation GELU, forward and backward, in one pass per element. It uses the identity
-/// 0.5·x·(1 + tanh u) = x·σ(2u), so each element costs one vector exp instead of a chain of whole-span passes.
+/// 0.5·x·(1 + tanh u) = x·σ(2u), so each element costs one vector exp (<see cref="VectorExp"/>) instead of a chain of
+/// whole-span passes.
 /// </summary>
 /// <remarks>
 /// Every element, the tail included, goes through the same vector code, and the 256-bit and 512-bit paths do the same
-/// operations per lane in the same order (no fused multiply-adds), so results are the same bits whatever the vector
+/// operations per lane in the same order (the only fused multiply-adds are VectorExp's, explicit on both), so results
+/// are the same bits whatever the vector
 /// width, and a run on an AVX2 machine matches one on an AVX-512 machine.
 /// </remarks>
 internal static class CpuGelu
@@ -75,10 +77,10 @@ internal static class CpuGelu
 
     // σ(2u) with u = √(2/π)(x + 0.044715x³).
     private static Vector512<float> Sigmoid2U(Vector512<float> x) =>
-        Vector512<float>.One / (Vector512<float>.One + Vector512.Exp(Vector512.Create(-2f * Scale) * (x + Vector512.Create(Cubic) * x * x * x)));
+        Vector512<float>.One / (Vector512<float>.One + VectorExp.Exp(Vector512.Create(-2f * Scale) * (x + Vector512.Create(Cubic) * x * x * x)));
 
     private static Vector256<float> Sigmoid2U(Vector256<float> x) =>
-        Vector256<float>.One / (Vector256<float>.One + Vector256.Exp(Vector256.Create(-2f * Scale) * (x + Vector256.Create(Cubic) * x * x * x)));
+        Vector256<float>.One / (Vector256<float>.One + VectorExp.Exp(Vector256.Create(-2f * Scale) * (x + Vector256.Create(Cubic) * x * x * x)));
 
     private static Vector512<float> GeluForward(Vector512<float> x) => x * Sigmoid2U(x);
 

@@ -10,11 +10,15 @@ internal static class SoftmaxRows
 {
     private static readonly bool Wide = Vector512.IsHardwareAccelerated;
 
-    /// <summary>row[j] ← exp(a·row[j] − b); returns Σ_j of the new values.</summary>
+    /// <summary>
+    /// row[j] ← exp(a·row[j] − b), with a &gt; 0; returns Σ_j of the new values. Every element, the tail included, goes
+    /// through <see cref="VectorExp"/> (the tail on a copy padded with −∞, whose lanes come out 0), so an element's value
+    /// does not depend on where the row ends.
+    /// </summary>
     public static float Exp(Span<float> row, float a, float b)
     {
         int n = row.Length, i = 0;
-        float total = 0f;
+        Span<float> tail = stackalloc float[16];
         if (Wide)
         {
             var va = Vector512.Create(a);
@@ -22,11 +26,20 @@ internal static class SoftmaxRows
             var sum = Vector512<float>.Zero;
             for (; i <= n - 16; i += 16)
             {
-                var e = Vector512.Exp(va * Vector512.Create<float>(row.Slice(i, 16)) - vb);
+                var e = VectorExp.Exp(va * Vector512.Create<float>(row.Slice(i, 16)) - vb);
                 e.CopyTo(row.Slice(i, 16));
                 sum += e;
             }
-            total = Vector512.Sum(sum);
+            if (i < n)
+            {
+                tail.Fill(float.NegativeInfinity);
+                row[i..].CopyTo(tail);
+                var e = VectorExp.Exp(va * Vector512.Create<float>(tail) - vb);
+                e.CopyTo(tail);
+                tail[..(n - i)].CopyTo(row[i..]);
+                sum += e;
+            }
+            return Vector512.Sum(sum);
         }
         else
         {
@@ -35,18 +48,21 @@ internal static class SoftmaxRows
             var sum = Vector256<float>.Zero;
             for (; i <= n - 8; i += 8)
             {
-                var e = Vector256.Exp(va * Vector256.Create<float>(row.Slice(i, 8)) - vb);
+                var e = VectorExp.Exp(va * Vector256.Create<float>(row.Slice(i, 8)) - vb);
                 e.CopyTo(row.Slice(i, 8));
                 sum += e;
             }
-            total = Vector256.Sum(sum);
+            if (i < n)
+            {
+                tail.Fill(float.NegativeInfinity);
+                row[i..].CopyTo(tail);
+                var e = VectorExp.Exp(va * Vector256.Create<float>(tail[..8]) - vb);
+                e.CopyTo(tail);
+                tail[..(n - i)].CopyTo(row[i..]);
+                sum += e;
+            }
+            return Vector256.Sum(sum);
         }
-        for (; i < n; i++)
-        {
-            row[i] = MathF.Exp(a * row[i] - b);
-            total += row[i];
-        }
-        return total;
     }
 
     /// <summary>ds[j] ← (ds[j] − dot)·p[j]·scale: dS from dP, P and the row's Σ P⊙dP.</summary>
