@@ -65,8 +65,7 @@ internal static class CpuLayerNorm
                         TensorPrimitives.Multiply(wv, dyr, dnorm);
                         float dnormMean = centered ? TensorPrimitives.Sum(dnorm) / c : 0f;
                         float dnormNormMean = TensorPrimitives.Dot(dnorm, norm) / c;
-                        for (int j = 0; j < c; j++)
-                            dir[j] += (dnorm[j] - dnormMean - norm[j] * dnormNormMean) * s;
+                        InputGradient(dir, dnorm, norm, dnormMean, dnormNormMean, s);
                         TensorPrimitives.FusedMultiplyAdd(dyr, norm, pw, pw);
                         TensorPrimitives.Add(pb, dyr, pb);
                     }
@@ -75,5 +74,24 @@ internal static class CpuLayerNorm
                 if (hasBias) TensorPrimitives.Add(dbias, sums.AsSpan(c, c), dbias);
             }
         }
+    }
+
+    /// <summary>
+    /// dx[j] += (dnorm[j] − dnormMean − norm[j]·dnormNormMean)·s, in vector lanes with the scalar's operations in the
+    /// scalar's order (no fused multiply-add), so every element gets the same bits on any width.
+    /// </summary>
+    private static void InputGradient(Span<float> dx, ReadOnlySpan<float> dnorm, ReadOnlySpan<float> norm, float dnormMean, float dnormNormMean, float s)
+    {
+        int c = dx.Length, j = 0;
+        var vm = new System.Numerics.Vector<float>(dnormMean);
+        var vn = new System.Numerics.Vector<float>(dnormNormMean);
+        var vs = new System.Numerics.Vector<float>(s);
+        int w = System.Numerics.Vector<float>.Count;
+        for (; j <= c - w; j += w)
+        {
+            var d = new System.Numerics.Vector<float>(dnorm[j..]) - vm - new System.Numerics.Vector<float>(norm[j..]) * vn;
+            (new System.Numerics.Vector<float>(dx[j..]) + d * vs).CopyTo(dx[j..]);
+        }
+        for (; j < c; j++) dx[j] += (dnorm[j] - dnormMean - norm[j] * dnormNormMean) * s;
     }
 }
