@@ -46,7 +46,10 @@ public class TrainingTests
     {
         var (_, losses) = Train(Small, steps: 300, lr: 1e-2f, seed: 1);
         Assert.True(losses[0] > 2.0, $"initial loss {losses[0]} should be near ln(16) = 2.77");
-        Assert.True(losses[^1] < 0.05f, $"final loss {losses[^1]} is not below 0.05");
+        // At lr 1e-2 AdamW has occasional loss spikes after memorising (seen on seeds 1–6, before and after the
+        // cpu exp changed), so the last 50 steps' median is what says the sequences are memorised, not one step.
+        float settled = losses.TakeLast(50).Order().ElementAt(25);
+        Assert.True(settled < 0.05f, $"median loss over the last 50 steps {settled} is not below 0.05");
     }
 
     [Fact]
