@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using Lanes = System.Numerics.Vector<float>;
 
 namespace NativeCore.Backends.Cpu;
 
@@ -83,14 +84,13 @@ internal static class CpuLayerNorm
     private static void InputGradient(Span<float> dx, ReadOnlySpan<float> dnorm, ReadOnlySpan<float> norm, float dnormMean, float dnormNormMean, float s)
     {
         int c = dx.Length, j = 0;
-        var vm = new System.Numerics.Vector<float>(dnormMean);
-        var vn = new System.Numerics.Vector<float>(dnormNormMean);
-        var vs = new System.Numerics.Vector<float>(s);
-        int w = System.Numerics.Vector<float>.Count;
-        for (; j <= c - w; j += w)
+        var vm = new Lanes(dnormMean);
+        var vn = new Lanes(dnormNormMean);
+        var vs = new Lanes(s);
+        for (; j <= c - Lanes.Count; j += Lanes.Count)
         {
-            var d = new System.Numerics.Vector<float>(dnorm[j..]) - vm - new System.Numerics.Vector<float>(norm[j..]) * vn;
-            (new System.Numerics.Vector<float>(dx[j..]) + d * vs).CopyTo(dx[j..]);
+            var d = new Lanes(dnorm[j..]) - vm - new Lanes(norm[j..]) * vn;
+            (new Lanes(dx[j..]) + d * vs).CopyTo(dx[j..]);
         }
         for (; j < c; j++) dx[j] += (dnorm[j] - dnormMean - norm[j] * dnormNormMean) * s;
     }

@@ -121,16 +121,22 @@ internal static unsafe class PackedGemm
             return;
         }
         for (int jr = 0; jr < n; jr += width)
+            PanelColumn(k, a, aRowStride, aKStride, m, b + jr, ldb, c + jr, ldc, Math.Min(width, n - jr), beta, width);
+    }
+
+    /// <summary>
+    /// C[0..m, 0..nr) ← A (m×k, element (i, p) at a[i·aRowStride + p·aKStride]) · one B panel (k rows, bStride apart)
+    /// + beta·C: the micro-kernel over the column's six-row tiles.
+    /// </summary>
+    private static void PanelColumn(int k, float* a, nint aRowStride, nint aKStride, int m, float* bPanel, nint bStride, float* c, int ldc, int nr, float beta, int width)
+    {
+        for (int ir = 0; ir < m; ir += MR)
         {
-            int nr = Math.Min(width, n - jr);
-            for (int ir = 0; ir < m; ir += MR)
-            {
-                int mr = Math.Min(MR, m - ir);
-                float* aTile = a + ir * aRowStride;
-                float* cTile = c + (long)ir * ldc + jr;
-                if (width == Width512) MicroKernel512(k, aTile, aRowStride, aKStride, b + jr, ldb, cTile, ldc, mr, nr, beta);
-                else MicroKernel(k, aTile, aRowStride, aKStride, b + jr, ldb, cTile, ldc, mr, nr, beta);
-            }
+            int mr = Math.Min(MR, m - ir);
+            float* aTile = a + ir * aRowStride;
+            float* cTile = c + (long)ir * ldc;
+            if (width == Width512) MicroKernel512(k, aTile, aRowStride, aKStride, bPanel, bStride, cTile, ldc, mr, nr, beta);
+            else MicroKernel(k, aTile, aRowStride, aKStride, bPanel, bStride, cTile, ldc, mr, nr, beta);
         }
     }
 
@@ -162,7 +168,7 @@ internal static unsafe class PackedGemm
     {
         int mBlocks = (m + MC - 1) / MC;
         // With enough row blocks to keep every core busy, each work item takes all of the columns, so that its A block
-        // is packed once rather than once per column chunk; few row blocks split the columns too.
+        // is read from memory once rather than once per column chunk; few row blocks split the columns too.
         int chunk = mBlocks >= WideChunkRowBlocks ? nc : NChunk;
         // A product with one or two row blocks (the LM head's weight gradient has a row per vocabulary entry) splits
         // its columns finer, down to one panel, so that it does not run on one core.
@@ -185,31 +191,11 @@ internal static unsafe class PackedGemm
                 // A is read in place by the micro-kernel's broadcasts, six rows at a time: a row-major A along its
                 // rows, a transposed one (a weight gradient's dyᵀ) as six adjacent floats of each stored row. Each
                 // broadcast needs one float, so packing would only copy them.
-                float* aBase;
-                nint rowStride, kStride, sliverStride;
-                if (transA)
-                {
-                    aBase = (float*)aP + (long)pc * lda + ic;
-                    (rowStride, kStride, sliverStride) = (1, lda, MR);
-                }
-                else
-                {
-                    aBase = (float*)aP + (long)ic * lda + pc;
-                    (rowStride, kStride, sliverStride) = (lda, 1, (nint)MR * lda);
-                }
+                float* aBlock = transA ? (float*)aP + (long)pc * lda + ic : (float*)aP + (long)ic * lda + pc;
+                nint rowStride = transA ? 1 : lda, kStride = transA ? lda : 1;
+                float* cBlock = (float*)cP + (long)ic * ldc + jc;
                 for (int jr = j0; jr < j1; jr += nrw)
-                {
-                    int nr = Math.Min(nrw, j1 - jr);
-                    float* bPanel = bPack + (jr / nrw) * nrw * kc;
-                    for (int ir = 0; ir < mc; ir += MR)
-                    {
-                        int mr = Math.Min(MR, mc - ir);
-                        float* cTile = (float*)cP + (long)(ic + ir) * ldc + jc + jr;
-                        float* aSliver = aBase + ir / MR * sliverStride;
-                        if (nrw == Width512) MicroKernel512(kc, aSliver, rowStride, kStride, bPanel, nrw, cTile, ldc, mr, nr, blockBeta);
-                        else MicroKernel(kc, aSliver, rowStride, kStride, bPanel, nrw, cTile, ldc, mr, nr, blockBeta);
-                    }
-                }
+                    PanelColumn(kc, aBlock, rowStride, kStride, mc, bPack + (jr / nrw) * nrw * kc, nrw, cBlock + jr, ldc, Math.Min(nrw, j1 - jr), blockBeta, nrw);
             }
         }
         if (!parallel || items == 1 || (long)m * nc * (pe - ps) < 32 * 1024)
@@ -316,7 +302,8 @@ internal static unsafe class PackedGemm
 
     /// <summary>
     /// C[mr,nr] ← A (6×kc) · B panel (kc×16) + beta·C, through a register tile. Element (i, p) of A is at
-    /// a[i·rowStride + p·kStride]: a packed sliver (1, MR) or six rows of a row-major matrix read in place (lda, 1).
+    /// a[i·rowStride + p·kStride]: six rows of a row-major matrix (lda, 1) or six adjacent columns of a transposed one
+    /// (1, lda), read in place.
     /// Row p of the B panel starts at bp + p·bStride: a packed panel (bStride = 16) or a matrix read in place (its ld);
     /// all 16 floats of every row are read, whatever nr.
     /// </summary>
