@@ -98,7 +98,7 @@ internal static unsafe class CpuAttention
             {
                 float* q = q0 + (long)bi * t * 3 * c + h * hs;
                 Transpose(q + c, 3 * c, kt, t, hs, tPad);
-                Probabilities(q, c, kt, tPad, p0 + (long)bh * t * t, l0 + (long)bh * t, t, hs, width, causal, clearTo: t);
+                Probabilities(q, c, kt, tPad, p0 + (long)bh * t * t, l0 + (long)bh * t, t, hs, width, causal, wholeRows: true);
             }
         });
     }
@@ -124,7 +124,7 @@ internal static unsafe class CpuAttention
                 float* dq = dq0 + rowBase, dk = dq + c, dv = dq + 2 * c;
                 float* dy = dy0 + (long)bi * t * c + h * hs, y = y0 + (long)bi * t * c + h * hs;
                 Transpose(k, 3 * c, xt, t, hs, tPad);
-                Probabilities(q, c, xt, tPad, p, l0 + (long)bh * t, t, hs, width, causal, clearTo: -1);
+                Probabilities(q, c, xt, tPad, p, l0 + (long)bh * t, t, hs, width, causal, wholeRows: false);
                 // dP = dO·Vᵀ, then dS = P ⊙ (dP − Σ_j P⊙dP) · scale in place, where Σ_j P_ij·dP_ij = dO_i·O_i.
                 Transpose(v, 3 * c, xt, t, hs, tPad);
                 for (int blk = 0; blk < Blocks(t, causal); blk++)
@@ -159,9 +159,10 @@ internal static unsafe class CpuAttention
 
     /// <summary>
     /// P [T,T] (ld T) = exp(S − lse) from the saved log-sum-exps and kt = Kᵀ [HS, tPad], zero where masked: up to each
-    /// block's end, which is all the backward products read, or up to <paramref name="clearTo"/> when it is T.
+    /// block's end, which is all the backward products read, or across whole rows when <paramref name="wholeRows"/>
+    /// (the pattern the hooks read).
     /// </summary>
-    private static void Probabilities(float* q, int c, float* kt, int tPad, float* p, float* lse, int t, int hs, int width, bool causal, int clearTo)
+    private static void Probabilities(float* q, int c, float* kt, int tPad, float* p, float* lse, int t, int hs, int width, bool causal, bool wholeRows)
     {
         float scale = 1f / MathF.Sqrt(hs);
         for (int blk = 0; blk < Blocks(t, causal); blk++)
@@ -170,7 +171,7 @@ internal static unsafe class CpuAttention
             Scores(q, c, kt, tPad, p, i0, i1, t, hs, width);
             for (int i = i0; i < i1; i++)
             {
-                var row = new Span<float>(p + (long)i * t, clearTo == t ? t : i1);
+                var row = new Span<float>(p + (long)i * t, wholeRows ? t : i1);
                 var live = row[..Visible(i, t, causal)];
                 SoftmaxRows.Exp(live, scale, lse[i]);
                 row[live.Length..].Clear();

@@ -10,8 +10,7 @@ namespace NativeCore.Backends.Cpu;
 /// <remarks>
 /// Every element, the tail included, goes through the same vector code, and the 256-bit and 512-bit paths do the same
 /// operations per lane in the same order (the only fused multiply-adds are VectorExp's, explicit on both), so results
-/// are the same bits whatever the vector
-/// width, and a run on an AVX2 machine matches one on an AVX-512 machine.
+/// are the same bits whatever the vector width, and a run on an AVX2 machine matches one on an AVX-512 machine.
 /// </remarks>
 internal static class CpuGelu
 {
