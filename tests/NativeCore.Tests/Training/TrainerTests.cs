@@ -99,19 +99,33 @@ public sealed class TrainerTests : TempDirectoryTest
         Assert.Equal(4, Trainer.Run(Stages.Finetune(config, Checkpoint.Resolve(Dir("a")), Dir("tuned"), resume: true), backend).Steps);
     }
 
+    private static readonly string[] WidePretrain = ["pretrain", "--preset", "smoke", "--set", "model.n_embd=128", "--set", "model.n_head=4", "--set", "pretrain.batch_size=32",
+        "--set", "model.dropout=0.1", "--set", "pretrain.steps=12", "--set", "pretrain.eval_every=12", "--set", "pretrain.checkpoint_every=12"];
+
     [Fact]
-    public void One_and_two_threads_train_bit_identical_weights()
+    public void One_two_and_four_threads_train_bit_identical_weights()
     {
         // Wide enough that the GEMMs, attention and reductions split across threads; DOTNET_PROCESSOR_COUNT sets how
         // many cores the runtime (and so Parallel.For and the thread pool) believes it has.
-        string[] args = ["pretrain", "--preset", "smoke", "--set", "model.n_embd=128", "--set", "model.n_head=4", "--set", "pretrain.batch_size=32",
-            "--set", "pretrain.steps=12", "--set", "pretrain.eval_every=12", "--set", "pretrain.checkpoint_every=12"];
-        foreach (string threads in new[] { "1", "2" })
+        foreach (string threads in new[] { "1", "2", "4" })
         {
-            var (exit, _, err) = CliProcess.Run(new Dictionary<string, string> { ["DOTNET_PROCESSOR_COUNT"] = threads }, [.. args, "--out", Dir($"threads-{threads}")]);
+            var (exit, _, err) = CliProcess.Run(new Dictionary<string, string> { ["DOTNET_PROCESSOR_COUNT"] = threads }, [.. WidePretrain, "--out", Dir($"threads-{threads}")]);
             Assert.True(exit == 0, err);
         }
         Assert.Equal(Weights(Dir("threads-1")), Weights(Dir("threads-2")));
+        Assert.Equal(Weights(Dir("threads-1")), Weights(Dir("threads-4")));
+    }
+
+    [Fact]
+    public void The_256_bit_and_512_bit_paths_train_bit_identical_weights()
+    {
+        // DOTNET_EnableAVX512=0 takes AVX-512 away from the runtime, so every kernel, reduction and exp runs its 256-bit
+        // path; the default run takes the 512-bit paths where the processor has them (elsewhere both runs are 256-bit).
+        var (exit, _, err) = CliProcess.Run(new Dictionary<string, string> { ["DOTNET_EnableAVX512"] = "0" }, [.. WidePretrain, "--out", Dir("narrow")]);
+        Assert.True(exit == 0, err);
+        (exit, _, err) = CliProcess.Run(new Dictionary<string, string>(), [.. WidePretrain, "--out", Dir("default")]);
+        Assert.True(exit == 0, err);
+        Assert.Equal(Weights(Dir("narrow")), Weights(Dir("default")));
     }
 
     [Fact]

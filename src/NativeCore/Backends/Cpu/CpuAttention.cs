@@ -135,7 +135,7 @@ internal static unsafe class CpuAttention
                     {
                         int visible = Visible(i, t, causal);
                         var drow = new Span<float>(ds + (long)i * t, i1);
-                        float dot = TensorPrimitives.Dot(new ReadOnlySpan<float>(dy + (long)i * c, hs), new ReadOnlySpan<float>(y + (long)i * c, hs));
+                        float dot = LaneSums.Dot(new ReadOnlySpan<float>(dy + (long)i * c, hs), new ReadOnlySpan<float>(y + (long)i * c, hs));
                         SoftmaxRows.ScoreGradient(drow[..visible], new ReadOnlySpan<float>(p + (long)i * t, visible), dot, scale);
                         drow[visible..].Clear();
                     }

@@ -29,7 +29,7 @@ internal static unsafe class CpuAttentionDecode
                     float max = TensorPrimitives.Max(row);
                     TensorPrimitives.Subtract(row, max, row);
                     TensorPrimitives.Exp(row, row);
-                    float inverse = 1f / TensorPrimitives.Sum(row);
+                    float inverse = 1f / LaneSums.Sum(row);
                     float* acc = o + h * hs;
                     new Span<float>(acc, hs).Clear();
                     for (int j = 0; j < t; j++) AddScaled(acc, v + (long)j * stride, scores[j] * inverse, hs);

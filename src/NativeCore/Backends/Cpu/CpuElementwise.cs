@@ -69,7 +69,7 @@ internal static class CpuElementwise
     public static void RowDot(HostView output, HostView a, HostView b, int rows, int cols) =>
         FixedChunks.For(rows, (_, s, e) =>
         {
-            for (int r = s; r < e; r++) output.Array[output.Offset + r] = TensorPrimitives.Dot(a.Slice(r * cols, cols), b.Slice(r * cols, cols));
+            for (int r = s; r < e; r++) output.Array[output.Offset + r] = LaneSums.Dot(a.Slice(r * cols, cols), b.Slice(r * cols, cols));
         }, 64);
 
     /// <summary>Σ x² in double over fixed chunks.</summary>

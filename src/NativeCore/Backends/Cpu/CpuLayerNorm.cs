@@ -23,9 +23,9 @@ internal static class CpuLayerNorm
                     {
                         var xr = new ReadOnlySpan<float>((float*)xP + (long)r * c, c);
                         var orow = new Span<float>((float*)oP + (long)r * c, c);
-                        float m = centered ? TensorPrimitives.Sum(xr) / c : 0f;
+                        float m = centered ? LaneSums.Sum(xr) / c : 0f;
                         TensorPrimitives.Subtract(xr, m, orow);
-                        float var = TensorPrimitives.SumOfSquares(orow) / c;
+                        float var = LaneSums.SumOfSquares(orow) / c;
                         float s = 1f / MathF.Sqrt(var + eps);
                         TensorPrimitives.Multiply(orow, s, orow);
                         if (hasBias) TensorPrimitives.FusedMultiplyAdd(orow, wv, bv, orow);
@@ -64,8 +64,8 @@ internal static class CpuLayerNorm
                         TensorPrimitives.Subtract(xr, m, norm);
                         TensorPrimitives.Multiply(norm, s, norm);
                         TensorPrimitives.Multiply(wv, dyr, dnorm);
-                        float dnormMean = centered ? TensorPrimitives.Sum(dnorm) / c : 0f;
-                        float dnormNormMean = TensorPrimitives.Dot(dnorm, norm) / c;
+                        float dnormMean = centered ? LaneSums.Sum(dnorm) / c : 0f;
+                        float dnormNormMean = LaneSums.Dot(dnorm, norm) / c;
                         InputGradient(dir, dnorm, norm, dnormMean, dnormNormMean, s);
                         TensorPrimitives.FusedMultiplyAdd(dyr, norm, pw, pw);
                         TensorPrimitives.Add(pb, dyr, pb);
