@@ -35,6 +35,21 @@ public interface IBackend : IDisposable
     /// <summary>x ← value.</summary>
     void Fill(Tensor x, float value);
 
+    /// <summary>
+    /// How many shards a training step over <paramref name="batch"/> sequences is cut into on this backend. Each shard
+    /// runs forward and backward over its own rows into its own gradients, and the gradients are summed in shard
+    /// order. The count depends on the backend and the batch, never on the machine, so a seed gives the same bits on
+    /// any number of cores. One unless a backend gains from more.
+    /// </summary>
+    int TrainingShards(int batch) => 1;
+
+    /// <summary>Runs <paramref name="shard"/> for 0 … <paramref name="count"/> − 1 (one after another unless a backend runs them side by side).</summary>
+    void RunShards(int count, Action<int> shard)
+    {
+        ArgumentNullException.ThrowIfNull(shard);
+        for (int k = 0; k < count; k++) shard(k);
+    }
+
     /// <summary>dst ← src (same length).</summary>
     void Copy(Tensor dst, Tensor src);
 

@@ -45,6 +45,14 @@ public sealed class ProfilingBackend(IBackend inner) : IBackend
     /// <inheritdoc />
     public void Synchronize() => inner.Synchronize();
     /// <inheritdoc />
+    public int TrainingShards(int batch) => inner.TrainingShards(batch);
+    /// <summary>Runs the shards one after another, so that each operation's time is its own.</summary>
+    public void RunShards(int count, Action<int> shard)
+    {
+        ArgumentNullException.ThrowIfNull(shard);
+        for (int k = 0; k < count; k++) shard(k);
+    }
+    /// <inheritdoc />
     public void Fill(Tensor x, float value) => Time(() => inner.Fill(x, value));
     /// <inheritdoc />
     public void Copy(Tensor dst, Tensor src) => Time(() => inner.Copy(dst, src));

@@ -85,8 +85,7 @@ public static class StepBenchmark
 
         public void Step()
         {
-            _model.Forward(_tokens, _targets, _batch, _t, training: true);
-            _model.Backward();
+            _model.TrainStep(_tokens, _targets, _batch, _t, dropoutSeed: 0);
             _opt.Step(1e-4f);
             _backend.Synchronize();
         }

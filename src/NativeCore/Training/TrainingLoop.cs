@@ -44,8 +44,8 @@ public interface ITrainingStage
 public sealed record LoopResult(long Steps, string LastCheckpoint);
 
 /// <summary>
-/// The one training loop of every setting: batch, forward (dropout seeded by <see cref="Seeds.Dropout"/>), NaN guard,
-/// backward, optimiser step at the scheduled rate (clipped by <see cref="GradientClip"/>), a metrics record, then
+/// The one training loop of every setting: batch, forward and backward (<see cref="Gpt.TrainStep"/>, dropout seeded by
+/// <see cref="Seeds.Dropout"/>), NaN guard, optimiser step at the scheduled rate (clipped by <see cref="GradientClip"/>), a metrics record, then
 /// evaluation and checkpoints at the stage's cadence. Everything it draws is a pure function of (seed, step), so a run
 /// resumed from a checkpoint ends bit-identical to one never interrupted.
 /// </summary>
@@ -82,11 +82,10 @@ public static class TrainingLoop
             stepClock.Restart();
             var batch = prefetch?.Take() ?? stage.BatchAt(step);
             double lr = schedule.At(step);
-            float loss = model.Forward(batch.Tokens, batch.Targets, batch.BatchSize, batch.Time, training: true, dropoutSeed: Seeds.Dropout(seed, step));
+            float loss = model.TrainStep(batch.Tokens, batch.Targets, batch.BatchSize, batch.Time, Seeds.Dropout(seed, step));
             if (!float.IsFinite(loss))
                 throw new NumericalDivergenceException($"loss is {loss} at step {step + 1} ({stage.Name}, lr {lr:G3}); stopped before updating the weights. "
                     + (lastCheckpoint.Length > 0 ? $"The last good checkpoint is {lastCheckpoint}." : "No checkpoint was written yet."));
-            model.Backward();
             double gradNorm;
             try
             {

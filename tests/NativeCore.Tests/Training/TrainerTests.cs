@@ -106,7 +106,8 @@ public sealed class TrainerTests : TempDirectoryTest
     public void One_two_and_four_threads_train_bit_identical_weights()
     {
         // Wide enough that the GEMMs, attention and reductions split across threads; DOTNET_PROCESSOR_COUNT sets how
-        // many cores the runtime (and so Parallel.For and the thread pool) believes it has.
+        // many cores the runtime (and so Parallel.For and the thread pool) believes it has. With one or two, each of
+        // the step's two batch shards runs its ops inline; with four, the ops inside each shard fork as well.
         foreach (string threads in new[] { "1", "2", "4" })
         {
             var (exit, _, err) = CliProcess.Run(new Dictionary<string, string> { ["DOTNET_PROCESSOR_COUNT"] = threads }, [.. WidePretrain, "--out", Dir($"threads-{threads}")]);

@@ -56,7 +56,7 @@ internal static unsafe class CpuAttention
     {
         int hs = c / nh, width = WidthFor(hs, widest), tPad = PaddedT(t, width);
         float scale = 1f / MathF.Sqrt(hs);
-        Parallel.For(0, b * nh, bh =>
+        CpuParallel.For(b * nh, bh =>
         {
             int bi = bh / nh, h = bh % nh;
             fixed (float* q0 = qkv.Span, l0 = lse.Span, o0 = output.Span, p = ThreadScratch.Get(ref t_probabilities, t * t),
@@ -91,7 +91,7 @@ internal static unsafe class CpuAttention
     public static void Pattern(HostView pattern, HostView qkv, HostView lse, int b, int t, int c, int nh, bool causal)
     {
         int hs = c / nh, width = WidthFor(hs, PackedGemm.DefaultWidth), tPad = PaddedT(t, width);
-        Parallel.For(0, b * nh, bh =>
+        CpuParallel.For(b * nh, bh =>
         {
             int bi = bh / nh, h = bh % nh;
             fixed (float* q0 = qkv.Span, l0 = lse.Span, p0 = pattern.Span, kt = ThreadScratch.Get(ref t_transposed, hs * tPad))
@@ -112,7 +112,7 @@ internal static unsafe class CpuAttention
     {
         int hs = c / nh, width = WidthFor(hs, widest), tPad = PaddedT(t, width), panel = PanelWidth(hs, width);
         float scale = 1f / MathF.Sqrt(hs);
-        Parallel.For(0, b * nh, bh =>
+        CpuParallel.For(b * nh, bh =>
         {
             int bi = bh / nh, h = bh % nh;
             fixed (float* q0 = qkv.Span, dq0 = dqkv.Span, l0 = lse.Span, dy0 = dout.Span, y0 = output.Span,

@@ -5,8 +5,8 @@ namespace NativeCore.Backends.Cpu;
 
 /// <summary>
 /// The default backend: managed SIMD on the host. GEMMs go through <see cref="PackedGemm"/>, elementwise work and
-/// reductions through TensorPrimitives, and parallel loops through Parallel.For with fixed chunking, so every
-/// result is bit-reproducible.
+/// reductions through TensorPrimitives, and parallel loops through <see cref="CpuParallel"/> with fixed chunking, so every
+/// result is bit-reproducible. A training step runs in two batch shards side by side (<see cref="TrainingShards"/>).
 /// </summary>
 public sealed class CpuBackend : IBackend
 {
@@ -27,6 +27,19 @@ public sealed class CpuBackend : IBackend
     public void Synchronize()
     {
     }
+
+    /// <summary>Batch shards per training step: two, whatever the core count, so that results do not depend on it.</summary>
+    /// <remarks>
+    /// On a small machine each shard then owns a core and runs its ops inline, where the ops of one unsharded step
+    /// would fork and join across the cores a few hundred times; on a larger one the ops inside each shard still fork.
+    /// </remarks>
+    public const int ShardCount = 2;
+
+    /// <inheritdoc />
+    public int TrainingShards(int batch) => Math.Min(batch, ShardCount);
+
+    /// <inheritdoc />
+    public void RunShards(int count, Action<int> shard) => CpuParallel.Shards(count, shard);
 
     /// <inheritdoc />
     public void Fill(Tensor x, float value) => View(x).Span.Fill(value);

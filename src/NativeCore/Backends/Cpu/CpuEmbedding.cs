@@ -23,7 +23,7 @@ internal static class CpuEmbedding
     public static void Backward(HostView dwte, HostView? dwpe, HostView dout, int[] tokens, int b, int t, int c)
     {
         int blocks = Math.Min(FixedChunks.Count, Math.Max(1, c / 16));
-        Parallel.For(0, blocks, blk =>
+        CpuParallel.For(blocks, blk =>
         {
             int c0 = c * blk / blocks, w = c * (blk + 1) / blocks - c0;
             for (int i = 0; i < b * t; i++)

@@ -19,7 +19,7 @@ internal static class FixedChunks
             body(0, 0, length);
             return;
         }
-        Parallel.For(0, chunks, i =>
+        CpuParallel.For(chunks, i =>
         {
             long start = (long)length * i / chunks, end = (long)length * (i + 1) / chunks;
             body(i, (int)start, (int)end);

@@ -73,6 +73,7 @@ internal static unsafe class PackedGemm
         if (width != Width256 && !(width == Width512 && Vector512.IsHardwareAccelerated && Avx512F.IsSupported))
             throw new ArgumentOutOfRangeException(nameof(width), width, "the 256-bit kernel everywhere, the 512-bit one only where AVX-512 runs");
         if (m == 0 || n == 0) return;
+        parallel &= CpuParallel.Forks;
         if (k == 0)
         {
             for (int i = 0; i < m; i++) ScaleC(c + (long)i * ldc, n, beta);
@@ -155,7 +156,7 @@ internal static unsafe class PackedGemm
             int pc = ps + i * KC;
             PackB(transB, (float*)bP, ldb, pc, jc, Math.Min(KC, pe - pc), nc, (float*)dP + (long)i * blockStride, parallel: false, nrw);
         }
-        if (parallel) Parallel.For(0, blocks, Block);
+        if (parallel) CpuParallel.For(blocks, Block);
         else for (int i = 0; i < blocks; i++) Block(i);
     }
 
@@ -204,7 +205,7 @@ internal static unsafe class PackedGemm
         }
         else
         {
-            Parallel.For(0, items, Work);
+            CpuParallel.For(items, Work);
         }
     }
 
@@ -254,7 +255,7 @@ internal static unsafe class PackedGemm
                 }
             }
         }
-        if (parallel && panels > 4 && (long)kc * nc > 16 * 1024) Parallel.For(0, panels, Panel);
+        if (parallel && panels > 4 && (long)kc * nc > 16 * 1024) CpuParallel.For(panels, Panel);
         else for (int p = 0; p < panels; p++) Panel(p);
     }
 
