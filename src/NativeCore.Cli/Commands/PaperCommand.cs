@@ -1,27 +1,32 @@
 using System.CommandLine;
 using NativeCore.Backends;
 using NativeCore.Experiments;
+using NativeCore.Tracr;
 using Spectre.Console;
 
 namespace NativeCore.Cli.Commands;
 
-/// <summary><c>nativecore paper</c>: the whole grammar-setting grid, then report.md and report.html.</summary>
+/// <summary><c>nativecore paper</c>: a setting's whole grid (grammar, or Tracr with --setting tracr), then report.md, report.html and verdicts.json.</summary>
 internal static class PaperCommand
 {
     public static Command Create()
     {
         var preset = new Option<string>("--preset") { Description = "quick (20 minutes on 2 cores) or paper (the full grid)", DefaultValueFactory = _ => "quick" };
-        var output = new Option<string>("--out") { Description = "Run folder", DefaultValueFactory = _ => Path.Combine("runs", "paper-quick") };
+        var output = new Option<string>("--out") { Description = "Run folder (default runs/paper-PRESET, or runs/tracr-PRESET for --setting tracr)" };
         var set = TrainCommands.SetOption();
         var backendOpt = CommonOptions.Backend();
-        var cmd = new Command("paper", "Reproduce the grammar-setting findings: pre-train, fine-tune, prune, probe, attention, reFT, and write a report") { preset, output, set, backendOpt };
+        var setting = CommonOptions.Setting(Setting.Grammar, Setting.Tracr);
+        var cmd = new Command("paper", "Reproduce a setting's findings and write a report with a verdict per claim: the grammar grid (pre-train, fine-tune, prune, probe, attention, reFT) or, with --setting tracr, Table 3 of the compiled models with single-weight pruning and reFT")
+            { preset, output, set, backendOpt, setting };
         cmd.SetAction(r => CliRunner.Run(() =>
         {
             string name = r.GetValue(preset)!;
-            string outDir = r.GetResult(output) is null && name != "quick" ? Path.Combine("runs", $"paper-{name}") : r.GetValue(output)!;
+            bool tracr = CommonOptions.ParseSetting(r.GetValue(setting), Setting.Grammar, Setting.Tracr) == Setting.Tracr;
+            string outDir = r.GetValue(output) ?? Path.Combine("runs", $"{(tracr ? "tracr" : "paper")}-{name}");
+            if (tracr) return RunTracr(name, outDir, r.GetValue(set) ?? [], r.GetValue(backendOpt)!);
             var config = ConfigLoader.Load(name, [.. r.GetValue(set) ?? [], $"backend={r.GetValue(backendOpt)}"]);
             using var backend = BackendRegistry.Create(config.Backend);
-            var results = RunWithProgress(new PaperGridFactory(config, outDir, backend));
+            var results = RunWithProgress(observer => new PaperGrid(config, outDir, backend, observer).Run());
             var verdicts = PaperReport.Write(outDir, results);
             Console.WriteLine($"paper grid finished in {results.Seconds / 60:F1} minutes of compute");
             foreach (var v in verdicts) Console.WriteLine($"  {v.Word,-15} {v.Claim}");
@@ -31,21 +36,28 @@ internal static class PaperCommand
         return cmd;
     }
 
-    private sealed record PaperGridFactory(RunConfig Config, string OutDir, IBackend Backend)
+    private static int RunTracr(string preset, string outDir, IReadOnlyList<string> overrides, string backendName)
     {
-        public PaperResults Run(IGridObserver observer) => new PaperGrid(Config, OutDir, Backend, observer).Run();
+        var config = TracrPaperConfig.Named(preset).WithOverrides(overrides);
+        using var backend = BackendRegistry.Create(backendName);
+        var results = RunWithProgress(observer => new TracrPaperGrid(config, outDir, backend, observer).Run());
+        var verdicts = TracrPaperReport.Write(outDir, results);
+        Console.WriteLine($"tracr grid finished in {results.Seconds / 60:F1} minutes of compute; the Counter ran at N = {results.CounterLength}");
+        foreach (var v in verdicts) Console.WriteLine($"  {v.Word,-15} {v.Claim}");
+        Console.WriteLine($"report: {Path.Combine(outDir, "report.md")} and report.html");
+        return 0;
     }
 
-    private static PaperResults RunWithProgress(PaperGridFactory grid)
+    private static T RunWithProgress<T>(Func<IGridObserver, T> run)
     {
-        if (!ProgressDisplay.Interactive) return grid.Run(new PlainGridProgress());
-        PaperResults results = null!;
+        if (!ProgressDisplay.Interactive) return run(new PlainGridProgress());
+        T results = default!;
         AnsiConsole.Progress().AutoClear(false)
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
             .Start(ctx =>
             {
                 var task = ctx.AddTask("paper grid");
-                results = grid.Run(new LiveGridProgress(task));
+                results = run(new LiveGridProgress(task));
             });
         return results;
     }

@@ -106,8 +106,8 @@ public static class TracrTraining
         return new TracrRunResult(result, history);
     }
 
-    // The evaluations before a resume point, as the metrics file recorded them.
-    private static List<(long, IReadOnlyList<SetAccuracy>)> History(string metricsPath) =>
+    // The evaluations a run recorded in its metrics file (before a resume point, or of a finished run being reused).
+    internal static List<(long, IReadOnlyList<SetAccuracy>)> History(string metricsPath) =>
         MetricsLog.Read(metricsPath).Where(r => (string?)r["kind"] == "eval").Select(r => ((long)r["step"]!, (IReadOnlyList<SetAccuracy>)
             r["sets"]!.AsObject().Select(kv => new SetAccuracy(kv.Key, (double)kv.Value!["accuracy"]!, (double)kv.Value!["majority_share"]!, (int)kv.Value!["size"]!)).ToList())).ToList();
 

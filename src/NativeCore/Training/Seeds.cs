@@ -23,4 +23,7 @@ public static class Seeds
 
     /// <summary>The seed of the Gaussian noise added to every weight when a stage starts.</summary>
     public static ulong Noise(ulong seed) => CounterHash.Mix(seed, 0x0015E);
+
+    /// <summary>The seed of a control model's fresh weights (a model of the same shape that never had the capability).</summary>
+    public static ulong Control(ulong seed) => CounterHash.Mix(seed, 0xC0E7);
 }
