@@ -27,11 +27,7 @@ internal static class PaperCommand
             var config = ConfigLoader.Load(name, [.. r.GetValue(set) ?? [], $"backend={r.GetValue(backendOpt)}"]);
             using var backend = BackendRegistry.Create(config.Backend);
             var results = RunWithProgress(observer => new PaperGrid(config, outDir, backend, observer).Run());
-            var verdicts = PaperReport.Write(outDir, results);
-            Console.WriteLine($"paper grid finished in {results.Seconds / 60:F1} minutes of compute");
-            foreach (var v in verdicts) Console.WriteLine($"  {v.Word,-15} {v.Claim}");
-            Console.WriteLine($"report: {Path.Combine(outDir, "report.md")} and report.html");
-            return 0;
+            return Print($"paper grid finished in {results.Seconds / 60:F1} minutes of compute", PaperReport.Write(outDir, results), outDir);
         }));
         return cmd;
     }
@@ -41,8 +37,12 @@ internal static class PaperCommand
         var config = TracrPaperConfig.Named(preset).WithOverrides(overrides);
         using var backend = BackendRegistry.Create(backendName);
         var results = RunWithProgress(observer => new TracrPaperGrid(config, outDir, backend, observer).Run());
-        var verdicts = TracrPaperReport.Write(outDir, results);
-        Console.WriteLine($"tracr grid finished in {results.Seconds / 60:F1} minutes of compute; the Counter ran at N = {results.CounterLength}");
+        return Print($"tracr grid finished in {results.Seconds / 60:F1} minutes of compute; the Counter ran at N = {results.CounterLength}", TracrPaperReport.Write(outDir, results), outDir);
+    }
+
+    private static int Print(string headline, IReadOnlyList<Verdicts.ClaimVerdict> verdicts, string outDir)
+    {
+        Console.WriteLine(headline);
         foreach (var v in verdicts) Console.WriteLine($"  {v.Word,-15} {v.Claim}");
         Console.WriteLine($"report: {Path.Combine(outDir, "report.md")} and report.html");
         return 0;

@@ -31,6 +31,13 @@ public readonly record struct Estimate(double Value, double Low, double High)
         return new Estimate(accuracy, Math.Max(0, centre - half), Math.Min(1, centre + half));
     }
 
+    /// <summary>A held-out accuracy with its Wilson interval.</summary>
+    public static Estimate Of(Training.SetAccuracy accuracy)
+    {
+        ArgumentNullException.ThrowIfNull(accuracy);
+        return Proportion(accuracy.Accuracy, accuracy.Size);
+    }
+
     /// <summary>Room below the point estimate.</summary>
     public double Below => Value - Low;
 

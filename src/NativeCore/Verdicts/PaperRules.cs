@@ -133,7 +133,7 @@ public static class PaperRules
         return ProbeBlocks.Read(cell.Blocks);
     }
 
-    private static Estimate Of(SetAccuracy a) => Estimate.Proportion(a.Accuracy, a.Size);
+    private static Estimate Of(SetAccuracy a) => Estimate.Of(a);
 
     /// <summary>
     /// Whether a fine-tune's own behaviour is read on correlated windows (C_Tr ≥ 0.5) or clean ones: a wrapper answers
@@ -198,7 +198,7 @@ public static class PaperRules
                 + (exception ? $" ⇒ {f.Word()} (the spec's exception: not counted)" : $" ⇒ {f.Word()}"));
             if (!exception) findings.Add(f);
         }
-        return Conclude(claim, findings, lines, "no fine-tune had the probes this rule needs");
+        return Verdicts.Conclude(claim, findings, lines, Findings.Majority, "no fine-tune had the probes this rule needs");
     }
 
     private static ClaimVerdict Wrapper(PaperResults r)
@@ -244,10 +244,8 @@ public static class PaperRules
                 + $"≥ {needed.Points()} → {fGain.Word()}; count b ({behaviourBefore.Name}) fell {fall.SignedPoints()} ≥ {Pts(OtherFallMin)} → {fFall.Word()}; gain minus control's {overControl.SignedPoints()} ≥ {Pts(ControlGainMargin)} → {fControl.Word()} ⇒ {f.Word()}");
             findings.Add(f);
         }
-        return Conclude(claim, findings, lines, "no fine-tune clearly lowered count(a), so there was no wrapper to find");
+        return Verdicts.Conclude(claim, findings, lines, Findings.Majority, "no fine-tune clearly lowered count(a), so there was no wrapper to find");
     }
-
-    private static string StepsText(long? s) => s?.ToString(CultureInfo.InvariantCulture) ?? "never";
 
     private static ClaimVerdict Revival(PaperResults r)
     {
@@ -257,12 +255,12 @@ public static class PaperRules
         foreach (var b in r.Baselines.Where(b => b.Steps.Count > 0))
         {
             var (c, p) = Revivals.Crossing(b, RevivalLevel);
-            lines.Add($"{b.Name}: {Estimate.Proportion(b.Accuracy[0], b.SetSize).Points()} → {Estimate.Proportion(b.Accuracy[^1], b.SetSize).Points()} in {b.Steps[^1]} steps; reaches {Pts(RevivalLevel)}% clearly at {StepsText(c)}, possibly at {StepsText(p)}");
+            lines.Add($"{b.Name}: {Estimate.Proportion(b.Accuracy[0], b.SetSize).Points()} → {Estimate.Proportion(b.Accuracy[^1], b.SetSize).Points()} in {b.Steps[^1]} steps; reaches {Pts(RevivalLevel)}% clearly at {Revivals.StepText(c)}, possibly at {Revivals.StepText(p)}");
         }
         if (r.ScratchAtPretrainLr is { Steps.Count: > 0 } ctx)
         {
             var (c, p) = Revivals.Crossing(ctx, RevivalLevel);
-            lines.Add($"context, {ctx.Name}: reaches {Pts(RevivalLevel)}% clearly at {StepsText(c)}, possibly at {StepsText(p)} of {ctx.Steps[^1]} steps (not part of the rule)");
+            lines.Add($"context, {ctx.Name}: reaches {Pts(RevivalLevel)}% clearly at {Revivals.StepText(c)}, possibly at {Revivals.StepText(p)} of {ctx.Steps[^1]} steps (not part of the rule)");
         }
         var findings = new List<Finding>();
         foreach (var cell in r.Revival.Where(c => c.Curve.Steps.Count > 0))
@@ -283,11 +281,11 @@ public static class PaperRules
                 continue;
             }
             var (f, clearly, possibly, basePossibly, _) = Revivals.Faster(cell.Curve, r.Baselines.Where(b => b.Steps.Count > 0), RevivalLevel, RevivalStepShare);
-            lines.Add($"{label}: from {start.Points()}; reaches {Pts(RevivalLevel)}% clearly at {StepsText(clearly)}, possibly at {StepsText(possibly)}; "
+            lines.Add($"{label}: from {start.Points()}; reaches {Pts(RevivalLevel)}% clearly at {Revivals.StepText(clearly)}, possibly at {Revivals.StepText(possibly)}; "
                 + $"needs ≤ {(RevivalStepShare * basePossibly).ToString("0.#", CultureInfo.InvariantCulture)} ({RevivalStepShare:0.###} of the faster baseline's {basePossibly}) ⇒ {f.Word()}");
             findings.Add(f);
         }
-        return Conclude(claim, findings, lines, "every reFT run started with count(a) intact, so there was nothing to revive");
+        return Verdicts.Conclude(claim, findings, lines, Findings.Majority, "every reFT run started with count(a) intact, so there was nothing to revive");
     }
 
     private static ClaimVerdict Dependence(PaperResults r)
@@ -353,13 +351,5 @@ public static class PaperRules
         if (!priorsDiffer) return new ClaimVerdict(claim, Verdict.NotTested, [.. lines, $"{priors.Count} prior(s) with different shares of b ran; the rule needs at least two"]);
         if (lrEffect is null || priorEffect is null || ctrEffect is null) return new ClaimVerdict(claim, Verdict.NotTested, [.. lines, "the grid lacks a second learning rate or C_Tr"]);
         return new ClaimVerdict(claim, Verdicts.From(Findings.All(lrEffect.Value, priorEffect.Value, ctrEffect.Value)), lines);
-    }
-
-    private static ClaimVerdict Conclude(string claim, List<Finding> findings, List<string> lines, string whyNotTested)
-    {
-        if (findings.Count == 0) return new ClaimVerdict(claim, Verdict.NotTested, [.. lines, whyNotTested]);
-        var m = Findings.Majority(findings);
-        lines.Add($"{findings.Count(f => f == Finding.Yes)} of {findings.Count} tested pass, {findings.Count(f => f == Finding.No)} fail, {findings.Count(f => f == Finding.Unclear)} unclear ⇒ {m.Word()}");
-        return new ClaimVerdict(claim, Verdicts.From(m), lines);
     }
 }

@@ -5,6 +5,9 @@ namespace NativeCore.Verdicts;
 /// <summary>Steps-to-level comparisons between revival curves, with each accuracy's interval taken into account.</summary>
 public static class Revivals
 {
+    /// <summary>A crossing step as evidence lines print it: the step, or "never".</summary>
+    public static string StepText(long? step) => step?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "never";
+
     /// <summary>
     /// The first step where <paramref name="curve"/> reaches <paramref name="level"/> clearly (its Wilson interval's
     /// lower end does) and possibly (its upper end does); null where it never does within its steps.

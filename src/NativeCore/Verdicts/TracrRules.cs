@@ -81,7 +81,7 @@ public static class TracrRules
         return [Wrapper(r, "counter", Claims[0]), Wrapper(r, "maxid", Claims[1]), OneWeight(r), Revival(r)];
     }
 
-    private static Estimate Of(SetAccuracy a) => Estimate.Proportion(a.Accuracy, a.Size);
+    private static Estimate Of(SetAccuracy a) => Estimate.Of(a);
 
     private static string Name(string program, bool correlated, bool target) =>
         new TracrTask { Program = program, Length = 1, FineTuneTarget = target }.SetName(correlated);
@@ -120,7 +120,7 @@ public static class TracrRules
                 + $"(≤ {Pts(WrapperCleanMax)}: {clean.AtMost(WrapperCleanMax).Word()}); control {controlClean.Points()} on clean ⇒ {f.Word()}");
             findings.Add(f);
         }
-        return Conclude(claim, findings, lines, Findings.Majority, "no C_Tr = 0 control learned the target, so no correlated fine-tune could show a wrapper against it");
+        return Verdicts.Conclude(claim, findings, lines, Findings.Majority, "no C_Tr = 0 control learned the target, so no correlated fine-tune could show a wrapper against it");
     }
 
     private static ClaimVerdict OneWeight(TracrPaperResults r)
@@ -150,7 +150,7 @@ public static class TracrRules
                 + $"majority share {Pts(p.AfterOne.MajorityShare)} (at least {Pts(AboveMajorityMin)} above it: {overMajority.Word()}) ⇒ {f.Word()}");
             findings.Add(f);
         }
-        return Conclude(claim, findings, lines, fs => Findings.Any(fs), "no correlated fine-tune clearly lost count(a), so there was nothing for one weight to revive");
+        return Verdicts.Conclude(claim, findings, lines, fs => Findings.Any(fs), "no correlated fine-tune clearly lost count(a), so there was nothing for one weight to revive");
     }
 
     private static ClaimVerdict Revival(TracrPaperResults r)
@@ -161,7 +161,7 @@ public static class TracrRules
         var control = r.ControlRevival.Curve;
         var (cc, cp) = Revivals.Crossing(control, RevivalLevel);
         lines.Add($"control ({control.Name}): {Estimate.Proportion(control.Accuracy[0], control.SetSize).Points()} → {Estimate.Proportion(control.Accuracy[^1], control.SetSize).Points()} in {control.Steps[^1]} steps; "
-            + $"reaches {Pts(RevivalLevel)}% clearly at {StepsText(cc)}, possibly at {StepsText(cp)}");
+            + $"reaches {Pts(RevivalLevel)}% clearly at {Revivals.StepText(cc)}, possibly at {Revivals.StepText(cp)}");
         double largest = r.Config.LearningRates.Max();
         string capability = Name("counter", false, false);
         var findings = new List<Finding>();
@@ -178,7 +178,7 @@ public static class TracrRules
             var start = Estimate.Proportion(run.Curve.Accuracy[0], run.Curve.SetSize);
             var lost = Of(cell.AtStart(capability)).Minus(start);
             var (f, clearly, possibly, basePossibly, _) = Revivals.Faster(run.Curve, [control], RevivalLevel, RevivalStepShare);
-            string numbers = $"from {start.Points()} (lost {lost.SignedPoints()}); reaches {Pts(RevivalLevel)}% clearly at {StepsText(clearly)}, possibly at {StepsText(possibly)}; "
+            string numbers = $"from {start.Points()} (lost {lost.SignedPoints()}); reaches {Pts(RevivalLevel)}% clearly at {Revivals.StepText(clearly)}, possibly at {Revivals.StepText(possibly)}; "
                 + $"needs ≤ {(RevivalStepShare * basePossibly).ToString("0.#", CultureInfo.InvariantCulture)}";
             if (run.FromLearningRate == largest)
             {
@@ -193,16 +193,6 @@ public static class TracrRules
             lines.Add($"{label}: {numbers} ⇒ {f.Word()}");
             findings.Add(f);
         }
-        return Conclude(claim, findings, lines, Findings.Majority, "no fine-tune below the largest lr clearly lost count(a), so there was nothing to revive");
-    }
-
-    private static string StepsText(long? s) => s?.ToString(CultureInfo.InvariantCulture) ?? "never";
-
-    private static ClaimVerdict Conclude(string claim, List<Finding> findings, List<string> lines, Func<List<Finding>, Finding> combine, string whyNotTested)
-    {
-        if (findings.Count == 0) return new ClaimVerdict(claim, Verdict.NotTested, [.. lines, whyNotTested]);
-        var m = combine(findings);
-        lines.Add($"{findings.Count(f => f == Finding.Yes)} of {findings.Count} tested pass, {findings.Count(f => f == Finding.No)} fail, {findings.Count(f => f == Finding.Unclear)} unclear ⇒ {m.Word()}");
-        return new ClaimVerdict(claim, Verdicts.From(m), lines);
+        return Verdicts.Conclude(claim, findings, lines, Findings.Majority, "no fine-tune below the largest lr clearly lost count(a), so there was nothing to revive");
     }
 }

@@ -38,6 +38,21 @@ public static class Verdicts
         _ => "not tested",
     };
 
+    /// <summary>
+    /// A claim's verdict from the findings of its tested cells, combined by <paramref name="combine"/>, with a closing
+    /// line that counts them; not tested, with <paramref name="whyNotTested"/>, when no cell was tested.
+    /// </summary>
+    public static ClaimVerdict Conclude(string claim, List<Finding> findings, List<string> lines, Func<List<Finding>, Finding> combine, string whyNotTested)
+    {
+        ArgumentNullException.ThrowIfNull(findings);
+        ArgumentNullException.ThrowIfNull(lines);
+        ArgumentNullException.ThrowIfNull(combine);
+        if (findings.Count == 0) return new ClaimVerdict(claim, Verdict.NotTested, [.. lines, whyNotTested]);
+        var m = combine(findings);
+        lines.Add($"{findings.Count(f => f == Finding.Yes)} of {findings.Count} tested pass, {findings.Count(f => f == Finding.No)} fail, {findings.Count(f => f == Finding.Unclear)} unclear ⇒ {m.Word()}");
+        return new ClaimVerdict(claim, From(m), lines);
+    }
+
     /// <summary>The verdict a finding gives, or not tested when the rule had nothing to test.</summary>
     public static Verdict From(Finding? finding) => finding switch
     {
