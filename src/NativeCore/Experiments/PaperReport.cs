@@ -54,18 +54,8 @@ public static class PaperReport
         var doc = new ReportDocument();
         doc.H(1, $"NativeCore: fine-tuning on procedural tasks — {cfg.Preset} preset")
             .P($"Reproduction of Jain et al., ICLR 2024 (spec shared/spec/paper.md), grammar setting, Counter task. Backend `{cfg.Backend}`, seed {cfg.Seed}, "
-                + $"{r.Seconds / 60:F1} minutes of compute in this invocation (reused stages cost nothing). Generated {DateTime.UtcNow:u} by NativeCore {BuildInfo.Version} ({BuildInfo.Commit}).")
-            .H(2, "Verdicts")
-            .P("Each verdict comes from a rule fixed before the data (next section). Accuracies are shown as percent with their 95% Wilson interval in brackets; "
-                + "differences carry the combined interval. **inconclusive** means an interval straddles a threshold or the tested cells split; **not tested** means the grid did not run what the rule needs.");
-        doc.Table(["claim (spec §1)", "verdict"], verdicts.Select(v => (IReadOnlyList<string>)[v.Claim, $"**{v.Word}**"]));
-        foreach (var v in verdicts)
-            doc.H(3, $"{v.Claim}: **{v.Word}**").List(v.Evidence);
-
-        doc.H(2, "How each verdict is decided")
-            .P("These rules and thresholds live in one place in the code (`PaperRules`), and this section is generated from the same constants.");
-        doc.Table(["claim", "rule"], PaperRules.Describe().Select(d => (IReadOnlyList<string>)[d.Claim, d.Rule]));
-        doc.Table(["threshold", "value"], PaperRules.Thresholds().Select(t => (IReadOnlyList<string>)[t.Name, t.Value.ToString(CultureInfo.InvariantCulture)]));
+                + $"{r.Seconds / 60:F1} minutes of compute in this invocation (reused stages cost nothing). Generated {DateTime.UtcNow:u} by NativeCore {BuildInfo.Version} ({BuildInfo.Commit}).");
+        doc.AddVerdicts(verdicts, "claim (spec §1)").AddRules(nameof(PaperRules), PaperRules.Describe(), PaperRules.Thresholds());
 
         string swapped = PaperGrid.ControlPrior;
         doc.H(2, "What ran").P(grid.SubsetReason)
@@ -161,14 +151,9 @@ public static class PaperReport
         }
 
         doc.H(2, "Resolved configuration").Pre(ConfigLoader.ToJson(cfg));
-        AtomicFile.WriteAllText(Path.Combine(directory, "verdicts.json"), System.Text.Json.JsonSerializer.Serialize(verdicts.Select(v => new { claim = v.Claim, verdict = v.Word, evidence = v.Evidence }),
-            IndentedJson));
-        AtomicFile.WriteAllText(Path.Combine(directory, "report.md"), doc.ToMarkdown());
-        AtomicFile.WriteAllText(Path.Combine(directory, "report.html"), doc.ToHtml($"NativeCore paper report ({cfg.Preset})", directory));
+        VerdictReport.Save(directory, doc, verdicts, $"NativeCore paper report ({cfg.Preset})");
         return verdicts;
     }
-
-    private static readonly System.Text.Json.JsonSerializerOptions IndentedJson = new() { WriteIndented = true };
 
     private static string Lr(double lr) => lr.ToString("G2", CultureInfo.InvariantCulture);
 

@@ -37,15 +37,8 @@ public static class TracrPaperReport
         var doc = new ReportDocument();
         doc.H(1, $"NativeCore: fine-tuning compiled Tracr models — {cfg.Preset} preset")
             .P($"Reproduction of the Tracr setting of Jain et al., ICLR 2024 (spec shared/spec/tracr.md). Seed {cfg.Seed}, {r.Seconds / 60:F1} minutes of compute in this invocation "
-                + $"(reused stages cost nothing). Generated {DateTime.UtcNow:u} by NativeCore {BuildInfo.Version} ({BuildInfo.Commit}).")
-            .H(2, "Verdicts")
-            .P("Each verdict comes from a rule fixed before the data (next section). Accuracies are percent with their 95% Wilson interval in brackets; differences carry the combined interval.");
-        doc.Table(["claim", "verdict"], verdicts.Select(v => (IReadOnlyList<string>)[v.Claim, $"**{v.Word}**"]));
-        foreach (var v in verdicts) doc.H(3, $"{v.Claim}: **{v.Word}**").List(v.Evidence);
-
-        doc.H(2, "How each verdict is decided").P("These rules and thresholds live in one place in the code (`TracrRules`); this section is generated from the same constants.");
-        doc.Table(["claim", "rule"], TracrRules.Describe().Select(d => (IReadOnlyList<string>)[d.Claim, d.Rule]));
-        doc.Table(["threshold", "value"], TracrRules.Thresholds().Select(t => (IReadOnlyList<string>)[t.Name, t.Value.ToString(CultureInfo.InvariantCulture)]));
+                + $"(reused stages cost nothing). Generated {DateTime.UtcNow:u} by NativeCore {BuildInfo.Version} ({BuildInfo.Commit}).");
+        doc.AddVerdicts(verdicts).AddRules(nameof(TracrRules), TracrRules.Describe(), TracrRules.Thresholds());
 
         var recipe = cfg.Finetune(cfg.LearningRates[0], 0);
         doc.H(2, "What ran")
@@ -100,9 +93,7 @@ public static class TracrPaperReport
         doc.Img("plots/reft.png", "count a against reFT steps (log axis)");
 
         doc.H(2, "Resolved configuration").Pre(JsonSerializer.Serialize(cfg, IndentedJson));
-        AtomicFile.WriteAllText(Path.Combine(directory, "verdicts.json"), JsonSerializer.Serialize(verdicts.Select(v => new { claim = v.Claim, verdict = v.Word, evidence = v.Evidence }), IndentedJson));
-        AtomicFile.WriteAllText(Path.Combine(directory, "report.md"), doc.ToMarkdown());
-        AtomicFile.WriteAllText(Path.Combine(directory, "report.html"), doc.ToHtml($"NativeCore Tracr report ({cfg.Preset})", directory));
+        VerdictReport.Save(directory, doc, verdicts, $"NativeCore Tracr report ({cfg.Preset})");
         return verdicts;
     }
 
