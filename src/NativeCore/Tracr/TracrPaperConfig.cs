@@ -33,6 +33,12 @@ public sealed record TracrPaperConfig
     /// <summary>Evaluate reFT every this many steps.</summary>
     [JsonPropertyName("reft_eval_every")] public int ReftEvalEvery { get; init; } = 25;
 
+    /// <summary>
+    /// Global gradient-norm clip of the fine-tunes and reFT; 0, the default, is the spec's recipe. Unclipped, the larger
+    /// learning rates can diverge on the compiled weights; the report says which runs did, and states the clip when set.
+    /// </summary>
+    [JsonPropertyName("grad_clip")] public double GradClip { get; init; }
+
     /// <summary>The largest number of single weights pruning may zero.</summary>
     [JsonPropertyName("prune_k")] public int PruneK { get; init; } = 5;
 
@@ -93,6 +99,7 @@ public sealed record TracrPaperConfig
         Check(ReftSteps > 0, "reft_steps", ReftSteps, "must be positive");
         Check(ReftEvalEvery > 0, "reft_eval_every", ReftEvalEvery, "must be positive");
         Check(PruneK > 0, "prune_k", PruneK, "must be positive");
+        Check(GradClip >= 0 && double.IsFinite(GradClip), "grad_clip", GradClip, "must be non-negative");
         Check(ScanLengths.Length > 0 && ScanLengths.All(n => n is >= 2 and <= 64), "scan_lengths", string.Join(",", ScanLengths), "must lie in [2, 64]");
         Check(ScanStds.Length > 0 && ScanStds.All(s => s >= 0 && double.IsFinite(s)), "scan_stds", string.Join(",", ScanStds), "must be non-negative");
         Check(ScanSeeds > 0, "scan_seeds", ScanSeeds, "must be positive");
@@ -102,8 +109,8 @@ public sealed record TracrPaperConfig
 
     /// <summary>The fine-tuning recipe of one grid cell: the spec's, at this grid's length, lr, C_Tr and seed.</summary>
     public TracrRecipe Finetune(double learningRate, double correlatedShare) =>
-        new() { Steps = Steps, EvalEvery = EvalEvery, EvalSize = EvalSize, LearningRate = learningRate, CorrelatedShare = correlatedShare, Seed = Seed };
+        new() { Steps = Steps, EvalEvery = EvalEvery, EvalSize = EvalSize, LearningRate = learningRate, CorrelatedShare = correlatedShare, Seed = Seed, GradClip = GradClip };
 
     /// <summary>The reFT recipe: back to count a at the spec's lr, no noise, on plain data.</summary>
-    public TracrRecipe Reft() => TracrRecipe.ReverseFinetune(TracrRecipe.ReftLearningRate, ReftSteps, ReftEvalEvery) with { EvalSize = EvalSize, Seed = Seed };
+    public TracrRecipe Reft() => TracrRecipe.ReverseFinetune(TracrRecipe.ReftLearningRate, ReftSteps, ReftEvalEvery) with { EvalSize = EvalSize, Seed = Seed, GradClip = GradClip };
 }

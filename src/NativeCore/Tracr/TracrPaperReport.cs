@@ -43,7 +43,8 @@ public static class TracrPaperReport
         var recipe = cfg.Finetune(cfg.LearningRates[0], 0);
         doc.H(2, "What ran")
             .P($"Both programs compiled to weights (Counter at N = {r.CounterLength}, Max-identifier at N = {cfg.MaxIdLength}), then fine-tuned by the spec's recipe: Gaussian noise of std {recipe.NoiseStd:G} on every trained weight, "
-                + $"SGD with momentum {recipe.Momentum:G}, batch {recipe.BatchSize}, {cfg.Steps} iterations ({recipe.Warmup:P0} linear warm-up, cosine to lr/{1 / recipe.MinLrRatio:G}), no gradient clip, "
+                + $"SGD with momentum {recipe.Momentum:G}, batch {recipe.BatchSize}, {cfg.Steps} iterations ({recipe.Warmup:P0} linear warm-up, cosine to lr/{1 / recipe.MinLrRatio:G}), "
+                + (cfg.GradClip > 0 ? $"**gradient norm clipped at {cfg.GradClip:G}** (not the spec's recipe), " : "no gradient clip (the spec's recipe), ")
                 + $"the readout fixed as Tracr's unembedding is. Learning rates {string.Join(", ", cfg.LearningRates.Select(Lr))}; C_Tr {string.Join(", ", cfg.CorrelatedShares)}; q = {recipe.Shift}. "
                 + $"The paper fine-tunes for 10K iterations{(cfg.Steps < 10_000 ? $"; this preset runs {cfg.Steps}, so effects that need longer can show here as not reproduced" : "")}. "
                 + $"Held-out sets: {cfg.EvalSize} samples each, fixed seed {recipe.EvalSeed}.");
