@@ -1,6 +1,7 @@
 using System.CommandLine;
 using NativeCore.Backends;
 using NativeCore.Experiments;
+using NativeCore.Stories;
 using NativeCore.Tracr;
 using Spectre.Console;
 
@@ -12,18 +13,19 @@ internal static class PaperCommand
     public static Command Create()
     {
         var preset = new Option<string>("--preset") { Description = "quick (20 minutes on 2 cores) or paper (the full grid)", DefaultValueFactory = _ => "quick" };
-        var output = new Option<string>("--out") { Description = "Run folder (default runs/paper-PRESET, or runs/tracr-PRESET for --setting tracr)" };
+        var output = new Option<string>("--out") { Description = "Run folder (default runs/paper-PRESET, or runs/tracr-PRESET, runs/stories-PRESET)" };
         var set = TrainCommands.SetOption();
         var backendOpt = CommonOptions.Backend();
-        var setting = CommonOptions.Setting(Setting.Grammar, Setting.Tracr);
-        var cmd = new Command("paper", "Reproduce a setting's findings and write a report with a verdict per claim: the grammar grid (pre-train, fine-tune, prune, probe, attention, reFT) or, with --setting tracr, Table 3 of the compiled models with single-weight pruning and reFT")
+        var setting = CommonOptions.Setting(Setting.Grammar, Setting.Tracr, Setting.Stories);
+        var cmd = new Command("paper", "Reproduce a setting's findings and write a report with a verdict per claim: the grammar grid (pre-train, fine-tune, prune, probe, attention, reFT); with --setting tracr, Table 3 of the compiled models with single-weight pruning and reFT; with --setting stories, deletion of twists, Table 1's reFT and the twist probes")
             { preset, output, set, backendOpt, setting };
         cmd.SetAction(r => CliRunner.Run(() =>
         {
             string name = r.GetValue(preset)!;
-            bool tracr = CommonOptions.ParseSetting(r.GetValue(setting), Setting.Grammar, Setting.Tracr) == Setting.Tracr;
-            string outDir = r.GetValue(output) ?? Path.Combine("runs", $"{(tracr ? "tracr" : "paper")}-{name}");
-            if (tracr) return RunTracr(name, outDir, r.GetValue(set) ?? [], r.GetValue(backendOpt)!);
+            var chosen = CommonOptions.ParseSetting(r.GetValue(setting), Setting.Grammar, Setting.Tracr, Setting.Stories);
+            string outDir = r.GetValue(output) ?? Path.Combine("runs", $"{(chosen == Setting.Grammar ? "paper" : chosen.ToString().ToLowerInvariant())}-{name}");
+            if (chosen == Setting.Tracr) return RunTracr(name, outDir, r.GetValue(set) ?? [], r.GetValue(backendOpt)!);
+            if (chosen == Setting.Stories) return RunStories(name, outDir, r.GetValue(set) ?? [], r.GetValue(backendOpt)!);
             var config = ConfigLoader.Load(name, [.. r.GetValue(set) ?? [], $"backend={r.GetValue(backendOpt)}"]);
             using var backend = BackendRegistry.Create(config.Backend);
             var results = RunWithProgress(observer => new PaperGrid(config, outDir, backend, observer).Run());
@@ -38,6 +40,14 @@ internal static class PaperCommand
         using var backend = BackendRegistry.Create(backendName);
         var results = RunWithProgress(observer => new TracrPaperGrid(config, outDir, backend, observer).Run());
         return Print($"tracr grid finished in {results.Seconds / 60:F1} minutes of compute; the Counter ran at N = {results.CounterLength}", TracrPaperReport.Write(outDir, results), outDir);
+    }
+
+    private static int RunStories(string preset, string outDir, IReadOnlyList<string> overrides, string backendName)
+    {
+        var config = StoriesPaperConfig.Named(preset).WithOverrides(overrides);
+        using var backend = BackendRegistry.Create(backendName);
+        var (results, seconds) = RunWithProgress(observer => new StoriesPaperGrid(config, outDir, backend, observer).Run());
+        return Print($"stories grid finished in {seconds / 60:F1} minutes of compute", StoriesPaperReport.Write(outDir, config, results, seconds), outDir);
     }
 
     private static int Print(string headline, IReadOnlyList<Verdicts.ClaimVerdict> verdicts, string outDir)

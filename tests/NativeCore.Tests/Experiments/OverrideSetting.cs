@@ -27,6 +27,7 @@ internal sealed record OverrideSetting(
         Of("grammar", new RunConfig(), ConfigLoader.Reading, o => ConfigLoader.Load("smoke", o)),
         Of("tracr", new TracrRecipe(), TracrRecipe.OverrideOptions, o => new TracrRecipe().WithOverrides(o)),
         Of("tracr paper", new TracrPaperConfig(), TracrPaperConfig.OverrideOptions, o => new TracrPaperConfig().WithOverrides(o)),
+        Of("stories paper", new StoriesPaperConfig(), StoriesPaperConfig.OverrideOptions, o => new StoriesPaperConfig().WithOverrides(o)),
         Of("stories", new StoriesConfig(), StoriesConfig.Reading, o => new StoriesConfig().WithOverrides(o)),
     }.ToDictionary(s => s.Name);
 

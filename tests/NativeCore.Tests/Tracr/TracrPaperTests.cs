@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 namespace NativeCore.Tests.Tracr;
 
 /// <summary><c>paper --setting tracr</c> end to end at the smoke preset: the report, its verdicts, and reuse of finished stages.</summary>
+[Collection("Console")]
 public sealed class TracrPaperTests : TempDirectoryTest
 {
     [Fact]
