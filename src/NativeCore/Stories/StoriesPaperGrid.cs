@@ -120,7 +120,7 @@ public sealed class StoriesPaperGrid(StoriesPaperConfig config, string outputDir
             var (heldOut, _, _) = info.Config.OpenHeldOut(info.Config.OpenCorpus());
             var layers = StoryProbes.Run(gpt, heldOut, config.ProbeTrain, config.ProbeTest, new ProbeConfig(Iterations: config.ProbeIterations));
             var best = layers.Select((l, i) => (Label: Probing.BlockLabel(i), Result: l.Results[StoryFeature.Twist])).MaxBy(x => x.Result.TrainAccuracy);
-            return new StoriesTwistProbe(name, best.Label, best.Result.TestAccuracy, best.Result.TestSize);
+            return new StoriesTwistProbe(name, best.Label, best.Result.TestAccuracy, best.Result.TestSize, best.Result.Chance);
         }
     }
 }

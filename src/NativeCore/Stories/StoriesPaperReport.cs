@@ -60,7 +60,8 @@ public static class StoriesPaperReport
         }
 
         doc.H(2, "Twist probes").P($"A linear probe per layer on the mean of the last {StoryProbes.LastPositions} positions' residual stream of held-out stories (header removed), read at the layer whose probe fits its training samples best.")
-            .Table(["model", "layer", "test accuracy"], r.Probes.Select(p => (IReadOnlyList<string>)[p.Model, p.Layer, Verdicts.Estimate.Proportion(p.TestAccuracy, p.TestSize).Points()]));
+            .Table(["model", "layer", "test accuracy", "majority share (a probe that learned nothing)"], r.Probes.Select(p => (IReadOnlyList<string>)[p.Model, p.Layer,
+                Verdicts.Estimate.Proportion(p.TestAccuracy, p.TestSize).Points(), Pct(p.Chance)]));
 
         doc.H(2, "Resolved configuration").Pre(JsonSerializer.Serialize(config, IndentedJson));
         VerdictReport.Save(directory, doc, verdicts, $"NativeCore stories report ({config.Preset})");

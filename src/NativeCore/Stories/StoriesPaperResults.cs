@@ -15,7 +15,8 @@ public sealed record StoriesRevival(string From, IReadOnlyList<StoriesScorePoint
 /// <param name="Layer">The hook read (B0 = embeddings).</param>
 /// <param name="TestAccuracy">Accuracy on the held-out probe samples.</param>
 /// <param name="TestSize">How many.</param>
-public sealed record StoriesTwistProbe(string Model, string Layer, double TestAccuracy, int TestSize);
+/// <param name="Chance">The majority-class share of the test samples: what a probe that learned nothing scores.</param>
+public sealed record StoriesTwistProbe(string Model, string Layer, double TestAccuracy, int TestSize, double Chance = 0.5);
 
 /// <summary>Everything the stories verdicts read (spec tinystories.md §2–3).</summary>
 /// <param name="Pretrained">The score of the model pre-trained on every story.</param>

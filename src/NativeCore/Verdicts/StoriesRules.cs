@@ -126,7 +126,7 @@ public static class StoriesRules
         static Estimate Of(StoriesTwistProbe p) => Estimate.Proportion(p.TestAccuracy, p.TestSize);
         if (Find("pretrained") is not { } pre || Find("control") is not { } control)
             return new ClaimVerdict(claim, Verdict.NotTested, ["the pre-trained model's or the control's probe is missing"]);
-        lines.Add($"pre-trained: {Of(pre).Points()} at {pre.Layer}; control: {Of(control).Points()} at {control.Layer}");
+        lines.Add($"pre-trained: {Of(pre).Points()} at {pre.Layer}; control: {Of(control).Points()} at {control.Layer}; majority share {Pts(pre.Chance)}");
         var findings = new List<Finding>();
         foreach (string protocol in r.Deleted.Keys)
         {
