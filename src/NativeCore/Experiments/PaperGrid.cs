@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using NativeCore.Analysis;
 using NativeCore.Backends;
@@ -90,7 +88,7 @@ public sealed class PaperGrid(RunConfig config, string outputDirectory, IBackend
 
     private static string Lr(double lr) => lr.ToString("G3", CultureInfo.InvariantCulture);
 
-    private static string Hash(string material) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(material)))[..12];
+    private static string Hash(string material) => StageKey.Hash(material);
 
     private string StageDir(string name, string key) => Path.Combine(outputDirectory, "stages", $"{name}-{key}");
 

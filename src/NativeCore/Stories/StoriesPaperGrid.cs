@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using NativeCore.Analysis;
 using NativeCore.Backends;
@@ -52,8 +50,7 @@ public sealed class StoriesPaperGrid(StoriesPaperConfig config, string outputDir
         return (results, clock.Elapsed.TotalSeconds);
     }
 
-    private string StageDir(string name, string key) =>
-        Path.Combine(outputDirectory, "stages", $"{name}-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..10]}");
+    private string StageDir(string name, string key) => StageKey.Folder(outputDirectory, name, key);
 
     /// <summary>Trains one stage (or reuses it) and returns its folder; <paramref name="scoreAt"/> lists the steps at which the twist share is scored along the way.</summary>
     private string Train(string? parent, string stage, string protocol, IReadOnlyList<string> overrides, string label, IReadOnlyList<long>? scoreAt = null)

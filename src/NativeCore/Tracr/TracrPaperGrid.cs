@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using NativeCore.Analysis;
 using NativeCore.Backends;
@@ -83,14 +81,8 @@ public sealed class TracrPaperGrid(TracrPaperConfig config, string outputDirecto
         observer?.Advanced(units, stage);
     }
 
-    private string StagesDir => Path.Combine(outputDirectory, "stages");
-
     /// <summary>A stage folder keyed by <paramref name="name"/> and a hash of what decides its result.</summary>
-    private string StageDir(string name, string key)
-    {
-        string hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..10];
-        return Path.Combine(StagesDir, $"{name}-{hash}");
-    }
+    private string StageDir(string name, string key) => StageKey.Folder(outputDirectory, name, key);
 
     private (CompiledModel, string) Compiled(string program, int n)
     {
