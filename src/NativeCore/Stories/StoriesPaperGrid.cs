@@ -43,10 +43,11 @@ public sealed class StoriesPaperGrid(StoriesPaperConfig config, string outputDir
         var revivals = deleted.Select(kv => Reft(kv.Value, kv.Key)).ToList();
         var controlRevival = Reft(control, "control");
 
-        var probes = new List<StoriesTwistProbe> { Probe(pretrained, "pretrained"), Probe(control, "control") };
-        probes.AddRange(deleted.Select(kv => Probe(kv.Value, kv.Key)));
+        var probed = new List<(StoriesTwistProbe Twist, StoriesProbeTable Table)> { Probe(pretrained, "pretrained"), Probe(control, "control") };
+        probed.AddRange(deleted.Select(kv => Probe(kv.Value, kv.Key)));
 
-        var results = new StoriesPaperResults(scores["pretrained"], scores["control"], Protocols.ToDictionary(p => p, p => scores[p]), revivals, controlRevival, probes);
+        var results = new StoriesPaperResults(scores["pretrained"], scores["control"], Protocols.ToDictionary(p => p, p => scores[p]), revivals, controlRevival,
+            [.. probed.Select(p => p.Twist)], [.. probed.Select(p => p.Table)]);
         return (results, clock.Elapsed.TotalSeconds);
     }
 
@@ -107,8 +108,8 @@ public sealed class StoriesPaperGrid(StoriesPaperConfig config, string outputDir
         }
     }
 
-    /// <summary>The twist probe of one model, read at the layer whose probe fits its training samples best.</summary>
-    private StoriesTwistProbe Probe(string dir, string name)
+    /// <summary>Every feature probe of one model, and its twist probe read at the layer whose probe fits its training samples best.</summary>
+    private (StoriesTwistProbe, StoriesProbeTable) Probe(string dir, string name)
     {
         var (info, gpt) = StoriesModel.Load(dir, backend);
         using (gpt)
@@ -117,7 +118,7 @@ public sealed class StoriesPaperGrid(StoriesPaperConfig config, string outputDir
             var (heldOut, _, _) = info.Config.OpenHeldOut(info.Config.OpenCorpus());
             var layers = StoryProbes.Run(gpt, heldOut, config.ProbeTrain, config.ProbeTest, new ProbeConfig(Iterations: config.ProbeIterations));
             var best = layers.Select((l, i) => (Label: Probing.BlockLabel(i), Result: l.Results[StoryFeature.Twist])).MaxBy(x => x.Result.TrainAccuracy);
-            return new StoriesTwistProbe(name, best.Label, best.Result.TestAccuracy, best.Result.TestSize, best.Result.Chance);
+            return (new StoriesTwistProbe(name, best.Label, best.Result.TestAccuracy, best.Result.TestSize, best.Result.Chance), new StoriesProbeTable(name, layers));
         }
     }
 }

@@ -63,6 +63,13 @@ public static class StoriesPaperReport
             .Table(["model", "layer", "test accuracy", "majority share (a probe that learned nothing)"], r.Probes.Select(p => (IReadOnlyList<string>)[p.Model, p.Layer,
                 Verdicts.Estimate.Proportion(p.TestAccuracy, p.TestSize).Points(), Pct(p.Chance)]));
 
+        foreach (var table in r.ProbeTables ?? [])
+        {
+            doc.H(3, $"Every feature probe of {table.Model}, by layer (test accuracy %, majority share in brackets)")
+                .Table(["layer", .. StoryFeatures.All.Select(f => f.ToString())], table.Layers.Select((l, i) => (IReadOnlyList<string>)[Analysis.Probing.BlockLabel(i),
+                    .. StoryFeatures.All.Select(f => $"{Pct(l.Results[f].TestAccuracy)} ({Pct(l.Results[f].Chance)})")]));
+        }
+
         doc.H(2, "Resolved configuration").Pre(JsonSerializer.Serialize(config, IndentedJson));
         VerdictReport.Save(directory, doc, verdicts, $"NativeCore stories report ({config.Preset})");
         return verdicts;

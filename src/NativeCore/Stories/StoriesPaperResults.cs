@@ -18,6 +18,11 @@ public sealed record StoriesRevival(string From, IReadOnlyList<StoriesScorePoint
 /// <param name="Chance">The majority-class share of the test samples: what a probe that learned nothing scores.</param>
 public sealed record StoriesTwistProbe(string Model, string Layer, double TestAccuracy, int TestSize, double Chance = 0.5);
 
+/// <summary>Every feature probe of one model, layer by layer (B0 = embeddings), as <see cref="StoryProbes.Run"/> gives them.</summary>
+/// <param name="Model">pretrained, a deletion protocol, or control.</param>
+/// <param name="Layers">Per layer, each feature's probe.</param>
+public sealed record StoriesProbeTable(string Model, IReadOnlyList<(string Hook, IReadOnlyDictionary<StoryFeature, Analysis.ProbeResult> Results)> Layers);
+
 /// <summary>Everything the stories verdicts read (spec tinystories.md §2–3).</summary>
 /// <param name="Pretrained">The score of the model pre-trained on every story.</param>
 /// <param name="Control">The score of the control: pre-trained on filtered data, so it never saw a twist.</param>
@@ -25,5 +30,6 @@ public sealed record StoriesTwistProbe(string Model, string Layer, double TestAc
 /// <param name="Revivals">reFT on Twist stories from each deleted model.</param>
 /// <param name="ControlRevival">The same reFT from the control.</param>
 /// <param name="Probes">The twist probe of the pre-trained model, each deleted model and the control.</param>
+/// <param name="ProbeTables">Every feature's probe at every layer of the same models, for the report.</param>
 public sealed record StoriesPaperResults(StoryScore Pretrained, StoryScore Control, IReadOnlyDictionary<string, StoryScore> Deleted,
-    IReadOnlyList<StoriesRevival> Revivals, StoriesRevival ControlRevival, IReadOnlyList<StoriesTwistProbe> Probes);
+    IReadOnlyList<StoriesRevival> Revivals, StoriesRevival ControlRevival, IReadOnlyList<StoriesTwistProbe> Probes, IReadOnlyList<StoriesProbeTable>? ProbeTables = null);

@@ -20,6 +20,7 @@ public sealed class StoriesPaperTests : TempDirectoryTest
         string report = File.ReadAllText(Path.Combine(dir, "report.md"));
         Assert.Contains("Table 1", report, StringComparison.Ordinal);
         Assert.Contains("deleted by f+mm", report, StringComparison.Ordinal);
+        Assert.Contains("Every feature probe of control, by layer", report, StringComparison.Ordinal);
         // Two pre-trainings, three deletions and four scored reFT runs.
         var stages = Directory.GetDirectories(Path.Combine(dir, "stages"));
         Assert.Equal(9, stages.Length);
