@@ -65,6 +65,23 @@ public sealed class StoryCorpus
     /// <summary>Ids as text.</summary>
     public string Decode(IEnumerable<int> ids) => _decode(ids);
 
+    /// <summary>
+    /// A generated story as text, cut where the next instruction line (<c>Words:</c>, <c>Features:</c>, <c>Summary:</c>,
+    /// <c>Sentence:</c>, <c>Story:</c>) begins. Procedural generation already stops at a key's token; the real shards'
+    /// BPE spells a key in several tokens, so their stories are cut here, after decoding.
+    /// </summary>
+    public string Story(IEnumerable<int> ids)
+    {
+        string text = Decode(ids);
+        int cut = text.Length;
+        foreach (string key in StoryExample.HeaderKeys.Append(StoryExample.StoryKey))
+        {
+            int at = text.IndexOf("\n" + key, StringComparison.Ordinal);
+            if (at >= 0 && at < cut) cut = at;
+        }
+        return text[..cut];
+    }
+
     /// <summary>Whether a generated token ends the story: BOS, or (procedural) an instruction key.</summary>
     public bool Stops(int id) => _stops.Contains(id);
 

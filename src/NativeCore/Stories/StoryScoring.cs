@@ -58,7 +58,7 @@ public static class StoryScoring
             var outputs = Sampler.GenerateBatch(model, chunk, room, temperature, topK, seed + (ulong)start, corpus.Stops);
             foreach (var ids in outputs)
             {
-                string story = corpus.Decode(ids);
+                string story = corpus.Story(ids);
                 stories.Add(story);
                 var verdict = StoryJudge.Judge(story);
                 if (!verdict.Parsed) continue;

@@ -135,4 +135,15 @@ public sealed class TinyStoriesInstructTests : TempDirectoryTest
         var ex = Assert.Throws<InvalidConfigException>(() => TinyStoriesInstruct.Load(path));
         Assert.StartsWith($"{path}: record 0: field '{field}' is not valid text", ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_generated_real_story_is_cut_where_the_next_instruction_line_begins()
+    {
+        // The GPT-2 BPE spells a key in several tokens, so no single stop token ends a real-shard story: the text is cut.
+        var corpus = StoryCorpus.Real(Fixture, 1);
+        string generated = "Tom found a red ball. He was happy.\nSummary: Tom finds a ball.\nWords: ball, red, happy";
+        Assert.Equal("Tom found a red ball. He was happy.", corpus.Story(corpus.EncodeText(generated)));
+        Assert.Equal("No key here at all.", corpus.Story(corpus.EncodeText("No key here at all.")));
+        Assert.Equal("Then", corpus.Story(corpus.EncodeText("Then\nStory: again")));
+    }
 }
