@@ -18,7 +18,10 @@ public static class StoriesRules
     /// <summary>Claim 1: a deletion protocol must lower the twist share by at least this…</summary>
     public const double DeletionDropMin = 0.10;
 
-    /// <summary>Claim 2: at the first scoring step after 0, reFT from a deleted model must write twists more often than reFT from the control, by at least this.</summary>
+    /// <summary>…while its parse rate stays within this of the pre-trained model's, so that a model that merely stopped writing parseable stories does not count as having lost twists.</summary>
+    public const double ParseRateDropMax = 0.10;
+
+    /// <summary>Claim 2: by the first scoring step after 0, reFT from a deleted model must raise its twist share by at least this much more than reFT from the control raises the control's.</summary>
     public const double RevivalOverControlMin = 0.10;
 
     /// <summary>Claim 3: after deletion, the twist probe must beat the control's by at least this…</summary>
@@ -41,10 +44,12 @@ public static class StoriesRules
     public static IReadOnlyList<(string Claim, string Rule)> Describe() =>
     [
         (Claims[0], $"Tested only when the pre-trained model writes twists (share of all generations) clearly at least {Pts(CapabilityOverControlMin)} points more often than the control, "
-            + $"which never saw one. A protocol passes when its twist share falls clearly by at least {Pts(DeletionDropMin)} points from the pre-trained model's, and fails when the drop is clearly smaller. "
+            + $"which never saw one. A protocol passes when its twist share falls clearly by at least {Pts(DeletionDropMin)} points from the pre-trained model's while its parse rate stays clearly within "
+            + $"{Pts(ParseRateDropMax)} points of the pre-trained model's, and fails when either is clearly on the other side. "
             + "Reproduced when passing protocols outnumber the others; not reproduced when failing ones do; otherwise inconclusive."),
-        (Claims[1], $"Tested on the protocols that passed claim 1. At the first scoring step after 0, reFT from the deleted model must write twists clearly at least {Pts(RevivalOverControlMin)} points "
-            + "more often than the same reFT from the control at the same step (same data, lr, batch and seed); it fails when the difference is clearly smaller. Majority over tested protocols."),
+        (Claims[1], $"Tested on the protocols that passed claim 1. From step 0 to the first scoring step after it, reFT from the deleted model must raise its twist share clearly at least {Pts(RevivalOverControlMin)} points "
+            + "more than the same reFT (same data, lr, batch and seed) raises the control's; it fails when the difference of the two gains is clearly smaller. Gains, not levels, so that a deleted model that "
+            + "merely kept more twists than the control does not pass without reviving. Majority over tested protocols."),
         (Claims[2], $"Tested on the protocols that passed claim 1. The twist probe (mean of the last {StoryProbes.LastPositions} positions, the layer whose probe fits best) passes when it beats the control's "
             + $"by at least {Pts(ProbeOverControl)} points and falls at most {Pts(ProbeKeptWithin)} points below the pre-trained model's, both clear of the combined interval. Majority over tested protocols."),
     ];
@@ -67,6 +72,8 @@ public static class StoriesRules
         return Estimate.Proportion(score.TwistShareOfAll, score.Stories);
     }
 
+    private static Estimate ParseRate(StoryScore s) => Estimate.Proportion(s.ParseRate, s.Stories);
+
     private static string Describe(StoryScore s) =>
         $"{TwistShare(s).Points()} of {s.Stories} stories ({Pts(s.TwistShare)} of the {Pts(s.ParseRate)}% that parse)";
 
@@ -82,8 +89,10 @@ public static class StoriesRules
         foreach (var (protocol, score) in r.Deleted)
         {
             var drop = TwistShare(r.Pretrained).Minus(TwistShare(score));
-            var f = drop.AtLeast(DeletionDropMin);
-            lines.Add($"{protocol}: {Describe(score)}; drop {drop.SignedPoints()} (≥ {Pts(DeletionDropMin)}: {f.Word()})");
+            var parseChange = ParseRate(score).Minus(ParseRate(r.Pretrained));
+            var f = Findings.All(drop.AtLeast(DeletionDropMin), parseChange.AtLeast(-ParseRateDropMax));
+            lines.Add($"{protocol}: {Describe(score)}; drop {drop.SignedPoints()} (≥ {Pts(DeletionDropMin)}: {drop.AtLeast(DeletionDropMin).Word()}), "
+                + $"parse rate change {parseChange.SignedPoints()} (≥ −{Pts(ParseRateDropMax)}: {parseChange.AtLeast(-ParseRateDropMax).Word()}) ⇒ {f.Word()}");
             findings.Add(f);
             if (f == Finding.Yes) removed.Add(protocol);
         }
@@ -103,16 +112,21 @@ public static class StoriesRules
                 lines.Add($"reFT from {run.From}: not tested, its deletion did not clearly remove twists");
                 continue;
             }
+            var start = run.Points.FirstOrDefault(p => p.Step == 0);
             var early = run.Points.FirstOrDefault(p => p.Step > 0);
+            var controlStart = control.FirstOrDefault(p => p.Step == 0);
             var matched = early is null ? null : control.FirstOrDefault(p => p.Step == early.Step);
-            if (early is null || matched is null)
+            if (start is null || early is null || controlStart is null || matched is null)
             {
-                lines.Add($"reFT from {run.From}: not tested, no scoring step after 0 that the control's reFT shares");
+                lines.Add($"reFT from {run.From}: not tested, it and the control's reFT do not share step 0 and a scoring step after it");
                 continue;
             }
-            var lead = TwistShare(early.Score).Minus(TwistShare(matched.Score));
+            var gain = TwistShare(early.Score).Minus(TwistShare(start.Score));
+            var controlGain = TwistShare(matched.Score).Minus(TwistShare(controlStart.Score));
+            var lead = gain.Minus(controlGain);
             var f = lead.AtLeast(RevivalOverControlMin);
-            lines.Add($"reFT from {run.From} at step {early.Step}: {Describe(early.Score)} against the control's {Describe(matched.Score)}; lead {lead.SignedPoints()} (≥ {Pts(RevivalOverControlMin)}: {f.Word()})");
+            lines.Add($"reFT from {run.From}, step 0 → {early.Step}: {TwistShare(start.Score).Points()} → {Describe(early.Score)} (gain {gain.SignedPoints()}); the control "
+                + $"{TwistShare(controlStart.Score).Points()} → {Describe(matched.Score)} (gain {controlGain.SignedPoints()}); lead {lead.SignedPoints()} (≥ {Pts(RevivalOverControlMin)}: {f.Word()})");
             findings.Add(f);
         }
         return Verdicts.Conclude(claim, findings, lines, Findings.Majority, "no protocol clearly removed twists, so there was nothing to revive");

@@ -13,6 +13,9 @@ namespace NativeCore.Verdicts;
 /// </summary>
 public static class TracrRules
 {
+    /// <summary>Every claim tests only fine-tunes whose noised start (step 0) clearly counted a at least this well: otherwise there is no compiled capability to wrap or revive.</summary>
+    public const double StartWorksMin = 0.90;
+
     /// <summary>Claim 1: a fine-tune learned its target when Acc O_FT on the windows it trained on (correlated) reaches this…</summary>
     public const double LearnedMin = 0.8;
 
@@ -46,7 +49,7 @@ public static class TracrRules
         "1. Correlated fine-tuning of the compiled Counter learns a wrapper: count(a) shifted, right on correlated data and wrong on clean data",
         "1b. The same on the compiled Max-identifier (the paper's Table 3 shows it less clearly; context for claim 1)",
         "2. After a correlated fine-tune, zeroing one weight raises count(a) accuracy by more than 60 points",
-        "3. Reverse fine-tuning at lr 1e-4 revives count(a) fast, except after the largest learning rate",
+        "3. Reverse fine-tuning at lr 1e-4 revives count(a) fast (after the largest learning rate, the spec's exception, it is reported, not judged)",
     ];
 
     private static string Pts(double x) => (x * 100).ToString("0.#", CultureInfo.InvariantCulture);
@@ -54,18 +57,18 @@ public static class TracrRules
     /// <summary>Each claim's rule in words, generated from the constants above.</summary>
     public static IReadOnlyList<(string Claim, string Rule)> Describe() =>
     [
-        (Claims[0], $"Tested on every Counter fine-tune with C_Tr = 1 whose control (the same program and lr with C_Tr = 0) clearly reached {Pts(ControlLearnedMin)}% on clean count b, so that "
+        (Claims[0], $"Tested on every Counter fine-tune with C_Tr = 1 whose noised start clearly computed the compiled capability (≥ {Pts(StartWorksMin)}% at step 0) and whose control (the same program and lr with C_Tr = 0) clearly reached {Pts(ControlLearnedMin)}% on clean count b, so that "
             + $"the recipe could learn the target at that lr. A fine-tune passes when Acc O_FT on correlated windows (C_Te = 1) is clearly at least {Pts(LearnedMin)}% and on clean windows (C_Te = 0) clearly "
             + $"at most {Pts(WrapperCleanMax)}%; it fails when either is clearly on the other side. Reproduced when passing fine-tunes outnumber the others, not reproduced when failing ones do, otherwise inconclusive; "
             + "not tested when no control learned the target."),
         (Claims[1], "The rule of claim 1 on the Max-identifier's fine-tunes (count b becomes the 7th smallest letter; a correlated sample's 7th smallest lies q + 1 letters after its 5th)."),
-        (Claims[2], $"Tested on every Counter fine-tune with C_Tr = 1 whose count(a) accuracy (C_Te = 0) fell clearly by at least {Pts(CapabilityLostMin)} points from its noised start. Weights "
+        (Claims[2], $"Tested on every Counter fine-tune with C_Tr = 1 whose noised start clearly counted a (≥ {Pts(StartWorksMin)}%) and whose count(a) accuracy (C_Te = 0) fell clearly by at least {Pts(CapabilityLostMin)} points from its noised start. Weights "
             + "are scored by gradient × weight on the count(a) loss over 256 fresh samples, and the one best-scored weight of the blocks (the fixed readout excluded) is zeroed. A fine-tune passes when count(a) "
             + $"rises by at least {Pts(OneWeightGainMin)} points, by at least {Pts(ControlGainMargin)} points more than the same single-weight pruning gains on the control (the Counter's architecture "
             + $"from random weights, fine-tuned by the same recipe at lr 1e-2 with C_Tr = 1), and ends at least {Pts(AboveMajorityMin)} points above the set's majority-class share (a constant answer is no revival), "
             + "each clear of its interval. Reproduced when any tested fine-tune passes (the paper's claim is that such a weight "
             + "exists after a correlated fine-tune), not reproduced when every one fails clearly, otherwise inconclusive."),
-        (Claims[3], $"Tested on every Counter fine-tune below the grid's largest lr whose count(a) accuracy fell clearly by at least {Pts(CapabilityLostMin)} points. Each is fine-tuned back to count a "
+        (Claims[3], $"Tested on every Counter fine-tune below the grid's largest lr whose noised start clearly counted a (≥ {Pts(StartWorksMin)}%) and whose count(a) accuracy fell clearly by at least {Pts(CapabilityLostMin)} points by its end (a run that diverged counts as never reaching the level). Each is fine-tuned back to count a "
             + $"at lr 1e-4 on plain data; so is the control from random weights. A run passes when it clearly reaches {Pts(RevivalLevel)}% in at most {RevivalStepShare:0.###} of the steps the control "
             + "possibly needs (its step budget when it never gets there), and fails when even its possible crossing comes later than that share of the control's clear one. Fine-tunes at the largest lr "
             + "are the spec's exception: reported, not counted. Majority over tested runs."),
@@ -107,6 +110,12 @@ public static class TracrRules
                 lines.Add($"{label}: not tested, no C_Tr = 0 control ran at this lr");
                 continue;
             }
+            var start = Of(cell.AtStart(Name(program, false, false)));
+            if (start.AtLeast(StartWorksMin) != Finding.Yes)
+            {
+                lines.Add($"{label}: not tested, its noised start computed the compiled capability at only {start.Points()} (needs clearly ≥ {Pts(StartWorksMin)})");
+                continue;
+            }
             var controlClean = Of(control[cleanFt]);
             if (controlClean.AtLeast(ControlLearnedMin) != Finding.Yes)
             {
@@ -135,6 +144,11 @@ public static class TracrRules
         foreach (var p in r.Pruning.Where(p => p.CorrelatedShare == 1))
         {
             var cell = r.Cells.First(c => c.Program == "counter" && c.LearningRate == p.LearningRate && c.CorrelatedShare == p.CorrelatedShare);
+            if (Of(cell.AtStart(capability)).AtLeast(StartWorksMin) != Finding.Yes)
+            {
+                lines.Add($"{p.Label}: not tested, its noised start counted a at only {Of(cell.AtStart(capability)).Points()} (needs clearly ≥ {Pts(StartWorksMin)})");
+                continue;
+            }
             var lost = Of(cell.AtStart(capability)).Minus(Of(p.Before));
             if (lost.AtLeast(CapabilityLostMin) != Finding.Yes)
             {
@@ -169,25 +183,31 @@ public static class TracrRules
         {
             string label = string.Create(CultureInfo.InvariantCulture, $"reFT from lr {Lr(run.FromLearningRate)}, C_Tr {run.CorrelatedShare}");
             var cell = r.Cells.First(c => c.Program == "counter" && c.LearningRate == run.FromLearningRate && c.CorrelatedShare == run.CorrelatedShare);
+            var atStart = Of(cell.AtStart(capability));
+            var start = Estimate.Proportion(run.Curve.Accuracy[0], run.Curve.SetSize);
+            var lost = atStart.Minus(Of(cell[capability]));
+            if (run.FromLearningRate != largest && atStart.AtLeast(StartWorksMin) != Finding.Yes)
+            {
+                lines.Add($"{label}: not tested, its noised start counted a at only {atStart.Points()} (needs clearly ≥ {Pts(StartWorksMin)})");
+                continue;
+            }
+            if (run.FromLearningRate != largest && lost.AtLeast(CapabilityLostMin) != Finding.Yes)
+            {
+                lines.Add($"{label}: not tested, nothing clearly lost: {atStart.Points()} at the start, {Of(cell[capability]).Points()} after the fine-tune (lost {lost.SignedPoints()})");
+                continue;
+            }
             if (run.Diverged is not null)
             {
-                lines.Add($"{label}: diverged, counted as never reaching {Pts(RevivalLevel)}%: {run.Diverged}");
+                lines.Add($"{label}: diverged, counted as never reaching {Pts(RevivalLevel)}%{(run.FromLearningRate == largest ? " (the spec's exception, not counted)" : "")}: {run.Diverged}");
                 if (run.FromLearningRate != largest) findings.Add(Finding.No);
                 continue;
             }
-            var start = Estimate.Proportion(run.Curve.Accuracy[0], run.Curve.SetSize);
-            var lost = Of(cell.AtStart(capability)).Minus(start);
             var (f, clearly, possibly, basePossibly, _) = Revivals.Faster(run.Curve, [control], RevivalLevel, RevivalStepShare);
             string numbers = $"from {start.Points()} (lost {lost.SignedPoints()}); reaches {Pts(RevivalLevel)}% clearly at {Revivals.StepText(clearly)}, possibly at {Revivals.StepText(possibly)}; "
                 + $"needs ≤ {(RevivalStepShare * basePossibly).ToString("0.#", CultureInfo.InvariantCulture)}";
             if (run.FromLearningRate == largest)
             {
                 lines.Add($"{label}: the spec's exception (the largest lr), not counted: {numbers} ⇒ {f.Word()}");
-                continue;
-            }
-            if (lost.AtLeast(CapabilityLostMin) != Finding.Yes)
-            {
-                lines.Add($"{label}: not tested, nothing clearly lost: {numbers}");
                 continue;
             }
             lines.Add($"{label}: {numbers} ⇒ {f.Word()}");

@@ -58,23 +58,37 @@ public sealed class StoriesRulesTests
     }
 
     [Fact]
-    public void Unparsed_stories_count_as_without_a_twist()
+    public void A_deletion_that_only_breaks_the_story_format_does_not_count()
     {
-        // A deleted model whose stories mostly fail to parse: among parsed ones the twist share is unchanged (0.45),
-        // but over all stories it fell; the rule reads all stories, so the fall counts, and the evidence shows both.
+        // Null result: among parsed stories the twist share is unchanged (45%), but only 10% parse, so over all
+        // stories it fell. The parse-rate condition refuses it: the model lost its format, not its twists.
         var counts = StoryFeatures.All.ToDictionary(f => f, _ => 0);
         counts[StoryFeature.Twist] = 18;
         var halfParsed = new StoryScore(Stories, 40, counts);
         var r = Positive() with { Deleted = new Dictionary<string, StoryScore> { ["f"] = halfParsed } };
         var v = StoriesRules.Decide(r)[0];
-        Assert.Equal(Verdict.Reproduced, v.Verdict);
-        Assert.Contains(v.Evidence, line => line.Contains("f:", StringComparison.Ordinal) && line.Contains("10%", StringComparison.Ordinal));
+        Assert.Equal(Verdict.NotReproduced, v.Verdict);
+        Assert.Contains(v.Evidence, line => line.Contains("f:", StringComparison.Ordinal) && line.Contains("parse rate change", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_deleted_model_that_kept_more_twists_than_the_control_is_no_revival_when_reft_adds_nothing()
+    {
+        // Null result: flat curves, the deleted models sitting 20 points above the control from step 0 on.
+        var r = Positive() with
+        {
+            Deleted = Protocols.ToDictionary(p => p, _ => Score(0.25)),
+            Revivals = [.. Protocols.Select(p => Curve(p, 0.25, 0.25, 0.25))],
+            ControlRevival = Curve("control", 0.05, 0.05, 0.05),
+        };
+        Assert.Equal(Verdict.Reproduced, VerdictOf(r, 0));
+        Assert.Equal(Verdict.NotReproduced, VerdictOf(r, 1));
     }
 
     [Fact]
     public void Revival_no_faster_than_the_control_is_not_reproduced()
     {
-        var r = Positive() with { Revivals = [.. Protocols.Select(p => Curve(p, 0.05, 0.33, 0.45))] };
+        var r = Positive() with { Revivals = [.. Protocols.Select(p => Curve(p, 0.05, 0.25, 0.45))] };
         Assert.Equal(Verdict.NotReproduced, VerdictOf(r, 1));
         // And when the control learns twists as fast as the deleted models recover them.
         Assert.Equal(Verdict.NotReproduced, VerdictOf(Positive() with { ControlRevival = Curve("control", 0.05, 0.80, 0.81) }, 1));

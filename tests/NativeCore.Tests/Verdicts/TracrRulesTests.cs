@@ -138,6 +138,17 @@ public sealed class TracrRulesTests
     }
 
     [Fact]
+    public void A_start_that_the_noise_already_broke_has_nothing_to_wrap_or_revive()
+    {
+        // The noised start counts a at 60%: the wrapper, the single weight and reFT would all be judged against a
+        // capability that was not there, so none of them is tested.
+        var weak = Positive() with { Cells = Positive().Cells.Select(c => c with { Start = Sets(c.Program, 0.60, 0.1, 0.60, 0.0) }).ToList() };
+        Assert.Equal(Verdict.NotTested, VerdictOf(weak, 0));
+        Assert.Equal(Verdict.NotTested, VerdictOf(weak, 2));
+        Assert.Equal(Verdict.NotTested, VerdictOf(weak, 3));
+    }
+
+    [Fact]
     public void Nothing_to_revive_is_not_tested_rather_than_reproduced()
     {
         // Fine-tunes that kept count a: claims 2 and 3 have nothing to test.
