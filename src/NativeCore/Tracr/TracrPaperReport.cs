@@ -98,7 +98,7 @@ public static class TracrPaperReport
         return verdicts;
     }
 
-    private static string Set(string program, bool correlated, bool target) => new TracrTask { Program = program, Length = 1, FineTuneTarget = target }.SetName(correlated);
+    private static string Set(string program, bool correlated, bool target) => TracrTask.SetName(program, target, correlated);
 
     private static string Lr(double lr) => lr.ToString("G2", CultureInfo.InvariantCulture);
 

@@ -54,8 +54,11 @@ public sealed record TracrTask
     }
 
     /// <summary>The held-out set name: C_Te, O_PT or O_FT, and what is asked (a, b, 5th, 7th).</summary>
-    public string SetName(bool correlated) =>
-        $"C_Te={(correlated ? 1 : 0)} {(FineTuneTarget ? "O_FT" : "O_PT")}({(Program == "maxid" ? (FineTuneTarget ? "7th" : "5th") : (FineTuneTarget ? "b" : "a"))})";
+    public string SetName(bool correlated) => SetName(Program, FineTuneTarget, correlated);
+
+    /// <summary>The held-out set name of <paramref name="program"/>, asked for the fine-tuning target or the compiled capability, on correlated or clean inputs.</summary>
+    public static string SetName(string program, bool fineTuneTarget, bool correlated) =>
+        $"C_Te={(correlated ? 1 : 0)} {(fineTuneTarget ? "O_FT" : "O_PT")}({(program == "maxid" ? (fineTuneTarget ? "7th" : "5th") : (fineTuneTarget ? "b" : "a"))})";
 
     /// <summary>The ground truth from the program's reference semantics.</summary>
     public RaspValue Answer(IReadOnlyList<string> tokens)

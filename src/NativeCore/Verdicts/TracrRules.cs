@@ -87,7 +87,7 @@ public static class TracrRules
     private static Estimate Of(SetAccuracy a) => Estimate.Of(a);
 
     private static string Name(string program, bool correlated, bool target) =>
-        new TracrTask { Program = program, Length = 1, FineTuneTarget = target }.SetName(correlated);
+        TracrTask.SetName(program, target, correlated);
 
     private static string Lr(double lr) => lr.ToString("G2", CultureInfo.InvariantCulture);
 

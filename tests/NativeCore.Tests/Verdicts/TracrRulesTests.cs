@@ -15,7 +15,7 @@ public sealed class TracrRulesTests
     private static readonly double[] Lrs = [1e-1, 1e-2, 1e-3, 1e-4];
     private static readonly TracrPaperConfig Config = new() { LearningRates = Lrs, ReftSteps = 600, ReftEvalEvery = 25 };
 
-    private static string Set(string program, bool correlated, bool target) => new TracrTask { Program = program, Length = 1, FineTuneTarget = target }.SetName(correlated);
+    private static string Set(string program, bool correlated, bool target) => TracrTask.SetName(program, target, correlated);
 
     /// <summary>The four held-out accuracies: count a and count b on clean and on correlated windows.</summary>
     private static IReadOnlyList<SetAccuracy> Sets(string program, double cleanA, double cleanB, double corrA, double corrB) =>
