@@ -23,6 +23,7 @@ public static class Program
         root.Subcommands.Add(AnalysisCommands.Attention());
         root.Subcommands.Add(AnalysisCommands.Reft());
         root.Subcommands.Add(PaperCommand.Create());
+        root.Subcommands.Add(StageCommand.Create());
         root.Subcommands.Add(AuditCommand.Create());
         root.Subcommands.Add(TracrCommand.Create());
         root.Subcommands.Add(StoriesCommand.Create());

@@ -27,6 +27,12 @@ public static class ExitCodes
     /// <summary>A file or folder cannot be read or written: missing, not permitted, a file where a folder should be.</summary>
     public const int InputOutput = 6;
 
+    /// <summary>A grid is not finished: a stage's parents are not done (<c>stage run</c>), or stages are missing (<c>paper --report-only</c>).</summary>
+    public const int Incomplete = 7;
+
+    /// <summary>The job scheduler (Slurm's sbatch, squeue, scancel) is missing or refused a request.</summary>
+    public const int Scheduler = 8;
+
     /// <summary>A bug in NativeCore (an exception it did not anticipate); sysexits' EX_SOFTWARE.</summary>
     public const int Internal = 70;
 }
@@ -87,4 +93,18 @@ public sealed class MissingInputException(string message) : NativeCoreException(
 {
     /// <inheritdoc />
     public override int ExitCode => ExitCodes.InputOutput;
+}
+
+/// <summary>A grid is not finished: a stage's parents are not done, or the report needs stages that are not done.</summary>
+public sealed class IncompleteGridException(string message) : NativeCoreException(message)
+{
+    /// <inheritdoc />
+    public override int ExitCode => ExitCodes.Incomplete;
+}
+
+/// <summary>The job scheduler is missing or refused a request; the message quotes what it said.</summary>
+public sealed class SchedulerException(string message) : NativeCoreException(message)
+{
+    /// <inheritdoc />
+    public override int ExitCode => ExitCodes.Scheduler;
 }

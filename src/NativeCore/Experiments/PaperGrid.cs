@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using NativeCore.Analysis;
 using NativeCore.Backends;
 using NativeCore.IO;
@@ -19,11 +18,11 @@ public interface IGridObserver
 }
 
 /// <summary>
-/// <c>nativecore paper</c>: the grammar-setting grid of spec §1 run through the trainer and the analysis tools.
-/// Every stage lives in <c>stages/NAME-HASH</c>, keyed by a hash of its resolved config and its parents; a stage whose
-/// <c>done.json</c> exists is reused, and a half-finished training stage resumes from its last checkpoint.
+/// <c>nativecore paper</c>: the grammar-setting grid of spec §1 run through the trainer and the analysis tools, as a
+/// <see cref="StageGraph"/>. Every stage lives in <c>stages/NAME-HASH</c>, keyed by a hash of its resolved config and
+/// its parents; a done stage is reused, and a half-finished training stage resumes from its last checkpoint.
 /// </summary>
-public sealed class PaperGrid(RunConfig config, string outputDirectory, IBackend backend, IGridObserver? observer = null)
+public sealed class PaperGrid : IExperimentGrid
 {
     /// <summary>
     /// The prior of Scr., pre-trained from scratch on count b alone: the control for probes and pruning, and the parent
@@ -33,122 +32,118 @@ public sealed class PaperGrid(RunConfig config, string outputDirectory, IBackend
     public const string ControlPrior = "0,1,0";
 
     private const long AnalysisUnits = 100;
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, IncludeFields = true };
-    private readonly IGridObserver? _observer = observer;
-    private string _stage = "";
+    private static readonly string[] ProbeTargets = ["count:a", "count:b"];
 
-    /// <summary>Runs (or reuses) every stage and returns the results.</summary>
-    public PaperResults Run()
+    private readonly RunConfig _config;
+    private readonly string _outputDirectory;
+    private readonly Func<IBackend> _backend;
+    private readonly IGridObserver? _observer;
+    private readonly Dictionary<string, StageResult<StageEvaluations>> _pretrained = new(StringComparer.Ordinal);
+    private readonly List<(string Prior, double Lr, double Ctr, StageResult<StageEvaluations> Stage)> _finetunes = [];
+    private readonly List<StageResult<IReadOnlyList<ProbeCell>>> _probes = [];
+    private readonly List<StageResult<PruneCell>> _pruning = [];
+    private readonly StageResult<IReadOnlyList<string>> _attention;
+    private readonly List<StageResult<RevivalCell>> _revival = [];
+    private readonly List<StageResult<RevivalCurve>> _baselines = [];
+    private readonly StageResult<RevivalCurve> _scratch;
+
+    /// <summary>The grid of <paramref name="config"/> in <paramref name="outputDirectory"/>, run on <paramref name="backend"/>.</summary>
+    public PaperGrid(RunConfig config, string outputDirectory, IBackend backend, IGridObserver? observer = null)
+        : this(config, outputDirectory, () => backend, observer)
     {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        OutputFolder.Claim(outputDirectory, OutputFolder.Kinds.Paper);
+    }
+
+    /// <summary>The grid, with the backend made only when a stage first needs it (planning and submitting need none).</summary>
+    public PaperGrid(RunConfig config, string outputDirectory, Func<IBackend> backend, IGridObserver? observer = null)
+    {
+        _config = config;
+        _outputDirectory = outputDirectory;
+        _backend = backend;
+        _observer = observer;
+        Graph = new StageGraph(outputDirectory);
+
         var grid = config.Grid;
-        string first = grid.Priors[0];
-        string swapped = ControlPrior;
-        var ftLrs = grid.LearningRates;
-        int finetunes = grid.Priors.Length * ftLrs.Length * grid.CorrelatedShares.Length;
-        int reftCells = grid.Priors.Length * grid.CorrelatedShares.Length;
-        // Probes: every pre-trained model, every fine-tune and the control; pruning: every fine-tune and the control.
-        long planned = (grid.Priors.Length + 1) * (long)config.Pretrain.Steps + finetunes * (long)config.Finetune.Steps
-            + (reftCells + 2L) * grid.ReftSteps + grid.ScratchSteps
-            + (grid.Priors.Length + finetunes + 1 + finetunes + 1 + 1) * AnalysisUnits;
-        _observer?.Planned(planned);
-
-        var pretrained = new Dictionary<string, (string Key, StageEvaluations Result)>(StringComparer.Ordinal);
-        foreach (string prior in grid.Priors.Append(swapped).Distinct())
-            pretrained[prior] = Pretrain(prior);
-
-        var cells = new List<FinetuneCell>();
-        var ftKeys = new Dictionary<(string, double, double), (string Key, StageEvaluations Result)>();
+        foreach (string prior in grid.Priors.Append(ControlPrior).Distinct())
+            _pretrained[prior] = Pretrain(prior);
         foreach (string prior in grid.Priors)
-            foreach (double lr in ftLrs)
+            foreach (double lr in grid.LearningRates)
                 foreach (double ctr in grid.CorrelatedShares)
-                {
-                    var ft = Finetune(prior, pretrained[prior], lr, ctr);
-                    ftKeys[(prior, lr, ctr)] = ft;
-                    cells.Add(new FinetuneCell(prior, lr, ctr, ft.Result));
-                }
+                    _finetunes.Add((prior, lr, ctr, Finetune(prior, _pretrained[prior], lr, ctr)));
 
         // The control is Scr.: the model pre-trained from scratch on count b alone, which never counts a.
-        var models = new List<(ModelId Id, (string Key, StageEvaluations Result) Stage)>();
-        models.AddRange(grid.Priors.Select(p => (new ModelId(ModelRole.Pretrained, p), pretrained[p])));
-        models.AddRange(ftKeys.Select(kv => (new ModelId(ModelRole.Finetuned, kv.Key.Item1, kv.Key.Item2, kv.Key.Item3), kv.Value)));
-        models.Add((new ModelId(ModelRole.Control, swapped), pretrained[swapped]));
+        var models = new List<(ModelId Id, StageResult<StageEvaluations> Stage)>();
+        models.AddRange(grid.Priors.Select(p => (new ModelId(ModelRole.Pretrained, p), _pretrained[p])));
+        models.AddRange(_finetunes.Select(f => (new ModelId(ModelRole.Finetuned, f.Prior, f.Lr, f.Ctr), f.Stage)));
+        models.Add((new ModelId(ModelRole.Control, ControlPrior), _pretrained[ControlPrior]));
 
-        var probes = models.SelectMany(m => Probe(m.Id, m.Stage)).ToList();
-        var pruning = models.Where(m => m.Id.Role != ModelRole.Pretrained).Select(m => Prune(m.Id, m.Stage)).ToList();
-        var attention = Attention(pretrained[first], ftKeys[(first, ftLrs.Min(), grid.CorrelatedShares.Max())]);
-        var revival = (from p in grid.Priors from c in grid.CorrelatedShares select Reft(p, c, ftKeys[(p, grid.ReftFromLearningRate, c)])).ToList();
-        var baselines = new List<RevivalCurve> { Baseline("Scr.+FT", pretrained[swapped]), Baseline("Scr.", null) };
-        var scratchContext = ScratchAtPretrainLr();
-
-        return new PaperResults(config, pretrained.ToDictionary(kv => kv.Key, kv => kv.Value.Result), cells,
-            pruning, probes, attention, revival, baselines, scratchContext, clock.Elapsed.TotalSeconds);
+        _probes.AddRange(models.Select(m => Probe(m.Id, m.Stage)));
+        _pruning.AddRange(models.Where(m => m.Id.Role != ModelRole.Pretrained).Select(m => Prune(m.Id, m.Stage)));
+        _attention = Attention(_pretrained[grid.Priors[0]], FinetuneOf(grid.Priors[0], grid.LearningRates.Min(), grid.CorrelatedShares.Max()));
+        foreach (string p in grid.Priors)
+            foreach (double c in grid.CorrelatedShares)
+                _revival.Add(Reft(p, c, FinetuneOf(p, grid.ReftFromLearningRate, c)));
+        _baselines.Add(Baseline("Scr.+FT", _pretrained[ControlPrior]));
+        _baselines.Add(Baseline("Scr.", null));
+        _scratch = ScratchAtPretrainLr();
     }
+
+    /// <inheritdoc/>
+    public StageGraph Graph { get; }
+
+    /// <summary>Runs every stage that is not done, in this process, and returns the results.</summary>
+    public PaperResults Run()
+    {
+        OutputFolder.Claim(_outputDirectory, OutputFolder.Kinds.Paper);
+        double seconds = GridRunner.RunAll(Graph, _observer);
+        return Collect(seconds);
+    }
+
+    /// <summary>The results, read from the stages' folders; every stage must be done.</summary>
+    public PaperResults Collect(double seconds) => new(_config,
+        _pretrained.ToDictionary(kv => kv.Key, kv => kv.Value.Value),
+        _finetunes.Select(f => new FinetuneCell(f.Prior, f.Lr, f.Ctr, f.Stage.Value)).ToList(),
+        _pruning.Select(p => p.Value).ToList(), _probes.SelectMany(p => p.Value).ToList(), _attention.Value,
+        _revival.Select(r => r.Value).ToList(), _baselines.Select(b => b.Value).ToList(), _scratch.Value, seconds);
+
+    /// <inheritdoc/>
+    public GridReport Report(double seconds)
+    {
+        var results = Collect(seconds);
+        return new GridReport($"paper grid finished in {results.Seconds / 60:F1} minutes of compute", PaperReport.Write(_outputDirectory, results));
+    }
+
+    private StageResult<StageEvaluations> FinetuneOf(string prior, double lr, double ctr) =>
+        _finetunes.First(f => f.Prior == prior && f.Lr == lr && f.Ctr == ctr).Stage;
 
     private static string Lr(double lr) => lr.ToString("G3", CultureInfo.InvariantCulture);
 
-    private static string Hash(string material) => StageKey.Hash(material);
+    private static string Ctr(double ctr) => ctr.ToString(CultureInfo.InvariantCulture);
 
-    private string StageDir(string name, string key) => Path.Combine(outputDirectory, "stages", $"{name}-{key}");
+    private double StepFlops(StageConfig stage) => GridPlan.TrainingFlops(_config.Model, stage.BatchSize, 1);
 
-    /// <summary>Runs <paramref name="run"/> once per key: later calls read its done.json instead.</summary>
-    private T Cached<T>(string name, string key, long units, Func<string, T> run)
+    private StageResult<StageEvaluations> Pretrain(string prior)
     {
-        string dir = StageDir(name, key);
-        string done = Path.Combine(dir, "done.json"), madeBy = Path.Combine(dir, "build.txt");
-        string build = $"{BuildInfo.Version}+{BuildInfo.Commit}";
-        if (File.Exists(done))
-        {
-            // A stage's numbers are only as good as the code that made them: another build's are not reused.
-            string recorded = File.Exists(madeBy) ? File.ReadAllText(madeBy).Trim() : "an earlier build (no build.txt)";
-            if (recorded != build)
-                throw new InvalidConfigException($"{dir}: this stage was made by {recorded}, not by this build ({build}); run paper with a new --out");
-            _observer?.Advanced(units, $"{name} (reused)");
-            try
-            {
-                return JsonSerializer.Deserialize<T>(File.ReadAllText(done), Json) ?? throw new InvalidCheckpointException($"{done}: empty");
-            }
-            catch (JsonException e)
-            {
-                throw new InvalidCheckpointException($"{done}: not a stage result ({e.Message})");
-            }
-        }
-        _stage = name;
-        Directory.CreateDirectory(dir);
-        var result = run(dir);
-        AtomicFile.WriteAllText(madeBy, build);
-        AtomicFile.WriteAllText(done, JsonSerializer.Serialize(result, Json));
-        return result;
+        var cfg = ConfigLoader.WithOverrides(_config, [$"data.prior={prior}"]);
+        return Graph.Add($"pretrain-{Slug(prior)}", "pretrain\n" + ConfigLoader.ToJson(cfg), [], cfg.Pretrain.Steps, cfg.Pretrain.Steps * StepFlops(cfg.Pretrain),
+            ctx => Train(Stages.Pretrain(cfg, ctx.Directory, resume: true), ctx));
     }
 
-    private (string Key, StageEvaluations Result) Pretrain(string prior)
+    private StageResult<StageEvaluations> Finetune(string prior, StageResult<StageEvaluations> parent, double lr, double ctr)
     {
-        var cfg = ConfigLoader.WithOverrides(config, [$"data.prior={prior}"]);
-        string key = Hash("pretrain\n" + ConfigLoader.ToJson(cfg));
-        string name = $"pretrain-{Slug(prior)}";
-        var result = Cached(name, key, cfg.Pretrain.Steps, dir => Train(Stages.Pretrain(cfg, dir, resume: true)));
-        return (key, result);
-    }
-
-    private (string Key, StageEvaluations Result) Finetune(string prior, (string Key, StageEvaluations Result) parent, double lr, double ctr)
-    {
-        var cfg = ConfigLoader.WithOverrides(config, [$"data.prior={prior}"]) with
+        var cfg = ConfigLoader.WithOverrides(_config, [$"data.prior={prior}"]) with
         {
             // The report reads a tenth of the way and the end (the paper's 1K and 10K); evaluating only there keeps a
             // quick grid's evaluation cost to two passes over the held-out sets.
-            Finetune = config.Finetune with { LearningRate = lr, CorrelatedShare = ctr, EvalAt = [Math.Max(1, config.Finetune.Steps / 10)] },
+            Finetune = _config.Finetune with { LearningRate = lr, CorrelatedShare = ctr, EvalAt = [Math.Max(1, _config.Finetune.Steps / 10)] },
         };
-        string key = Hash($"finetune\n{parent.Key}\n{ConfigLoader.ToJson(cfg)}");
-        string name = $"finetune-{Slug(prior)}-lr{Lr(lr)}-ctr{ctr.ToString(CultureInfo.InvariantCulture)}";
-        var result = Cached(name, key, cfg.Finetune.Steps, dir => Train(Stages.Finetune(cfg, parent.Result.Checkpoint, dir, resume: true)));
-        return (key, result);
+        return Graph.Add($"finetune-{Slug(prior)}-lr{Lr(lr)}-ctr{Ctr(ctr)}", "finetune\n" + ConfigLoader.ToJson(cfg), [parent.Stage],
+            cfg.Finetune.Steps, cfg.Finetune.Steps * StepFlops(cfg.Finetune),
+            ctx => Train(Stages.Finetune(cfg, parent.Value.Checkpoint, ctx.Directory, resume: true), ctx));
     }
 
-    private StageEvaluations Train(TrainingJob job)
+    private StageEvaluations Train(TrainingJob job, StageContext ctx)
     {
-        var adapter = new TrainingProgress(this);
-        var result = Trainer.Run(job, backend, adapter);
+        var result = Trainer.Run(job, _backend(), new TrainingProgress(ctx));
         var points = MetricsLog.Read(Path.Combine(job.OutputDirectory, "metrics.jsonl"))
             .Where(r => (string?)r["kind"] == "eval")
             .Select(r => new EvalPoint((long)r["step"]!, job.EvalSets.Select(s => new SetAccuracy(s.Name, (double)r["sets"]![s.Name]!["accuracy"]!, s.MajorityShare, s.Samples.Length)).ToList()))
@@ -156,109 +151,103 @@ public sealed class PaperGrid(RunConfig config, string outputDirectory, IBackend
         return new StageEvaluations(result.CheckpointDirectory, points);
     }
 
-    private PruneCell Prune(ModelId id, (string Key, StageEvaluations Result) model)
+    private static string ModelName(ModelId id) => id.Role switch
     {
-        var grid = config.Grid;
-        string key = Hash($"prune\n{model.Key}\n{grid.PruneK}\n{grid.PruneEvalSize}\n{PaperRules.MaxPruneUnits}");
-        string name = id.Role == ModelRole.Control ? "prune-control" : $"prune-{Slug(id.Prior)}-lr{Lr(id.LearningRate)}-ctr{id.CorrelatedShare.ToString(CultureInfo.InvariantCulture)}";
-        return Cached(name, key, AnalysisUnits, dir =>
-        {
-            using var m = LoadedModel.Load(model.Result.Checkpoint, backend);
-            var selection = PruneSelection.Run(m, grid.PruneK, PaperRules.MaxPruneUnits, grid.PruneEvalSize, m.Config.Eval.Size);
-            Plots.Lines(Path.Combine(dir, "prune.png"), $"Pruning neurons on count a: {id.Label} (selection split)", "units pruned (K)", "accuracy (%)",
-                selection.Curve[0].Accuracies.Select((s, i) => new Series(s.Name, selection.Curve.Select(x => (double)x.K).ToList(), selection.Curve.Select(x => x.Accuracies[i].Accuracy * 100).ToList())).ToList(),
-                horizontalLines: selection.Curve[0].Accuracies.Select(s => ($"majority share {s.Name}", s.MajorityShare * 100)).ToList());
-            _observer?.Advanced(AnalysisUnits, _stage);
-            return new PruneCell(id, selection.K, selection.CapabilityBefore, selection.CapabilityAfter, selection.OtherBefore, selection.OtherAfter,
-                selection.OtherCorrelatedBefore, selection.OtherCorrelatedAfter, selection.Curve,
-                Path.GetRelativePath(outputDirectory, Path.Combine(dir, "prune.png")));
-        });
+        ModelRole.Control => "control",
+        ModelRole.Pretrained => $"{Slug(id.Prior)}-pretrained",
+        _ => $"{Slug(id.Prior)}-lr{Lr(id.LearningRate)}-ctr{Ctr(id.CorrelatedShare)}",
+    };
+
+    private PruneCell PruneBody(ModelId id, StageResult<StageEvaluations> model, StageContext ctx)
+    {
+        var grid = _config.Grid;
+        using var m = LoadedModel.Load(model.Value.Checkpoint, _backend());
+        var selection = PruneSelection.Run(m, grid.PruneK, PaperRules.MaxPruneUnits, grid.PruneEvalSize, m.Config.Eval.Size);
+        Plots.Lines(Path.Combine(ctx.Directory, "prune.png"), $"Pruning neurons on count a: {id.Label} (selection split)", "units pruned (K)", "accuracy (%)",
+            selection.Curve[0].Accuracies.Select((s, i) => new Series(s.Name, selection.Curve.Select(x => (double)x.K).ToList(), selection.Curve.Select(x => x.Accuracies[i].Accuracy * 100).ToList())).ToList(),
+            horizontalLines: selection.Curve[0].Accuracies.Select(s => ($"majority share {s.Name}", s.MajorityShare * 100)).ToList());
+        return new PruneCell(id, selection.K, selection.CapabilityBefore, selection.CapabilityAfter, selection.OtherBefore, selection.OtherAfter,
+            selection.OtherCorrelatedBefore, selection.OtherCorrelatedAfter, selection.Curve,
+            Path.GetRelativePath(_outputDirectory, Path.Combine(ctx.Directory, "prune.png")));
     }
 
-    private static readonly string[] ProbeTargets = ["count:a", "count:b"];
-
-    private IReadOnlyList<ProbeCell> Probe(ModelId id, (string Key, StageEvaluations Result) model)
+    private StageResult<PruneCell> Prune(ModelId id, StageResult<StageEvaluations> model)
     {
-        var grid = config.Grid;
-        string key = Hash($"probe\n{model.Key}\n{grid.ProbeIterations}\n{string.Join(',', ProbeTargets)}");
-        string name = id.Role switch
-        {
-            ModelRole.Control => "probe-control",
-            ModelRole.Pretrained => $"probe-{Slug(id.Prior)}-pretrained",
-            _ => $"probe-{Slug(id.Prior)}-lr{Lr(id.LearningRate)}-ctr{id.CorrelatedShare.ToString(CultureInfo.InvariantCulture)}",
-        };
-        return Cached(name, key, AnalysisUnits, dir =>
-        {
-            using var m = LoadedModel.Load(model.Result.Checkpoint, backend);
-            // Fresh samples for every model: the probe seed comes from the model's own stage key.
-            var probeConfig = new ProbeConfig(Iterations: grid.ProbeIterations, Seed: Convert.ToUInt64(model.Key, 16));
-            var results = AnalysisRuns.ProbeTargets(m, ProbeTargets, operand: 1, probeConfig, dir);
-            _observer?.Advanced(AnalysisUnits, _stage);
-            return (IReadOnlyList<ProbeCell>)ProbeTargets.Select((t, i) => new ProbeCell(id, t, results[i])).ToList();
-        });
+        var grid = _config.Grid;
+        string name = id.Role == ModelRole.Control ? "prune-control" : $"prune-{ModelName(id)}";
+        return Graph.Add(name, $"prune\n{grid.PruneK}\n{grid.PruneEvalSize}\n{PaperRules.MaxPruneUnits}", [model.Stage], AnalysisUnits,
+            AnalysisUnits * StepFlops(_config.Finetune), ctx => PruneBody(id, model, ctx));
     }
 
-    private IReadOnlyList<string> Attention((string Key, StageEvaluations Result) before, (string Key, StageEvaluations Result) after)
+    private StageResult<IReadOnlyList<ProbeCell>> Probe(ModelId id, StageResult<StageEvaluations> model)
     {
-        string key = Hash($"attention\n{before.Key}\n{after.Key}");
-        return Cached("attention", key, AnalysisUnits, dir =>
-        {
-            using var b = LoadedModel.Load(before.Result.Checkpoint, backend);
-            using var a = LoadedModel.Load(after.Result.Checkpoint, backend);
-            var files = AnalysisRuns.Attention([b, a], sampleSeed: 0, operand: 1, dir);
-            _observer?.Advanced(AnalysisUnits, _stage);
-            return (IReadOnlyList<string>)files.Select(f => Path.GetRelativePath(outputDirectory, f)).ToList();
-        });
+        var grid = _config.Grid;
+        return Graph.Add<IReadOnlyList<ProbeCell>>($"probe-{ModelName(id)}", $"probe\n{grid.ProbeIterations}\n{string.Join(',', ProbeTargets)}", [model.Stage],
+            AnalysisUnits, AnalysisUnits * StepFlops(_config.Finetune), ctx =>
+            {
+                using var m = LoadedModel.Load(model.Value.Checkpoint, _backend());
+                // Fresh samples for every model: the probe seed comes from the model's own stage key.
+                var probeConfig = new ProbeConfig(Iterations: grid.ProbeIterations, Seed: Convert.ToUInt64(model.Key, 16));
+                var results = AnalysisRuns.ProbeTargets(m, ProbeTargets, operand: 1, probeConfig, ctx.Directory);
+                return ProbeTargets.Select((t, i) => new ProbeCell(id, t, results[i])).ToList();
+            });
     }
 
-    private RevivalCell Reft(string prior, double ctr, (string Key, StageEvaluations Result) tuned)
-    {
-        var grid = config.Grid;
-        string key = Hash($"reft\n{tuned.Key}\n{grid.ReftLearningRate}\n{grid.ReftSteps}\n{grid.ReftEvalEvery}");
-        string name = $"reft-{Slug(prior)}-ctr{ctr.ToString(CultureInfo.InvariantCulture)}";
-        return Cached(name, key, grid.ReftSteps, dir =>
+    private StageResult<IReadOnlyList<string>> Attention(StageResult<StageEvaluations> before, StageResult<StageEvaluations> after) =>
+        Graph.Add<IReadOnlyList<string>>("attention", "attention", [before.Stage, after.Stage], AnalysisUnits, AnalysisUnits * StepFlops(_config.Finetune), ctx =>
         {
-            string checkpoint = Checkpoint.Resolve(tuned.Result.Checkpoint);
-            var cfg = ReverseFinetuning.RevivalConfig(Checkpoint.ReadSidecar(checkpoint).Config, grid.ReftLearningRate, grid.ReftSteps, grid.ReftEvalEvery);
-            return new RevivalCell(prior, ctr, ReverseFinetuning.Run("reFT", cfg, checkpoint, Path.Combine(dir, "run"), backend, new TrainingProgress(this)));
+            using var b = LoadedModel.Load(before.Value.Checkpoint, _backend());
+            using var a = LoadedModel.Load(after.Value.Checkpoint, _backend());
+            var files = AnalysisRuns.Attention([b, a], sampleSeed: 0, operand: 1, ctx.Directory);
+            return files.Select(f => Path.GetRelativePath(_outputDirectory, f)).ToList();
         });
+
+    private StageResult<RevivalCell> Reft(string prior, double ctr, StageResult<StageEvaluations> tuned)
+    {
+        var grid = _config.Grid;
+        return Graph.Add($"reft-{Slug(prior)}-ctr{Ctr(ctr)}", $"reft\n{grid.ReftLearningRate}\n{grid.ReftSteps}\n{grid.ReftEvalEvery}", [tuned.Stage],
+            grid.ReftSteps, grid.ReftSteps * StepFlops(_config.Finetune), ctx =>
+            {
+                string checkpoint = Checkpoint.Resolve(tuned.Value.Checkpoint);
+                var cfg = ReverseFinetuning.RevivalConfig(Checkpoint.ReadSidecar(checkpoint).Config, grid.ReftLearningRate, grid.ReftSteps, grid.ReftEvalEvery);
+                return new RevivalCell(prior, ctr, ReverseFinetuning.Run("reFT", cfg, checkpoint, Path.Combine(ctx.Directory, "run"), _backend(), new TrainingProgress(ctx)));
+            });
     }
 
     /// <summary>A baseline at reFT's learning rate, schedule and batch: Scr.+FT from <paramref name="parent"/>, or Scr. from scratch.</summary>
-    private RevivalCurve Baseline(string name, (string Key, StageEvaluations Result)? parent)
+    private StageResult<RevivalCurve> Baseline(string name, StageResult<StageEvaluations>? parent)
     {
-        var grid = config.Grid;
-        var cfg = ReverseFinetuning.RevivalConfig(config, grid.ReftLearningRate, grid.ReftSteps, grid.ReftEvalEvery);
-        string key = Hash($"baseline\n{name}\n{parent?.Key}\n{ConfigLoader.ToJson(cfg)}");
-        return Cached(parent is null ? "baseline-scratch" : "baseline-scr-ft", key, grid.ReftSteps,
-            dir => ReverseFinetuning.Run(name, cfg, parent?.Result.Checkpoint, Path.Combine(dir, "run"), backend, new TrainingProgress(this)));
+        var grid = _config.Grid;
+        var cfg = ReverseFinetuning.RevivalConfig(_config, grid.ReftLearningRate, grid.ReftSteps, grid.ReftEvalEvery);
+        return Graph.Add(parent is null ? "baseline-scratch" : "baseline-scr-ft", $"baseline\n{name}\n{ConfigLoader.ToJson(cfg)}", parent is null ? [] : [parent.Stage],
+            grid.ReftSteps, grid.ReftSteps * StepFlops(cfg.Finetune),
+            ctx => ReverseFinetuning.Run(name, cfg, parent?.Value.Checkpoint, Path.Combine(ctx.Directory, "run"), _backend(), new TrainingProgress(ctx)));
     }
 
-    private RevivalCurve ScratchAtPretrainLr()
+    private StageResult<RevivalCurve> ScratchAtPretrainLr()
     {
-        var grid = config.Grid;
-        double lr = config.Pretrain.LearningRate;
-        var cfg = ReverseFinetuning.RevivalConfig(config, lr, grid.ScratchSteps, grid.ReftEvalEvery);
-        string key = Hash($"scratch\n{ConfigLoader.ToJson(cfg)}");
-        return Cached("scratch-pretrain-lr", key, grid.ScratchSteps,
-            dir => ReverseFinetuning.Run($"Scr. (lr {Lr(lr)})", cfg, null, Path.Combine(dir, "run"), backend, new TrainingProgress(this)));
+        var grid = _config.Grid;
+        double lr = _config.Pretrain.LearningRate;
+        var cfg = ReverseFinetuning.RevivalConfig(_config, lr, grid.ScratchSteps, grid.ReftEvalEvery);
+        return Graph.Add("scratch-pretrain-lr", $"scratch\n{ConfigLoader.ToJson(cfg)}", [], grid.ScratchSteps, grid.ScratchSteps * StepFlops(cfg.Finetune),
+            ctx => ReverseFinetuning.Run($"Scr. (lr {Lr(lr)})", cfg, null, Path.Combine(ctx.Directory, "run"), _backend(), new TrainingProgress(ctx)));
     }
 
     private static string Slug(string prior) => prior.Replace(',', '_');
+}
 
-    /// <summary>Forwards training steps to the grid observer as units.</summary>
-    private sealed class TrainingProgress(PaperGrid grid) : ITrainingObserver
+/// <summary>Forwards training steps to a running stage's progress.</summary>
+internal sealed class TrainingProgress(StageContext context) : ITrainingObserver
+{
+    public void Started(string stage, long firstStep, long totalSteps) => context.Advance(firstStep);
+
+    public void Stepped(StepRecord record) => context.Advance(1);
+
+    public void Evaluated(long step, IReadOnlyList<SetAccuracy> results)
     {
-        public void Started(string stage, long firstStep, long totalSteps) => grid._observer?.Advanced(firstStep, grid._stage);
+    }
 
-        public void Stepped(StepRecord record) => grid._observer?.Advanced(1, grid._stage);
-
-        public void Evaluated(long step, IReadOnlyList<SetAccuracy> results)
-        {
-        }
-
-        public void Checkpointed(long step, string directory)
-        {
-        }
+    public void Checkpointed(long step, string directory)
+    {
     }
 }

@@ -12,113 +12,153 @@ namespace NativeCore.Stories;
 /// <c>nativecore paper --setting stories</c>: pre-training on every story, the control (pre-trained on filtered data,
 /// so it never saw a twist), deletion of twists from the pre-trained model by F, F + Mix &amp; Match and
 /// F + Randomisation, reFT on Twist stories from each deleted model and from the control with the twist share scored
-/// along the way (the paper's Table 1), and the twist probes. Every training stage lives in <c>stages/NAME-HASH</c>,
-/// keyed by its settings and parent; a finished one is reused with its scores, an interrupted one resumes.
+/// along the way (the paper's Table 1), and the twist probes, as a <see cref="StageGraph"/>. Every stage lives in
+/// <c>stages/NAME-HASH</c>, keyed by its settings and parents; a done one is reused, an interrupted training stage
+/// resumes (a scored one starts again, since its scores are taken along the way).
 /// </summary>
-public sealed class StoriesPaperGrid(StoriesPaperConfig config, string outputDirectory, IBackend backend, IGridObserver? observer = null)
+public sealed class StoriesPaperGrid : IExperimentGrid
 {
     /// <summary>The deletion protocols, in the spec's order.</summary>
     public static IReadOnlyList<string> Protocols { get; } = ["f", "f+mm", "f+rr"];
 
     private const ulong ScoreSeed = 77;
-    private const string ScoresFile = "scores.json";
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+    private const long AnalysisUnits = 20;
 
-    /// <summary>Runs (or reuses) every stage and returns the results, with each stage's model folder.</summary>
+    private readonly StoriesPaperConfig _config;
+    private readonly string _outputDirectory;
+    private readonly Func<IBackend> _backend;
+    private readonly IGridObserver? _observer;
+    private readonly Dictionary<string, StageResult<StoryScore>> _scores = new(StringComparer.Ordinal);
+    private readonly List<(string Name, StageResult<List<StoriesScorePoint>> Points)> _revivals = [];
+    private readonly (string Name, StageResult<List<StoriesScorePoint>> Points) _controlRevival;
+    private readonly List<StageResult<ProbeOutcome>> _probes = [];
+
+    /// <summary>The grid of <paramref name="config"/> in <paramref name="outputDirectory"/>, run on <paramref name="backend"/>.</summary>
+    public StoriesPaperGrid(StoriesPaperConfig config, string outputDirectory, IBackend backend, IGridObserver? observer = null)
+        : this(config, outputDirectory, () => backend, observer)
+    {
+    }
+
+    /// <summary>The grid, with the backend made only when a stage first needs it.</summary>
+    public StoriesPaperGrid(StoriesPaperConfig config, string outputDirectory, Func<IBackend> backend, IGridObserver? observer = null)
+    {
+        config.Validate();
+        _config = config;
+        _outputDirectory = outputDirectory;
+        _backend = backend;
+        _observer = observer;
+        Graph = new StageGraph(outputDirectory);
+
+        var pretrained = Train(null, "pretrain", "none", [], "pretrain");
+        var control = Train(null, "control-pretrain", "f", [], "control-pretrain");
+        var deleted = Protocols.ToDictionary(p => p, p => Train(pretrained, "delete", p, [$"steps={config.DeleteSteps}"], $"delete-{Slug(p)}"));
+
+        var models = new List<(string Name, Trained Model)> { ("pretrained", pretrained), ("control", control) };
+        models.AddRange(deleted.Select(kv => (kv.Key, kv.Value)));
+        foreach (var (name, model) in models) _scores[name] = Score(model, name);
+        foreach (var (p, model) in deleted) _revivals.Add(Reft(model, p));
+        _controlRevival = Reft(control, "control");
+        foreach (var (name, model) in models) _probes.Add(Probe(model, name));
+    }
+
+    /// <inheritdoc/>
+    public StageGraph Graph { get; }
+
+    /// <summary>Runs every stage that is not done, in this process, and returns the results with the compute seconds.</summary>
     public (StoriesPaperResults Results, double Seconds) Run()
     {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        config.Validate();
-        OutputFolder.Claim(outputDirectory, OutputFolder.Kinds.Paper);
-        long pre = config.Stories.Steps;
-        observer?.Planned(2 * pre + Protocols.Count * (long)config.DeleteSteps + (Protocols.Count + 1L) * config.ReftSteps);
-
-        string pretrained = Train(null, "pretrain", "none", [], "pre-training on every story");
-        string control = Train(null, "control-pretrain", "f", [], "control: pre-training without twist stories");
-        var deleted = Protocols.ToDictionary(p => p, p => Train(pretrained, "delete", p, [$"steps={config.DeleteSteps}"], $"deletion by {p}"));
-
-        var scores = new Dictionary<string, StoryScore> { ["pretrained"] = ScoreOf(pretrained), ["control"] = ScoreOf(control) };
-        foreach (var (p, dir) in deleted) scores[p] = ScoreOf(dir);
-
-        var revivals = deleted.Select(kv => Reft(kv.Value, kv.Key)).ToList();
-        var controlRevival = Reft(control, "control");
-
-        var probed = new List<(StoriesTwistProbe Twist, StoriesProbeTable Table)> { Probe(pretrained, "pretrained"), Probe(control, "control") };
-        probed.AddRange(deleted.Select(kv => Probe(kv.Value, kv.Key)));
-
-        var results = new StoriesPaperResults(scores["pretrained"], scores["control"], Protocols.ToDictionary(p => p, p => scores[p]), revivals, controlRevival,
-            [.. probed.Select(p => p.Twist)], [.. probed.Select(p => p.Table)]);
-        return (results, clock.Elapsed.TotalSeconds);
+        OutputFolder.Claim(_outputDirectory, OutputFolder.Kinds.Paper);
+        double seconds = GridRunner.RunAll(Graph, _observer);
+        return (Collect(), seconds);
     }
 
-    private string StageDir(string name, string key) => StageKey.Folder(outputDirectory, name, key);
-
-    /// <summary>Trains one stage (or reuses it) and returns its folder; <paramref name="scoreAt"/> lists the steps at which the twist share is scored along the way.</summary>
-    private string Train(string? parent, string stage, string protocol, IReadOnlyList<string> overrides, string label, IReadOnlyList<long>? scoreAt = null)
+    /// <summary>The results, read from the stages' folders; every stage must be done.</summary>
+    public StoriesPaperResults Collect()
     {
-        var baseConfig = parent is null ? config.Stories : StoriesModel.Read(parent).Config;
+        var probed = _probes.Select(p => p.Value).ToList();
+        return new StoriesPaperResults(_scores["pretrained"].Value, _scores["control"].Value, Protocols.ToDictionary(p => p, p => _scores[p].Value),
+            _revivals.Select(Revival).ToList(), Revival(_controlRevival), [.. probed.Select(p => p.Twist)], [.. probed.Select(p => p.Table)]);
+    }
+
+    private static StoriesRevival Revival((string Name, StageResult<List<StoriesScorePoint>> Points) r) => new(r.Name, r.Points.Value);
+
+    /// <inheritdoc/>
+    public GridReport Report(double seconds) =>
+        new($"stories grid finished in {seconds / 60:F1} minutes of compute", StoriesPaperReport.Write(_outputDirectory, _config, Collect(), seconds));
+
+    private static string Slug(string protocol) => protocol.Replace('+', '-');
+
+    /// <summary>A training stage and the config it trains with (known before it runs, so children can be keyed).</summary>
+    private sealed record Trained(GridStage Stage, StoriesConfig Config);
+
+    private string Folder(GridStage stage) => Graph.Folder(stage);
+
+    /// <summary>One training stage; <paramref name="scoreAt"/> lists the steps at which the twist share is scored along the way (into scores.json).</summary>
+    private Trained Train(Trained? parent, string stage, string protocol, IReadOnlyList<string> overrides, string name, IReadOnlyList<long>? scoreAt = null)
+    {
+        var baseConfig = parent?.Config ?? _config.Stories;
         var stageConfig = baseConfig.WithOverrides(StoriesConfig.StageDefaults(parent is null ? "pretrain" : stage).Append($"protocol={protocol}").Concat(overrides));
         stageConfig.Validate();
-        string key = $"{(parent is null ? "seed" : Path.GetFileName(parent))}|{stage}|{JsonSerializer.Serialize(stageConfig, StoriesConfig.Reading)}|{string.Join(",", scoreAt ?? [])}|{config.ScoreCount}";
-        string dir = StageDir(stage, key);
-        if (File.Exists(Path.Combine(dir, "model.safetensors")) && File.Exists(Path.Combine(dir, StoriesModel.SidecarName)) && StoriesModel.Read(dir).Step == stageConfig.Steps
-            && (scoreAt is null || File.Exists(Path.Combine(dir, ScoresFile))))
-        {
-            observer?.Advanced(stageConfig.Steps, label + " (reused)");
-            return dir;
-        }
-        var corpus = stageConfig.OpenCorpus();
-        var points = new List<StoriesScorePoint>();
-        void AfterStep(long step, Gpt gpt)
-        {
-            if (scoreAt is not null && scoreAt.Contains(step)) points.Add(new StoriesScorePoint(step, StoryScoring.Score(gpt, corpus, config.ScoreCount, ScoreSeed).Score));
-        }
-        bool resume = Directory.Exists(Path.Combine(dir, "checkpoints"));
-        if (resume && scoreAt is not null)
-        {
-            // Scores taken before an interruption are not kept; start the scored run again from its parent.
-            Directory.Delete(Path.Combine(dir, "checkpoints"), recursive: true);
-            resume = false;
-            foreach (string f in Directory.GetFiles(dir).Where(f => Path.GetFileName(f) != OutputFolder.MarkerName)) File.Delete(f);
-        }
-        StoriesTraining.Train(parent, stageConfig, backend, dir, stage, afterStep: scoreAt is null ? null : AfterStep, resume: resume);
-        if (scoreAt is not null) AtomicFile.WriteAllText(Path.Combine(dir, ScoresFile), JsonSerializer.Serialize(points.Select(p => new ScoreRecord(p.Step, p.Score.Stories, p.Score.Parsed, p.Score.Features.ToDictionary(kv => kv.Key.ToString(), kv => kv.Value))), Json));
-        observer?.Advanced(stageConfig.Steps, label);
-        return dir;
+        string material = $"{stage}|{JsonSerializer.Serialize(stageConfig, StoriesConfig.Reading)}|{string.Join(",", scoreAt ?? [])}|{_config.ScoreCount}";
+        var graphStage = Graph.Add(name, material, parent is null ? [] : [parent.Stage], stageConfig.Steps,
+            GridPlan.TrainingFlops(stageConfig.Model, stageConfig.BatchSize, stageConfig.Steps), ctx =>
+            {
+                var corpus = stageConfig.OpenCorpus();
+                var points = new List<StoriesScorePoint>();
+                void AfterStep(long step, Gpt gpt)
+                {
+                    if (step > 0) ctx.Advance(1);
+                    if (scoreAt is not null && scoreAt.Contains(step)) points.Add(new StoriesScorePoint(step, StoryScoring.Score(gpt, corpus, _config.ScoreCount, ScoreSeed).Score));
+                }
+                bool resume = Directory.Exists(Path.Combine(ctx.Directory, "checkpoints"));
+                if (resume && scoreAt is not null)
+                {
+                    // Scores taken before an interruption are not kept; start the scored run again from its parent.
+                    Directory.Delete(Path.Combine(ctx.Directory, "checkpoints"), recursive: true);
+                    resume = false;
+                    foreach (string f in Directory.GetFiles(ctx.Directory).Where(f => Path.GetFileName(f) != OutputFolder.MarkerName)) File.Delete(f);
+                }
+                StoriesTraining.Train(parent is null ? null : Folder(parent.Stage), stageConfig, _backend(), ctx.Directory, stage, afterStep: AfterStep, resume: resume);
+                if (scoreAt is not null)
+                    AtomicFile.WriteAllText(Path.Combine(ctx.Directory, StageResult<StoriesRevival>.FileName), JsonSerializer.Serialize(points, StageResult<StoriesRevival>.Json));
+                // A scored stage's result.json holds its points (see Reft).
+            });
+        return new Trained(graphStage, stageConfig);
     }
 
-    private sealed record ScoreRecord(long Step, int Stories, int Parsed, Dictionary<string, int> Features);
-
-    private StoriesRevival Reft(string from, string name)
+    /// <summary>reFT on Twist stories, scored along the way: its result is the scored points.</summary>
+    private (string Name, StageResult<List<StoriesScorePoint>> Points) Reft(Trained from, string name)
     {
-        string dir = Train(from, "reft", "twist", [$"steps={config.ReftSteps}"], $"reFT from {name}", [.. config.ScoreAt.Select(s => (long)s)]);
-        var records = JsonSerializer.Deserialize<List<ScoreRecord>>(File.ReadAllText(Path.Combine(dir, ScoresFile)), Json) ?? [];
-        var points = records.Select(r => new StoriesScorePoint(r.Step, new StoryScore(r.Stories, r.Parsed,
-            StoryFeatures.All.ToDictionary(f => f, f => r.Features.TryGetValue(f.ToString(), out int n) ? n : 0)))).ToList();
-        return new StoriesRevival(name, points);
+        var run = Train(from, "reft", "twist", [$"steps={_config.ReftSteps}"], $"reft-{Slug(name)}", [.. _config.ScoreAt.Select(s => (long)s)]);
+        return (name, new StageResult<List<StoriesScorePoint>>(run.Stage, Folder(run.Stage)));
     }
 
-    private StoryScore ScoreOf(string dir)
-    {
-        var (info, gpt) = StoriesModel.Load(dir, backend);
-        using (gpt)
+    private StageResult<StoryScore> Score(Trained model, string name) =>
+        Graph.Add($"score-{Slug(name)}", $"score\n{_config.ScoreCount}\n{ScoreSeed}", [model.Stage], AnalysisUnits, 0, ctx =>
         {
-            observer?.Advanced(0, "scoring " + Path.GetFileName(dir));
-            return StoryScoring.Score(gpt, info.Config.OpenCorpus(), config.ScoreCount, ScoreSeed).Score;
-        }
-    }
+            var (info, gpt) = StoriesModel.Load(Folder(model.Stage), _backend());
+            using (gpt)
+            {
+                ctx.Advance(0, "scoring " + name);
+                return StoryScoring.Score(gpt, info.Config.OpenCorpus(), _config.ScoreCount, ScoreSeed).Score;
+            }
+        });
 
     /// <summary>Every feature probe of one model, and its twist probe read at the layer whose probe fits its training samples best.</summary>
-    private (StoriesTwistProbe, StoriesProbeTable) Probe(string dir, string name)
-    {
-        var (info, gpt) = StoriesModel.Load(dir, backend);
-        using (gpt)
+    private StageResult<ProbeOutcome> Probe(Trained model, string name) =>
+        Graph.Add($"probe-{Slug(name)}", string.Create(CultureInfo.InvariantCulture, $"probe\n{_config.ProbeTrain}\n{_config.ProbeTest}\n{_config.ProbeIterations}"), [model.Stage], AnalysisUnits, 0, ctx =>
         {
-            observer?.Advanced(0, "probing " + name);
-            var (heldOut, _, _) = info.Config.OpenHeldOut(info.Config.OpenCorpus());
-            var layers = StoryProbes.Run(gpt, heldOut, config.ProbeTrain, config.ProbeTest, new ProbeConfig(Iterations: config.ProbeIterations));
-            var best = layers.Select((l, i) => (Label: Probing.BlockLabel(i), Result: l.Results[StoryFeature.Twist])).MaxBy(x => x.Result.TrainAccuracy);
-            return (new StoriesTwistProbe(name, best.Label, best.Result.TestAccuracy, best.Result.TestSize, best.Result.Chance), new StoriesProbeTable(name, layers));
-        }
-    }
+            var (info, gpt) = StoriesModel.Load(Folder(model.Stage), _backend());
+            using (gpt)
+            {
+                ctx.Advance(0, "probing " + name);
+                var (heldOut, _, _) = info.Config.OpenHeldOut(info.Config.OpenCorpus());
+                var layers = StoryProbes.Run(gpt, heldOut, _config.ProbeTrain, _config.ProbeTest, new ProbeConfig(Iterations: _config.ProbeIterations));
+                var best = layers.Select((l, i) => (Label: Probing.BlockLabel(i), Result: l.Results[StoryFeature.Twist])).MaxBy(x => x.Result.TrainAccuracy);
+                return new ProbeOutcome(new StoriesTwistProbe(name, best.Label, best.Result.TestAccuracy, best.Result.TestSize, best.Result.Chance), new StoriesProbeTable(name, layers));
+            }
+        });
+
+    /// <summary>A probe stage's result: the twist probe and every feature's probe at every layer.</summary>
+    internal sealed record ProbeOutcome(StoriesTwistProbe Twist, StoriesProbeTable Table);
 }

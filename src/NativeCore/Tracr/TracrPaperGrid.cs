@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using NativeCore.Analysis;
 using NativeCore.Backends;
 using NativeCore.Experiments;
@@ -11,179 +10,235 @@ namespace NativeCore.Tracr;
 /// <summary>
 /// <c>nativecore paper --setting tracr</c>: the starting-point scan, both compiled programs, Table 3's fine-tunes
 /// (every lr × C_Tr), single-weight pruning and reFT of every Counter fine-tune, and the control (the Counter's
-/// architecture from random weights, fine-tuned and revived by the same recipes). Every training stage lives in
-/// <c>stages/NAME-HASH</c>, keyed by its recipe and parent; a finished one is reused, an interrupted one resumes.
+/// architecture from random weights, fine-tuned and revived by the same recipes), as a <see cref="StageGraph"/>.
+/// Every stage lives in <c>stages/NAME-HASH</c>, keyed by its recipe and parents; a done one is reused, an
+/// interrupted training stage resumes. The Counter's N is read from the scan when its compile stage runs, so the graph
+/// is fixed before any stage has run.
 /// </summary>
-public sealed class TracrPaperGrid(TracrPaperConfig config, string outputDirectory, IBackend backend, IGridObserver? observer = null)
+public sealed class TracrPaperGrid : IExperimentGrid
 {
     private const long AnalysisUnits = 50;
     private const string Counter = "counter", MaxId = "maxid";
+    private const string DivergedFile = "diverged.txt";
 
     /// <summary>The source lr of the control's fine-tune: the spec's example of a fine-tune that reFT revives (tracr.md §4).</summary>
     public const double ControlLearningRate = 1e-2;
 
-    /// <summary>Runs (or reuses) every stage and returns the results.</summary>
-    public TracrPaperResults Run()
+    private readonly TracrPaperConfig _config;
+    private readonly string _outputDirectory;
+    private readonly Func<IBackend> _backend;
+    private readonly IGridObserver? _observer;
+    private readonly StageResult<ScanResult> _scan;
+    private readonly List<(string Program, double Lr, double Ctr, GridStage Stage)> _finetunes = [];
+    private readonly List<StageResult<Optional<TracrPruning>>> _pruning = [];
+    private readonly StageResult<Optional<TracrPruning>> _controlPruning;
+    private readonly List<StageResult<Optional<TracrRevival>>> _revivals = [];
+    private readonly StageResult<Optional<TracrRevival>> _controlRevival;
+
+    /// <summary>The grid of <paramref name="config"/> in <paramref name="outputDirectory"/>, run on <paramref name="backend"/>.</summary>
+    public TracrPaperGrid(TracrPaperConfig config, string outputDirectory, IBackend backend, IGridObserver? observer = null)
+        : this(config, outputDirectory, () => backend, observer)
     {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
+    }
+
+    /// <summary>The grid, with the backend made only when a stage first needs it.</summary>
+    public TracrPaperGrid(TracrPaperConfig config, string outputDirectory, Func<IBackend> backend, IGridObserver? observer = null)
+    {
         config.Validate();
-        OutputFolder.Claim(outputDirectory, OutputFolder.Kinds.Paper);
-        int cells = 2 * config.LearningRates.Length * config.CorrelatedShares.Length, counterCells = cells / 2;
-        long planned = config.ScanLengths.Length * config.ScanStds.Length * AnalysisUnits + cells * (long)config.Steps + config.Steps
-            + (counterCells + 1L) * (config.ReftSteps + AnalysisUnits);
-        _planned = planned;
-        observer?.Planned(planned);
+        _config = config;
+        _outputDirectory = outputDirectory;
+        _backend = backend;
+        _observer = observer;
+        Graph = new StageGraph(outputDirectory);
 
-        var scan = StartingPoint.Scan(Counter, config.ScanLengths, config.ScanStds, config.ScanSeeds, config.EvalSize, backend,
-            cell => Advance(AnalysisUnits, string.Create(CultureInfo.InvariantCulture, $"starting point N={cell.MaxLength}, noise {cell.NoiseStd:G}")));
-        StartingPoint.WriteCsv(Path.Combine(outputDirectory, "starting-point.csv"), scan);
-        int? chosen = StartingPoint.Choose(scan);
-        int n = chosen ?? config.ScanLengths.Min();
-
-        var programs = new Dictionary<string, (CompiledModel Model, string Dir)>
+        _scan = Graph.Add("starting-point", $"scan\n{Counter}\n{string.Join(',', config.ScanLengths)}\n{string.Join(',', config.ScanStds.Select(G))}\n{config.ScanSeeds}\n{config.EvalSize}",
+            [], config.ScanLengths.Length * config.ScanStds.Length * AnalysisUnits, 0, ctx =>
+            {
+                var cells = StartingPoint.Scan(Counter, config.ScanLengths, config.ScanStds, config.ScanSeeds, config.EvalSize, _backend(),
+                    cell => ctx.Advance(AnalysisUnits, string.Create(CultureInfo.InvariantCulture, $"starting point N={cell.MaxLength}, noise {cell.NoiseStd:G}")));
+                StartingPoint.WriteCsv(Path.Combine(ctx.Directory, "starting-point.csv"), cells);
+                return new ScanResult(cells, StartingPoint.Choose(cells));
+            });
+        var programs = new Dictionary<string, GridStage>
         {
-            [Counter] = Compiled(Counter, n),
-            [MaxId] = Compiled(MaxId, config.MaxIdLength),
+            [Counter] = Compile(Counter, $"{Counter}-compiled", [_scan.Stage], () => _scan.Value.CounterLength(config)),
+            [MaxId] = Compile(MaxId, $"{MaxId}-compiled-n{config.MaxIdLength}", [], () => config.MaxIdLength),
         };
 
-        var results = new List<TracrCell>();
-        var counterRuns = new List<(TracrCell Cell, CompiledModel Model, string Dir)>();
-        foreach (var (program, (model, dir)) in programs)
+        foreach (var (program, compiled) in programs)
             foreach (double lr in config.LearningRates)
                 foreach (double ctr in config.CorrelatedShares)
-                {
-                    var run = Train(model, dir, config.Finetune(lr, ctr), program + "-ft", $"{program} lr {lr:G2}, C_Tr {ctr:G}");
-                    var cell = new TracrCell(program, lr, ctr, run.History[0].Accuracies, run.History[^1].Accuracies, run.Diverged);
-                    results.Add(cell);
-                    if (program == Counter && run.Model is { } trained) counterRuns.Add((cell, trained, run.Dir));
-                }
+                    _finetunes.Add((program, lr, ctr, Train(compiled, config.Finetune(lr, ctr), program + "-ft", $"{program}-ft-lr{G(lr)}-ctr{G(ctr)}")));
 
-        var (counterModel, counterDir) = programs[Counter];
-        var (scratch, scratchDir) = Scratch(counterModel, counterDir);
-        var controlFt = Train(scratch, scratchDir, config.Finetune(ControlLearningRate, 1), "control-ft", "control fine-tune");
-        var controlPruning = controlFt.Model is null ? null : Prune(controlFt.Dir, $"control: random weights fine-tuned at lr {ControlLearningRate:G2}, C_Tr 1", ControlLearningRate, 1);
-        var pruning = counterRuns.Select(r => Prune(r.Dir, $"lr {r.Cell.LearningRate:G2}, C_Tr {r.Cell.CorrelatedShare:G}", r.Cell.LearningRate, r.Cell.CorrelatedShare)).ToList();
-
-        var revivals = counterRuns.Select(r => Reft(r.Model, r.Dir, r.Cell.LearningRate, r.Cell.CorrelatedShare,
-            string.Create(CultureInfo.InvariantCulture, $"reFT from lr {r.Cell.LearningRate:G2}, C_Tr {r.Cell.CorrelatedShare:G}"))).ToList();
-        var controlRevival = Reft(scratch, scratchDir, 0, 0, "control: random weights to count a");
-
-        // Runs that diverged skip their pruning and reFT; the plan counted them.
-        if (_planned > _done) Advance(_planned - _done, "done");
-        return new TracrPaperResults(config, scan, n, chosen is not null, results, pruning, controlPruning, revivals, controlRevival, clock.Elapsed.TotalSeconds);
+        var scratch = Scratch(programs[Counter]);
+        var controlFt = Train(scratch, config.Finetune(ControlLearningRate, 1), "control-ft", "control-ft");
+        _controlPruning = Prune(controlFt, "prune-control", $"control: random weights fine-tuned at lr {ControlLearningRate:G2}, C_Tr 1", ControlLearningRate, 1);
+        foreach (var (_, lr, ctr, stage) in _finetunes.Where(f => f.Program == Counter))
+            _pruning.Add(Prune(stage, $"prune-lr{G(lr)}-ctr{G(ctr)}", $"lr {lr:G2}, C_Tr {ctr:G}", lr, ctr));
+        foreach (var (_, lr, ctr, stage) in _finetunes.Where(f => f.Program == Counter))
+            _revivals.Add(Reft(stage, lr, ctr, string.Create(CultureInfo.InvariantCulture, $"reFT from lr {lr:G2}, C_Tr {ctr:G}")));
+        _controlRevival = Reft(scratch, 0, 0, "control: random weights to count a");
     }
 
-    private long _planned, _done;
+    /// <inheritdoc/>
+    public StageGraph Graph { get; }
 
-    private void Advance(long units, string stage)
+    /// <summary>Runs every stage that is not done, in this process, and returns the results.</summary>
+    public TracrPaperResults Run()
     {
-        _done += units;
-        observer?.Advanced(units, stage);
+        OutputFolder.Claim(_outputDirectory, OutputFolder.Kinds.Paper);
+        return Collect(GridRunner.RunAll(Graph, _observer));
     }
 
-    /// <summary>A stage folder keyed by <paramref name="name"/> and a hash of what decides its result.</summary>
-    private string StageDir(string name, string key) => StageKey.Folder(outputDirectory, name, key);
-
-    private (CompiledModel, string) Compiled(string program, int n)
+    /// <summary>The results, read from the stages' folders; every stage must be done.</summary>
+    public TracrPaperResults Collect(double seconds)
     {
-        string dir = StageDir($"{program}-compiled-n{n}", $"{program}|{n}");
-        if (File.Exists(Path.Combine(dir, "model.safetensors"))) return (CompiledModel.Load(dir), dir);
-        var model = TracrPrograms.Compile(program, new TracrOptions(n)) with { Lineage = new TracrLineage { Stage = "compile" } };
-        OutputFolder.Claim(dir, OutputFolder.Kinds.TracrModel);
-        model.Save(dir);
-        Advance(0, $"compiled {program}, N = {n}");
-        return (model, dir);
+        var scan = _scan.Value;
+        var cells = _finetunes.Select(f =>
+        {
+            var (history, diverged) = Outcome(f.Stage);
+            return new TracrCell(f.Program, f.Lr, f.Ctr, history[0].Accuracies, history[^1].Accuracies, diverged);
+        }).ToList();
+        return new TracrPaperResults(_config, scan.Cells, scan.CounterLength(_config), scan.Chosen is not null, cells,
+            _pruning.Select(p => p.Value.Item).OfType<TracrPruning>().ToList(), _controlPruning.Value.Item,
+            _revivals.Select(r => r.Value.Item).OfType<TracrRevival>().ToList(), _controlRevival.Value.Item!, seconds);
     }
+
+    /// <inheritdoc/>
+    public GridReport Report(double seconds)
+    {
+        var results = Collect(seconds);
+        StartingPoint.WriteCsv(Path.Combine(_outputDirectory, "starting-point.csv"), results.Scan);
+        return new GridReport($"tracr grid finished in {results.Seconds / 60:F1} minutes of compute; the Counter ran at N = {results.CounterLength}",
+            TracrPaperReport.Write(_outputDirectory, results));
+    }
+
+    private static string G(double x) => x.ToString("G", CultureInfo.InvariantCulture);
+
+    private string Folder(GridStage stage) => Graph.Folder(stage);
+
+    // The Counter at the largest scanned N bounds every training stage's cost.
+    private double _stepFlops = -1;
+
+    private double StepFlops()
+    {
+        if (_stepFlops < 0)
+            _stepFlops = GridPlan.TrainingFlops(TracrPrograms.Compile(Counter, new TracrOptions(_config.ScanLengths.Max())).Config, new TracrRecipe().BatchSize, 1);
+        return _stepFlops;
+    }
+
+    private GridStage Compile(string program, string name, IReadOnlyList<GridStage> parents, Func<int> length) =>
+        Graph.Add(name, program, parents, 0, 0, ctx =>
+        {
+            int n = length();
+            var model = TracrPrograms.Compile(program, new TracrOptions(n)) with { Lineage = new TracrLineage { Stage = "compile" } };
+            OutputFolder.Claim(ctx.Directory, OutputFolder.Kinds.TracrModel);
+            model.Save(ctx.Directory);
+        });
 
     /// <summary>
     /// The control: the Counter's architecture with every trained weight drawn afresh (minGPT's normal init, the grid's
     /// seed) and Tracr's fixed readout kept, so that it has the model's shape and output but never had the capability.
     /// </summary>
-    private (CompiledModel, string) Scratch(CompiledModel compiled, string compiledDir)
-    {
-        string dir = StageDir("control-random", $"{Path.GetFileName(compiledDir)}|{config.Seed}");
-        if (File.Exists(Path.Combine(dir, "model.safetensors"))) return (CompiledModel.Load(dir), dir);
-        using var gpt = compiled.Build(backend);
-        var readout = gpt.Param("lm_head.weight").ToArray();
-        gpt.InitializeWeights(Seeds.Control(config.Seed));
-        var head = gpt.Param("lm_head.weight");
-        head.Buffer.CopyFromHost(readout, head.Offset);
-        var model = compiled.WithWeights(gpt) with
+    private GridStage Scratch(GridStage compiledStage) =>
+        Graph.Add("control-random", $"control\n{_config.Seed}", [compiledStage], 0, 0, ctx =>
         {
-            Lineage = new TracrLineage
+            string compiledDir = Folder(compiledStage);
+            var compiled = CompiledModel.Load(compiledDir);
+            using var gpt = compiled.Build(_backend());
+            var readout = gpt.Param("lm_head.weight").ToArray();
+            gpt.InitializeWeights(Seeds.Control(_config.Seed));
+            var head = gpt.Param("lm_head.weight");
+            head.Buffer.CopyFromHost(readout, head.Offset);
+            var model = compiled.WithWeights(gpt) with
             {
-                Stage = "control", Parent = ParentRef.Of(compiledDir, "compile"),
-                Settings = new Dictionary<string, string> { ["init"] = "minGPT normal(0, 0.02) on every trained weight; the readout kept", ["seed"] = config.Seed.ToString(CultureInfo.InvariantCulture) },
-            },
-        };
-        OutputFolder.Claim(dir, OutputFolder.Kinds.TracrModel);
-        model.Save(dir);
-        return (model, dir);
-    }
+                Lineage = new TracrLineage
+                {
+                    Stage = "control", Parent = ParentRef.Of(compiledDir, "compile"),
+                    Settings = new Dictionary<string, string> { ["init"] = "minGPT normal(0, 0.02) on every trained weight; the readout kept", ["seed"] = _config.Seed.ToString(CultureInfo.InvariantCulture) },
+                },
+            };
+            OutputFolder.Claim(ctx.Directory, OutputFolder.Kinds.TracrModel);
+            model.Save(ctx.Directory);
+        });
 
     /// <summary>
-    /// Trains <paramref name="parent"/> by <paramref name="recipe"/>, or reuses the finished stage; returns the model (null
-    /// when training diverged), its folder, its evaluations, and the divergence message if any. A divergence is a result
-    /// of the recipe at that lr, so it is recorded in the stage (diverged.txt) and reported, not retried.
+    /// Trains the model of <paramref name="parent"/> by <paramref name="recipe"/>. A divergence is a result of the recipe
+    /// at that lr, so it is recorded in the stage (diverged.txt) and reported, not retried.
     /// </summary>
-    private StageRun Train(CompiledModel parent, string parentDir, TracrRecipe recipe, string name, string label)
+    private GridStage Train(GridStage parent, TracrRecipe recipe, string stage, string name) =>
+        Graph.Add(name, $"{stage}\n{recipe.Reverse}\n{System.Text.Json.JsonSerializer.Serialize(recipe)}", [parent], recipe.Steps, recipe.Steps * StepFlops(), ctx =>
+        {
+            string parentDir = Folder(parent);
+            bool resume = Directory.Exists(Path.Combine(ctx.Directory, "checkpoints"));
+            try
+            {
+                TracrTraining.Train(CompiledModel.Load(parentDir), parentDir, recipe, _backend(), ctx.Directory, stage, resume: resume);
+            }
+            catch (NumericalDivergenceException e)
+            {
+                AtomicFile.WriteAllText(Path.Combine(ctx.Directory, DivergedFile), e.Message + "\n");
+            }
+        });
+
+    /// <summary>A training stage's evaluations and its divergence message, if any.</summary>
+    private (List<(long Step, IReadOnlyList<SetAccuracy> Accuracies)> History, string? Diverged) Outcome(GridStage stage)
     {
-        string key = $"{Path.GetFileName(parentDir)}|{recipe.Reverse}|{JsonSerializer.Serialize(recipe)}";
-        string dir = StageDir(name, key);
-        string metrics = Path.Combine(dir, "metrics.jsonl"), diverged = Path.Combine(dir, DivergedFile);
-        if (File.Exists(diverged) || Finished(dir, recipe.Steps))
-        {
-            Advance(recipe.Steps, label + " (reused)");
-            return File.Exists(diverged)
-                ? new StageRun(null, dir, TracrTraining.History(metrics), File.ReadAllText(diverged).Trim())
-                : new StageRun(CompiledModel.Load(dir), dir, TracrTraining.History(metrics), null);
-        }
-        bool resume = Directory.Exists(Path.Combine(dir, "checkpoints"));
-        try
-        {
-            var run = TracrTraining.Train(parent, parentDir, recipe, backend, dir, name, resume: resume);
-            Advance(recipe.Steps, label);
-            return new StageRun(run.Model, dir, TracrTraining.History(metrics), null);
-        }
-        catch (NumericalDivergenceException e)
-        {
-            AtomicFile.WriteAllText(diverged, e.Message + "\n");
-            Advance(recipe.Steps, label + " (diverged)");
-            return new StageRun(null, dir, TracrTraining.History(metrics), e.Message);
-        }
+        string dir = Folder(stage), diverged = Path.Combine(dir, DivergedFile);
+        return (TracrTraining.History(Path.Combine(dir, "metrics.jsonl")), File.Exists(diverged) ? File.ReadAllText(diverged).Trim() : null);
     }
 
-    private const string DivergedFile = "diverged.txt";
-
-    /// <summary>A training stage's outcome: the model (null when it diverged), its folder, its evaluations, the divergence message.</summary>
-    private sealed record StageRun(CompiledModel? Model, string Dir, List<(long Step, IReadOnlyList<SetAccuracy> Accuracies)> History, string? Diverged);
-
-    private static bool Finished(string dir, long steps) =>
-        File.Exists(Path.Combine(dir, "model.safetensors")) && File.Exists(Path.Combine(dir, CompiledModel.SidecarName))
-        && CompiledModel.Load(dir).Lineage?.Step == steps;
-
-    /// <summary>reFT back to count a; a run that diverges keeps the curve up to its last evaluation.</summary>
-    private TracrRevival Reft(CompiledModel from, string fromDir, double fromLr, double ctr, string label)
+    /// <summary>reFT back to count a; a run that diverges keeps the curve up to its last evaluation. Nothing runs from a diverged parent.</summary>
+    private StageResult<Optional<TracrRevival>> Reft(GridStage from, double fromLr, double ctr, string label)
     {
-        var run = Train(from, fromDir, config.Reft(), "reft", label);
-        string capability = TracrTask.For(from).SetName(correlated: false);
-        var history = run.History;
-        var steps = history.Select(h => h.Step).ToList();
-        var acc = history.Select(h => h.Accuracies.First(a => a.Name == capability).Accuracy).ToList();
-        long? To(double level) => history.Where(h => h.Accuracies.First(a => a.Name == capability).Accuracy >= level).Select(h => (long?)h.Step).FirstOrDefault();
-        var curve = new RevivalCurve(run.Diverged is null ? label : label + " (diverged)", steps, acc, To(0.9), To(0.99), history[0].Accuracies.First(a => a.Name == capability).Size);
-        return new TracrRevival(fromLr, ctr, curve, run.Diverged);
+        var recipe = _config.Reft();
+        string name = fromLr == 0 ? "reft-control" : $"reft-lr{G(fromLr)}-ctr{G(ctr)}";
+        return Graph.Add(name, $"reft\n{System.Text.Json.JsonSerializer.Serialize(recipe)}\n{label}", [from], recipe.Steps, recipe.Steps * StepFlops(), ctx =>
+        {
+            if (File.Exists(Path.Combine(Folder(from), DivergedFile))) return new Optional<TracrRevival>(null);
+            var fromModel = CompiledModel.Load(Folder(from));
+            bool resume = Directory.Exists(Path.Combine(ctx.Directory, "checkpoints"));
+            string? diverged = null;
+            try
+            {
+                TracrTraining.Train(fromModel, Folder(from), recipe, _backend(), ctx.Directory, "reft", resume: resume);
+            }
+            catch (NumericalDivergenceException e)
+            {
+                diverged = e.Message;
+            }
+            var history = TracrTraining.History(Path.Combine(ctx.Directory, "metrics.jsonl"));
+            string capability = TracrTask.For(fromModel).SetName(correlated: false);
+            var steps = history.Select(h => h.Item1).ToList();
+            var acc = history.Select(h => h.Item2.First(a => a.Name == capability).Accuracy).ToList();
+            long? To(double level) => history.Where(h => h.Item2.First(a => a.Name == capability).Accuracy >= level).Select(h => (long?)h.Item1).FirstOrDefault();
+            var curve = new RevivalCurve(diverged is null ? label : label + " (diverged)", steps, acc, To(0.9), To(0.99), history[0].Item2.First(a => a.Name == capability).Size);
+            return new Optional<TracrRevival>(new TracrRevival(fromLr, ctr, curve, diverged));
+        });
     }
 
-    private TracrPruning Prune(string modelDir, string label, double lr, double ctr)
+    /// <summary>Single-weight pruning of a fine-tune on count a; nothing runs from a diverged parent.</summary>
+    private StageResult<Optional<TracrPruning>> Prune(GridStage model, string name, string label, double lr, double ctr) =>
+        Graph.Add(name, $"prune\n{_config.PruneK}\n{label}", [model], AnalysisUnits, 0, ctx =>
+        {
+            string modelDir = Folder(model);
+            if (File.Exists(Path.Combine(modelDir, DivergedFile))) return new Optional<TracrPruning>(null);
+            var curve = TracrAnalysis.Prune(modelDir, PruneUnit.Weights, _config.PruneK, ctx.Directory, _backend());
+            string capability = TracrTask.For(CompiledModel.Load(modelDir)).SetName(correlated: false);
+            SetAccuracy At(int k) => curve[Math.Min(k, curve.Count - 1)].Accuracies.First(a => a.Name == capability);
+            var removed = curve.Count > 1 && curve[1].Removed is { } r ? $"{r.Parameter}[{r.Index}]" : "nothing";
+            return new Optional<TracrPruning>(new TracrPruning(label, lr, ctr, At(0), At(1), removed, curve,
+                Path.GetRelativePath(_outputDirectory, Path.Combine(ctx.Directory, "prune.png"))));
+        });
+
+    /// <summary>The starting-point scan and the N it chose (null when no N works at the spec's noise).</summary>
+    internal sealed record ScanResult(IReadOnlyList<StartingPointCell> Cells, int? Chosen)
     {
-        string relative = Path.Combine("pruning", Path.GetFileName(modelDir));
-        string outDir = Path.Combine(outputDirectory, relative);
-        var curve = TracrAnalysis.Prune(modelDir, PruneUnit.Weights, config.PruneK, outDir, backend);
-        Advance(AnalysisUnits, "pruning " + label);
-        string capability = TracrTask.For(CompiledModel.Load(modelDir)).SetName(correlated: false);
-        SetAccuracy At(int k) => curve[Math.Min(k, curve.Count - 1)].Accuracies.First(a => a.Name == capability);
-        var removed = curve.Count > 1 && curve[1].Removed is { } r ? $"{r.Parameter}[{r.Index}]" : "nothing";
-        return new TracrPruning(label, lr, ctr, At(0), At(1), removed, curve, Path.Combine(relative, "prune.png"));
+        /// <summary>The Counter's N: the chosen one, else the smallest scanned.</summary>
+        public int CounterLength(TracrPaperConfig config) => Chosen ?? config.ScanLengths.Min();
     }
 }
+
+/// <summary>A stage result that may be absent (a stage that had nothing to do, e.g. pruning a diverged run).</summary>
+/// <param name="Item">The result, or null.</param>
+public sealed record Optional<T>(T? Item) where T : class;

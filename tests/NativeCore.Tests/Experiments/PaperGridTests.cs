@@ -64,7 +64,9 @@ public sealed class PaperGridTests : TempDirectoryTest
 
         // A stage made by another build is refused, not silently reused.
         string stage = Directory.GetDirectories(Path.Combine(Root, "stages")).Order(StringComparer.Ordinal).First();
-        File.WriteAllText(Path.Combine(stage, "build.txt"), "0.0.0+another-build");
+        string marker = Path.Combine(Root, "grid", "done", Path.GetFileName(stage) + ".json");
+        var record = System.Text.Json.JsonSerializer.Deserialize<DoneRecord>(File.ReadAllText(marker))!;
+        File.WriteAllText(marker, System.Text.Json.JsonSerializer.Serialize(record with { Build = "0.0.0+another-build" }));
         var e = Assert.Throws<InvalidConfigException>(() => new PaperGrid(config, Root, backend, new Recorder()).Run());
         Assert.Contains(stage, e.Message, StringComparison.Ordinal);
         Assert.Contains("0.0.0+another-build", e.Message, StringComparison.Ordinal);

@@ -21,10 +21,11 @@ public sealed class StoriesPaperTests : TempDirectoryTest
         Assert.Contains("Table 1", report, StringComparison.Ordinal);
         Assert.Contains("deleted by f+mm", report, StringComparison.Ordinal);
         Assert.Contains("Every feature probe of control, by layer", report, StringComparison.Ordinal);
-        // Two pre-trainings, three deletions and four scored reFT runs.
-        var stages = Directory.GetDirectories(Path.Combine(dir, "stages"));
-        Assert.Equal(9, stages.Length);
-        Assert.Equal(4, stages.Count(d => File.Exists(Path.Combine(d, "scores.json"))));
+        // Two pre-trainings, three deletions and four scored reFT runs, then a score and a probe stage for each of the five models.
+        var stages = Directory.GetDirectories(Path.Combine(dir, "stages")).Where(d => File.Exists(Path.Combine(d, "model.safetensors"))).ToList();
+        Assert.Equal(9, stages.Count);
+        Assert.Equal(4, stages.Count(d => Path.GetFileName(d).StartsWith("reft-", StringComparison.Ordinal) && File.Exists(Path.Combine(d, "result.json"))));
+        Assert.Equal(19, Directory.GetDirectories(Path.Combine(dir, "stages")).Length);
 
         string first = File.ReadAllText(Path.Combine(dir, "verdicts.json"));
         var written = stages.Select(d => File.GetLastWriteTimeUtc(Path.Combine(d, "model.safetensors"))).ToList();

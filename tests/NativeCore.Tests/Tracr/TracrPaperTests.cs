@@ -23,11 +23,12 @@ public sealed class TracrPaperTests : TempDirectoryTest
         Assert.Contains("35.8 / 0.7", report, StringComparison.Ordinal);   // the paper's numbers stand beside ours
 
         string first = File.ReadAllText(Path.Combine(dir, "verdicts.json"));
-        var stages = Directory.GetDirectories(Path.Combine(dir, "stages")).Select(d => File.GetLastWriteTimeUtc(Path.Combine(d, "model.safetensors"))).ToList();
+        var stages = Directory.GetFiles(Path.Combine(dir, "stages"), "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Select(f => (f, File.GetLastWriteTimeUtc(f))).ToList();
+        Assert.Contains(stages, s => s.f.EndsWith("model.safetensors", StringComparison.Ordinal));
         (exit, output, err) = CliCapture.RunWithOutput("paper", "--setting", "tracr", "--preset", "smoke", "--out", dir);
         Assert.True(exit == 0, err);
         Assert.Equal(first, File.ReadAllText(Path.Combine(dir, "verdicts.json")));
-        Assert.Equal(stages, Directory.GetDirectories(Path.Combine(dir, "stages")).Select(d => File.GetLastWriteTimeUtc(Path.Combine(d, "model.safetensors"))).ToList());
+        Assert.Equal(stages, Directory.GetFiles(Path.Combine(dir, "stages"), "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Select(f => (f, File.GetLastWriteTimeUtc(f))).ToList());
     }
 
     [Fact]
