@@ -23,7 +23,7 @@ internal static class PaperCommand
         var set = TrainCommands.SetOption();
         var backendOpt = CommonOptions.Backend();
         var setting = CommonOptions.Setting(Setting.Grammar, Setting.Tracr, Setting.Stories);
-        var plan = new Option<bool>("--plan") { Description = "Print the grid's stage graph as JSON (key, command, parents, estimated cost, done) and run nothing" };
+        var plan = new Option<bool>("--plan") { Description = "Print the grid's stage graph as JSON (key, command, parents, estimated cost, done); run nothing, and write only the recipe that the printed commands read into --out" };
         var status = new Option<bool>("--status") { Description = "Show each stage of the grid in --out as done, queued, running, failed or waiting" };
         var reportOnly = new Option<bool>("--report-only") { Description = "Write the report of the grid in --out from its stages, which must all be done" };
         var executor = new Option<string>("--executor") { Description = "local (run every stage here) or slurm (submit one sbatch job per stage)", DefaultValueFactory = _ => "local" };
@@ -53,8 +53,11 @@ internal static class PaperCommand
             using var backend = new LazyBackend(recipe.Backend);
             if (r.GetValue(plan))
             {
-                // Opening the grid validates the preset and every --set before anything is printed.
+                // Opening the grid validates the preset and every --set before anything is written. The plan's
+                // commands run as printed, so the run folder gets the recipe they read (and nothing else).
                 var planned = recipe.Open(outDir, backend.Get);
+                OutputFolder.Claim(outDir, OutputFolder.Kinds.Paper);
+                recipe.Save(outDir);
                 Console.WriteLine(JsonSerializer.Serialize(GridPlan.Of(recipe, planned.Graph, new StageStore(outDir), JobCommand(r.GetValue(jobCommand))), Indented));
                 return 0;
             }

@@ -123,7 +123,13 @@ public sealed class PaperGrid : IExperimentGrid
 
     private StageResult<StageEvaluations> Pretrain(string prior)
     {
-        var cfg = ConfigLoader.WithOverrides(_config, [$"data.prior={prior}"]);
+        // A pre-training reads neither the grid nor the fine-tuning recipe (only its task, which names the held-out
+        // sets), so neither is part of its config: widening the grid or changing a fine-tune reuses the pre-trainings.
+        var cfg = ConfigLoader.WithOverrides(_config, [$"data.prior={prior}"]) with
+        {
+            Grid = new GridConfig(),
+            Finetune = new RunConfig().Finetune with { Task = _config.Finetune.Task },
+        };
         return Graph.Add($"pretrain-{Slug(prior)}", "pretrain\n" + ConfigLoader.ToJson(cfg), [], cfg.Pretrain.Steps, cfg.Pretrain.Steps * StepFlops(cfg.Pretrain),
             ctx => Train(Stages.Pretrain(cfg, ctx.Directory, resume: true), ctx));
     }
