@@ -245,7 +245,11 @@ public sealed class PaperGrid : IExperimentGrid
 /// <summary>Forwards training steps to a running stage's progress.</summary>
 internal sealed class TrainingProgress(StageContext context) : ITrainingObserver
 {
-    public void Started(string stage, long firstStep, long totalSteps) => context.Advance(firstStep);
+    public void Started(string stage, long firstStep, long totalSteps)
+    {
+        if (firstStep > 0) context.Note($"resumed at step {firstStep} of {totalSteps} from its last checkpoint");
+        context.Advance(firstStep);
+    }
 
     public void Stepped(StepRecord record) => context.Advance(1);
 

@@ -74,7 +74,8 @@ public static class GridRunner
                 return StageOutcome.Reused;
             }
             var clock = Stopwatch.StartNew();
-            var context = new StageContext(stage, graph.RunDirectory, observer is null ? null : observer.Advanced);
+            var context = new StageContext(stage, graph.RunDirectory, observer is null ? null : observer.Advanced, log);
+            context.Note($"attempt {lease.Attempt.Number} started on {lease.Attempt.Host}");
             Directory.CreateDirectory(context.Directory);
             try
             {

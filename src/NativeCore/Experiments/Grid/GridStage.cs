@@ -47,9 +47,11 @@ public sealed class GridStage
 public sealed class StageContext
 {
     private readonly Action<long, string>? _advance;
+    private readonly TextWriter? _log;
 
-    internal StageContext(GridStage stage, string runDirectory, Action<long, string>? advance)
+    internal StageContext(GridStage stage, string runDirectory, Action<long, string>? advance, TextWriter? log = null)
     {
+        _log = log;
         Stage = stage;
         RunDirectory = runDirectory;
         Directory = Path.Combine(runDirectory, "stages", stage.Id);
@@ -67,6 +69,9 @@ public sealed class StageContext
 
     /// <summary>Units advanced so far; the executor tops the stage up to <see cref="GridStage.Units"/> when it ends.</summary>
     public long Advanced { get; private set; }
+
+    /// <summary>Writes a line about the stage to the worker's log (a Slurm job's output file), when it has one.</summary>
+    public void Note(string line) => _log?.WriteLine($"stage {Stage.Id}: {line}");
 
     /// <summary>Reports <paramref name="units"/> more units done, at most the stage's total.</summary>
     public void Advance(long units, string? what = null)

@@ -106,7 +106,9 @@ public static class SlurmExecutor
             if (jobId is not null)
             {
                 string log = Path.Combine(LogDirectory(store), $"{stage.Id}-{jobId}.out");
-                result.Add(new StageStatus(stage, "failed", $"job {jobId} ended without finishing the stage{(last?.Outcome is { } o ? $"; attempt {last.Number}: {o}" : "")}; its log: {log}"));
+                result.Add(new StageStatus(stage, "failed", last is null
+                    ? $"job {jobId} ended before the stage started (a parent's job failed, or it was cancelled)"
+                    : $"job {jobId} ended without finishing the stage{(last.Outcome is { } o ? $"; attempt {last.Number}: {o}" : "")}; its log: {log}"));
                 continue;
             }
             if (last?.Outcome is { } outcome)
