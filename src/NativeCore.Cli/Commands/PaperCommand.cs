@@ -96,7 +96,8 @@ internal static class PaperCommand
         var (stages, reportJob) = SlurmExecutor.Submit(grid.Graph, store, options, ["paper", "--report-only", "--out", outDir]);
         int done = grid.Graph.Stages.Count(store.IsDone);
         foreach (var s in stages) Console.WriteLine($"{s.Job,-10} {s.Stage.Id}{(s.Earlier ? "  (queued or running from an earlier submission)" : "")}");
-        if (reportJob is not null) Console.WriteLine($"{reportJob,-10} report (after every stage's job succeeds)");
+        if (reportJob is not null)
+            Console.WriteLine($"{reportJob,-10} report ({(stages.All(s => s.Earlier) ? "queued from an earlier submission" : "after every stage's job succeeds")})");
         Console.WriteLine($"submitted {stages.Count(s => !s.Earlier)} stage jobs, kept {stages.Count(s => s.Earlier)} from an earlier submission, {done} of {grid.Graph.Stages.Count} stages already done");
         Console.WriteLine($"follow: nativecore paper --status --out {Shell.Quote(outDir)}; logs in {SlurmExecutor.LogDirectory(store)}");
         return 0;

@@ -87,6 +87,10 @@ public sealed partial class SlurmGridTests(ITestOutputHelper output) : TempDirec
         Assert.Contains($"submitted {graph.Stages.Count} stage jobs, kept 0", submitted, StringComparison.Ordinal);
         var jobs = Jobs(slurm, submitted);
         Assert.Equal(graph.Stages.Count + 1, jobs.Count);
+        // A second submission while the first's jobs wait keeps them all, the report's too: nothing new is queued.
+        string again = Submit(slurm);
+        Assert.Contains($"submitted 0 stage jobs, kept {graph.Stages.Count} from an earlier submission", again, StringComparison.Ordinal);
+        Assert.Equal(jobs, Jobs(slurm, again));
         WaitForQueue(jobs);
         output.WriteLine(string.Join("\n", jobs.Select(j => Tool("scontrol", "show", "job", j).Output.Split('\n')[0..4].Select(l => l.Trim()).Aggregate((a, b) => $"{a} {b}"))));
         var store = new StageStore(slurm);

@@ -67,10 +67,15 @@ public static class SlurmExecutor
             submitted.Add(new SubmittedStage(stage, id, Earlier: false));
         }
         if (submitted.Count == 0) return (submitted, null);
+        // With every stage's job kept from an earlier submission, that submission's report job (still queued) serves.
+        var reportJobs = store.ReportJobs();
+        if (submitted.All(s => s.Earlier) && reportJobs.Count > 0 && live.TryGetValue(reportJobs[^1], out var queued) && !queued.NeverRuns)
+            return (submitted, reportJobs[^1]);
         string report = $"{options.JobCommand} {string.Join(' ', reportArguments.Select(Shell.Quote))}";
         // The report needs no GPU, whatever the stages ran on.
         string reportJob = Sbatch(JobPrefix + "report", Path.Combine(LogDirectory(store), "report-%j.out"), [.. submitted.Select(s => s.Job).Distinct()],
             options with { Gpu = false, CpusPerTask = 1 }, report);
+        store.AddReportJob(reportJob);
         return (submitted, reportJob);
     }
 

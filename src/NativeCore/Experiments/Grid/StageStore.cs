@@ -66,9 +66,21 @@ public sealed class StageStore(string runDirectory)
     public IReadOnlyList<StageAttempt> Attempts(GridStage s) => StageLease.Attempts(AttemptsDirectory(s));
 
     /// <summary>The scheduler jobs submitted for <paramref name="s"/>, oldest first.</summary>
-    public IReadOnlyList<string> Jobs(GridStage s)
+    public IReadOnlyList<string> Jobs(GridStage s) => ReadJobs(JobsFile(s));
+
+    /// <summary>Records that job <paramref name="jobId"/> was submitted for <paramref name="s"/>.</summary>
+    public void AddJob(GridStage s, string jobId) => AtomicFile.WriteAllText(JobsFile(s), JsonSerializer.Serialize(Jobs(s).Append(jobId).ToList()));
+
+    private string ReportJobsFile => Path.Combine(GridDirectory, "report-jobs.json");
+
+    /// <summary>The scheduler jobs submitted to write the report, oldest first.</summary>
+    public IReadOnlyList<string> ReportJobs() => ReadJobs(ReportJobsFile);
+
+    /// <summary>Records that job <paramref name="jobId"/> was submitted to write the report.</summary>
+    public void AddReportJob(string jobId) => AtomicFile.WriteAllText(ReportJobsFile, JsonSerializer.Serialize(ReportJobs().Append(jobId).ToList()));
+
+    private static List<string> ReadJobs(string file)
     {
-        string file = JobsFile(s);
         if (!File.Exists(file)) return [];
         try
         {
@@ -80,9 +92,6 @@ public sealed class StageStore(string runDirectory)
         }
     }
 
-    /// <summary>Records that job <paramref name="jobId"/> was submitted for <paramref name="s"/>.</summary>
-    public void AddJob(GridStage s, string jobId) =>
-        AtomicFile.WriteAllText(JobsFile(s), JsonSerializer.Serialize(Jobs(s).Append(jobId).ToList()));
 }
 
 /// <summary>A finished stage's marker.</summary>
