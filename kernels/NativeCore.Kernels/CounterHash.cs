@@ -3,9 +3,15 @@ namespace NativeCore.Kernels;
 /// <summary>
 /// A stateless counter-based random source: the value for (seed, index) depends on nothing else, so every backend,
 /// thread layout and device draws the same dropout mask. Written with plain integer arithmetic so that ILGPU
-/// compiles it into kernels unchanged and the CPU backend calls the very same code.
+/// compiles it into kernels unchanged and the CPU backend calls the very same code: this one file is compiled into
+/// the kernels (internal there) and into the core library (public), which depends on no kernel or ILGPU assembly.
 /// </summary>
-public static class CounterHash
+#if NATIVECORE_KERNELS
+internal
+#else
+public
+#endif
+static class CounterHash
 {
     /// <summary>The SplitMix64 finaliser of seed ⊕ index·φ: a well-mixed 64-bit value.</summary>
     public static ulong Mix(ulong seed, ulong index)

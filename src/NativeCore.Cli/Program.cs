@@ -9,6 +9,7 @@ public static class Program
     /// <summary>Entry point.</summary>
     public static int Main(string[] args)
     {
+        Startup.Register();
         var root = new RootCommand("NativeCore: a lean GPT trainer with hand-written kernels, for studying what fine-tuning does to a capability.");
         root.Subcommands.Add(VerifyCommand.Create());
         root.Subcommands.Add(InfoCommand.Create());

@@ -25,7 +25,7 @@ internal static class InfoCommand
                 }
             }
             Console.WriteLine("ILGPU devices:");
-            foreach (string line in BackendRegistry.DescribeIlgpuDevices()) Console.WriteLine($"  {line}");
+            foreach (string line in BackendRegistry.DescribeDevices()) Console.WriteLine($"  {line}");
             return 0;
         }));
         return cmd;

@@ -8,7 +8,7 @@ public class BackendAgreementTests
     public static TheoryData<string> GpuKernelBackends()
     {
         var data = new TheoryData<string>();
-        foreach (string name in Backends.BackendRegistry.IlgpuNames) data.Add(name);
+        foreach (string name in Backends.BackendRegistry.NamesIn(Backends.BackendRegistry.IlgpuGroup)) data.Add(name);
         return data;
     }
 

@@ -1,0 +1,16 @@
+using NativeCore.Backends.Ilgpu;
+
+namespace NativeCore.Cli;
+
+/// <summary>
+/// What the command line plugs into the core before anything runs: the ILGPU backends. The core knows none of these
+/// assemblies; they register themselves by name.
+/// </summary>
+public static class Startup
+{
+    /// <summary>Registers every optional part; calling it again does nothing.</summary>
+    public static void Register()
+    {
+        IlgpuBackends.Register();
+    }
+}
