@@ -1,9 +1,10 @@
 using NativeCore.Backends.Ilgpu;
+using NativeCore.Plotting;
 
 namespace NativeCore.Cli;
 
 /// <summary>
-/// What the command line plugs into the core before anything runs: the ILGPU backends. The core knows none of these
+/// What the command line plugs into the core before anything runs: the ILGPU backends and the ScottPlot figures. The core knows none of these
 /// assemblies; they register themselves by name.
 /// </summary>
 public static class Startup
@@ -12,5 +13,6 @@ public static class Startup
     public static void Register()
     {
         IlgpuBackends.Register();
+        FigureRenderer.Register();
     }
 }

@@ -4,7 +4,6 @@ using System.Text;
 using NativeCore.IO;
 using NativeCore.Stories;
 using NativeCore.Tracr;
-using ScottPlot;
 
 namespace NativeCore.Ledger;
 
@@ -16,7 +15,7 @@ public sealed record LineageNode(string Id, string Label, string? Parent);
 
 /// <summary>
 /// The fine-tune ledger of a folder as a tree: every model of every setting and the parents they name, written as a
-/// Graphviz DOT file and as a PNG drawn with ScottPlot (no Graphviz needed).
+/// Graphviz DOT file and as a PNG drawn by the registered figure renderer (no Graphviz needed).
 /// </summary>
 public static class LineageGraph
 {
@@ -105,30 +104,10 @@ public static class LineageGraph
             rows[d] = row + 1;
             position[n.Id] = (d * 4.0, -row * 2.0);
         }
-        var plot = new Plot();
-        foreach (var n in nodes.Where(n => n.Parent is not null && position.ContainsKey(n.Parent!)))
-        {
-            var (x0, y0) = position[n.Parent!];
-            var (x1, y1) = position[n.Id];
-            var arrow = plot.Add.Arrow(new Coordinates(x0 + 1.4, y0), new Coordinates(x1 - 1.4, y1));
-            arrow.ArrowFillColor = Colors.Gray;
-        }
-        foreach (var n in nodes)
-        {
-            var (x, y) = position[n.Id];
-            var text = plot.Add.Text(n.Label, x, y);
-            text.LabelFontSize = 11;
-            text.LabelAlignment = Alignment.MiddleCenter;
-            text.LabelBackgroundColor = Colors.LightYellow;
-            text.LabelBorderColor = Colors.Black;
-            text.LabelPadding = 4;
-        }
-        plot.HideGrid();
-        plot.Axes.Frameless();
+        var boxes = nodes.ToDictionary(n => n.Id, n => new GraphNode(n.Label, position[n.Id].X, position[n.Id].Y), StringComparer.Ordinal);
+        var arrows = nodes.Where(n => n.Parent is not null && position.ContainsKey(n.Parent!)).Select(n => (boxes[n.Parent!], boxes[n.Id])).ToList();
         int maxDepth = depth.Count == 0 ? 0 : depth.Values.Max(), maxRows = rows.Count == 0 ? 1 : rows.Values.Max();
-        plot.Axes.SetLimits(-2, maxDepth * 4 + 2, -maxRows * 2 + 1, 1);
-        byte[] image = plot.GetImageBytes(Math.Max(600, 320 * (maxDepth + 1)), Math.Max(300, 130 * maxRows), ImageFormat.Png);
-        AtomicFile.Write(png, s => s.Write(image));
+        Plots.Write(png, Plots.Renderer?.Graph([.. boxes.Values], arrows, (-2, maxDepth * 4 + 2, -maxRows * 2 + 1, 1), Math.Max(600, 320 * (maxDepth + 1)), Math.Max(300, 130 * maxRows)));
         return nodes.Count;
     }
 }
