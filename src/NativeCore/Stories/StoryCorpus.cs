@@ -46,7 +46,7 @@ public sealed class StoryCorpus
         var records = TinyStoriesInstruct.Load(path);
         if (records.Count == 0) throw new InvalidConfigException($"{path}: the shard holds no records");
         return new StoryCorpus(path, TinyStoriesInstruct.VocabularySize, TinyStoriesInstruct.BosId,
-            i => TinyStoriesInstruct.ToExample(records[(int)(i % records.Count)], seed, i), text => [.. TinyStoriesInstruct.Tokenizer.EncodeToIds(text)],
+            i => TinyStoriesInstruct.ToExample(records[(int)(i % records.Count)], seed, i), text => TinyStoriesInstruct.Tokenizer.Encode(text),
             ids => TinyStoriesInstruct.Tokenizer.Decode(ids), [TinyStoriesInstruct.BosId]);
     }
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Microsoft.ML.Tokenizers;
 using NativeCore.Tasks;
 
 namespace NativeCore.Stories;
@@ -8,17 +7,25 @@ namespace NativeCore.Stories;
 /// <summary>
 /// The real TinyStories-Instruct data (spec tinystories.md §1): JSON shards of records with story, instruction
 /// (prompt, words, features), summary and source, turned into the authors' example text and tokenised with the GPT-2
-/// BPE (Microsoft.ML.Tokenizers with its Data.Gpt2 package). GPT-2's &lt;|endoftext|&gt; serves as BOS.
+/// BPE. GPT-2's &lt;|endoftext|&gt; serves as BOS. The BPE itself comes from NativeCore.Tokenizers
+/// (<c>Gpt2Tokenizer.Register()</c>), so the core carries no tokenizer library.
 /// </summary>
 public static partial class TinyStoriesInstruct
 {
-    private static readonly Lazy<TiktokenTokenizer> Gpt2 = new(() => TiktokenTokenizer.CreateForModel("gpt2"));
+    private static ISubwordTokenizer? _tokenizer;
 
-    /// <summary>The GPT-2 BPE tokenizer.</summary>
-    public static Tokenizer Tokenizer => Gpt2.Value;
+    /// <summary>The GPT-2 BPE tokenizer, once registered; reading a real shard without one is refused by name.</summary>
+    public static ISubwordTokenizer Tokenizer
+    {
+        get => _tokenizer ?? throw new InvalidConfigException("reading a TinyStories-Instruct shard needs the GPT-2 BPE: reference NativeCore.Tokenizers and call Gpt2Tokenizer.Register() (the nativecore command does)");
+        set => _tokenizer = value;
+    }
+
+    /// <summary>Whether a tokenizer is registered.</summary>
+    public static bool HasTokenizer => _tokenizer is not null;
 
     /// <summary>The id of BOS (&lt;|endoftext|&gt;, 50256).</summary>
-    public static int BosId => Gpt2.Value.SpecialTokens!["<|endoftext|>"];
+    public static int BosId => Tokenizer.BosId;
 
     /// <summary>The vocabulary size of the GPT-2 BPE.</summary>
     public const int VocabularySize = 50257;
@@ -114,7 +121,7 @@ public static partial class TinyStoriesInstruct
     public static int[] Encode(StoryExample example)
     {
         ArgumentNullException.ThrowIfNull(example);
-        return [BosId, .. Tokenizer.EncodeToIds(example.Text)];
+        return [BosId, .. Tokenizer.Encode(example.Text)];
     }
 
     /// <summary>Sentences end at ., ! or ? followed by whitespace.</summary>
