@@ -79,10 +79,15 @@ public static class SlurmExecutor
         return (submitted, reportJob);
     }
 
-    /// <summary>Each stage's state, from the store's records and, where Slurm's squeue is on PATH, the queue.</summary>
+    /// <summary>
+    /// Each stage's state, from the store's records and, where jobs were submitted for stages not yet done and Slurm's
+    /// squeue is on PATH, the queue.
+    /// </summary>
     public static IReadOnlyList<StageStatus> Status(StageGraph graph, StageStore store)
     {
-        var live = Scheduler.Available("squeue") ? Queue() : new Dictionary<string, QueuedJob>();
+        // A grid run without Slurm has no jobs to look up, so its status needs no cluster, even where squeue is installed.
+        bool submitted = graph.Stages.Any(s => !store.IsDone(s) && store.Jobs(s).Count > 0);
+        var live = submitted && Scheduler.Available("squeue") ? Queue() : new Dictionary<string, QueuedJob>();
         var now = DateTime.UtcNow;
         var result = new List<StageStatus>();
         foreach (var stage in graph.Stages)
