@@ -53,8 +53,6 @@ public sealed class LoadedModel : IDisposable
 /// <summary>The analysis tools run end to end: compute, then write JSON, PNG and CSV into a folder.</summary>
 public static class AnalysisRuns
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
-
     /// <summary>Pruning curve K = 0…<paramref name="maxK"/>; writes prune.json and prune.png.</summary>
     public static IReadOnlyList<PruneStep> Prune(LoadedModel m, Capability capability, PruneUnit unit, int maxK, string outDir, int scoreBatch = 256)
     {
@@ -62,19 +60,8 @@ public static class AnalysisRuns
         var sets = Stages.EvalSets(m.Config);
         var steps = Pruning.Curve(m.Model, m.Config.Data, capability, unit, maxK, sets, scoreBatch, m.Config.Eval.BatchSize, PruneSelection.ScoreSeed);
         OutputFolder.Claim(outDir, OutputFolder.Kinds.Analysis);
-        AtomicFile.WriteAllText(Path.Combine(outDir, "prune.json"), JsonSerializer.Serialize(new
-        {
-            model = m.Directory,
-            capability = capability.ToString(),
-            units = unit.ToString().ToLowerInvariant(),
-            steps = steps.Select(s => new
-            {
-                k = s.K,
-                removed = s.Removed is null ? null : new { parameter = s.Removed.Parameter, index = s.Removed.Index, score = s.Removed.Score },
-                accuracy = s.Accuracies.ToDictionary(a => a.Name, a => a.Accuracy),
-            }),
-            majority_share = steps[0].Accuracies.ToDictionary(a => a.Name, a => a.MajorityShare),
-        }, Json));
+        AtomicFile.WriteAllText(Path.Combine(outDir, "prune.json"), JsonSerializer.Serialize(new PruneJson(m.Directory, capability.ToString(), unit.ToString().ToLowerInvariant(),
+            [.. steps.Select(PruneStepJson.Of)], steps[0].Accuracies.ToDictionary(a => a.Name, a => a.MajorityShare)), JsonMetadata.Indented.For<PruneJson>()));
         var series = steps[0].Accuracies.Select((a, i) => new Series(a.Name, steps.Select(s => (double)s.K).ToList(), steps.Select(s => s.Accuracies[i].Accuracy * 100).ToList())).ToList();
         Plots.Lines(Path.Combine(outDir, "prune.png"), $"Pruning {unit.ToString().ToLowerInvariant()} by gradient × weight on {capability}", "units pruned (K)", "accuracy (%)", series);
         return steps;
@@ -92,17 +79,9 @@ public static class AnalysisRuns
         ArgumentNullException.ThrowIfNull(config);
         var results = Train(m, targets, operand, config);
         OutputFolder.Claim(outDir, OutputFolder.Kinds.Analysis);
-        AtomicFile.WriteAllText(Path.Combine(outDir, "probe.json"), JsonSerializer.Serialize(new
-        {
-            model = m.Directory,
-            asked_with = ((char)('a' + operand)).ToString(),
-            seed = config.Seed,
-            targets = targets.Select((t, i) => new
-            {
-                target = t,
-                blocks = results[i].Select((r, b) => new { block = Probing.BlockLabel(b), hook = r.Hook, train_accuracy = r.TrainAccuracy, test_accuracy = r.TestAccuracy, chance = r.Chance, test_size = r.TestSize }),
-            }),
-        }, Json));
+        AtomicFile.WriteAllText(Path.Combine(outDir, "probe.json"), JsonSerializer.Serialize(new ProbeTargetsJson(m.Directory, ((char)('a' + operand)).ToString(), config.Seed,
+            [.. targets.Select((t, i) => new ProbeTargetJson(t, [.. results[i].Select((r, b) => ProbeBlockJson.Of(r, b, withSize: true))]))]),
+            JsonMetadata.Indented.For<ProbeTargetsJson>()));
         return results;
     }
 
@@ -136,16 +115,9 @@ public static class AnalysisRuns
         var all = new List<(string, IReadOnlyList<ProbeResult>)>();
         foreach (var m in models) all.Add((m.Directory, Train(m, [target], operand, config)[0]));
         OutputFolder.Claim(outDir, OutputFolder.Kinds.Analysis);
-        AtomicFile.WriteAllText(Path.Combine(outDir, "probe.json"), JsonSerializer.Serialize(new
-        {
-            target,
-            asked_with = ((char)('a' + operand)).ToString(),
-            models = all.Select(a => new
-            {
-                model = a.Item1,
-                blocks = a.Item2.Select((r, i) => new { block = Probing.BlockLabel(i), hook = r.Hook, train_accuracy = r.TrainAccuracy, test_accuracy = r.TestAccuracy, chance = r.Chance }),
-            }),
-        }, Json));
+        AtomicFile.WriteAllText(Path.Combine(outDir, "probe.json"), JsonSerializer.Serialize(new ProbeModelsJson(target, ((char)('a' + operand)).ToString(),
+            [.. all.Select(a => new ProbeModelJson(a.Item1, [.. a.Item2.Select((r, i) => ProbeBlockJson.Of(r, i, withSize: false))]))]),
+            JsonMetadata.Indented.For<ProbeModelsJson>()));
         var categories = all[0].Item2.Select((_, i) => Probing.BlockLabel(i)).ToList();
         var series = all.Select((a, i) => (Name: models.Count > 1 ? (i == 0 ? "before (" : "after (") + Checkpoint.RunName(a.Item1) + ")" : "test accuracy",
             Values: (IReadOnlyList<double>)a.Item2.Select(r => r.TestAccuracy * 100).ToList())).ToList();
@@ -175,13 +147,8 @@ public static class AnalysisRuns
         var curves = new List<RevivalCurve> { ReverseFinetuning.Run("reFT", config, dir, Path.Combine(outDir, "reft"), backend, observer) };
         if (swappedPretrain is not null) curves.Add(ReverseFinetuning.Run("Scr.+FT", config, swappedPretrain, Path.Combine(outDir, "scr-ft"), backend, observer));
         if (scratch) curves.Add(ReverseFinetuning.Run("Scr.", config, null, Path.Combine(outDir, "scr"), backend, observer));
-        AtomicFile.WriteAllText(Path.Combine(outDir, "reft.json"), JsonSerializer.Serialize(new
-        {
-            model = dir,
-            lr = learningRate,
-            steps,
-            runs = curves.Select(c => new { name = c.Name, steps = c.Steps, accuracy = c.Accuracy, steps_to_90 = c.StepsTo90, steps_to_99 = c.StepsTo99 }),
-        }, Json));
+        AtomicFile.WriteAllText(Path.Combine(outDir, "reft.json"), JsonSerializer.Serialize(new ReftJson(dir, learningRate, steps,
+            [.. curves.Select(c => new ReftRunJson(c.Name, c.Steps, c.Accuracy, c.StepsTo90, c.StepsTo99))]), JsonMetadata.Indented.For<ReftJson>()));
         Plots.Lines(Path.Combine(outDir, "reft.png"), $"Reviving count a at lr {learningRate:G2}", "fine-tuning steps (log)", "Acc O_PT, C_Te = 0 (%)",
             curves.Select(c => new Series(c.Name, c.Steps.Select(s => (double)Math.Max(s, 1)).ToList(), c.Accuracy.Select(a => a * 100).ToList())).ToList(), logX: true);
         return curves;

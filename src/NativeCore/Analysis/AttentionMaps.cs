@@ -47,11 +47,8 @@ public static class AttentionMaps
     {
         ArgumentNullException.ThrowIfNull(models);
         Directory.CreateDirectory(directory);
-        AtomicFile.WriteAllText(Path.Combine(directory, "attention.json"), JsonSerializer.Serialize(models.ToDictionary(m => m.Name, m => new
-        {
-            tokens = m.Map.Tokens,
-            patterns = m.Map.Patterns,
-        })));
+        AtomicFile.WriteAllText(Path.Combine(directory, "attention.json"), JsonSerializer.Serialize(models.ToDictionary(m => m.Name, m => new AttentionJson(m.Map.Tokens, m.Map.Patterns)),
+            JsonMetadata.Compact.For<Dictionary<string, AttentionJson>>()));
         var first = models[0].Map;
         var files = new List<string>();
         for (int l = 0; l < first.Patterns.Length; l++)

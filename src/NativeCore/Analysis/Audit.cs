@@ -48,7 +48,6 @@ public sealed record AuditReport(
 /// </summary>
 public static class Audit
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     /// <summary>Runs the audit and writes audit.json, report.md and report.html with plots into <paramref name="outDir"/>.</summary>
     public static AuditReport Run(string baseModel, string tunedModel, Capability capability, AuditBudget budget, string outDir, IBackend backend, ITrainingObserver? observer = null)
@@ -137,33 +136,16 @@ public static class Audit
         var e = r.Evidence;
         string P(double x) => (x * 100).ToString("F1", CultureInfo.InvariantCulture);
         string W(SetAccuracy a) => Estimate.Proportion(a.Accuracy, a.Size).Points();
-        AtomicFile.WriteAllText(Path.Combine(outDir, "audit.json"), JsonSerializer.Serialize(new
-        {
-            @base = baseDir,
-            tuned = tunedDir,
-            capability = r.Capability,
-            verdict = r.Verdict,
-            reasons = r.Reasons,
-            set_size = e.Base.Size,
-            base_accuracy = e.Base.Accuracy,
-            tuned_accuracy = e.Tuned.Accuracy,
-            majority_share = e.Base.MajorityShare,
-            pruning = new
-            {
-                k = e.TunedPruning.K,
-                held_out_before = e.TunedPruning.CapabilityBefore.Accuracy,
-                held_out_after = e.TunedPruning.CapabilityAfter.Accuracy,
-                control_k = e.ControlPruning.K,
-                control_before = e.ControlPruning.CapabilityBefore.Accuracy,
-                control_after = e.ControlPruning.CapabilityAfter.Accuracy,
-            },
-            probe = new { @base = e.BaseProbe.Select(p => p.TestAccuracy), tuned = e.TunedProbe.Select(p => p.TestAccuracy), control = e.ControlProbe.Select(p => p.TestAccuracy), chance = e.TunedProbe[0].Chance, test_size = e.TunedProbe[0].TestSize },
-            reft = new { steps = e.Reft.Steps, accuracy = e.Reft.Accuracy },
-            scratch = new { steps = e.Scratch.Steps, accuracy = e.Scratch.Accuracy },
-            attention_similarity = r.AttentionSimilarity.ToDictionary(a => a.Head, a => a.Similarity),
-            thresholds = AuditRules.Thresholds().ToDictionary(t => t.Name, t => t.Value),
-            seconds = r.Seconds,
-        }, Indented));
+        AtomicFile.WriteAllText(Path.Combine(outDir, "audit.json"), JsonSerializer.Serialize(new AuditJson(baseDir, tunedDir, r.Capability, r.Verdict, r.Reasons,
+            e.Base.Size, e.Base.Accuracy, e.Tuned.Accuracy, e.Base.MajorityShare,
+            new AuditPruningJson(e.TunedPruning.K, e.TunedPruning.CapabilityBefore.Accuracy, e.TunedPruning.CapabilityAfter.Accuracy,
+                e.ControlPruning.K, e.ControlPruning.CapabilityBefore.Accuracy, e.ControlPruning.CapabilityAfter.Accuracy),
+            new AuditProbeJson([.. e.BaseProbe.Select(p => p.TestAccuracy)], [.. e.TunedProbe.Select(p => p.TestAccuracy)], [.. e.ControlProbe.Select(p => p.TestAccuracy)],
+                e.TunedProbe[0].Chance, e.TunedProbe[0].TestSize),
+            new CurveJson(e.Reft.Steps, e.Reft.Accuracy), new CurveJson(e.Scratch.Steps, e.Scratch.Accuracy),
+            r.AttentionSimilarity.ToDictionary(a => a.Head, a => a.Similarity),
+            AuditRules.Thresholds().ToDictionary(t => t.Name, t => t.Value),
+            r.Seconds), JsonMetadata.Indented.For<AuditJson>()));
         var doc = new ReportDocument()
             .H(1, $"Audit of {r.Capability}: **{r.Verdict}**")
             .P($"Base `{baseDir}`, tuned `{tunedDir}`; {r.Seconds:F0} s. Accuracies in percent with their 95% Wilson interval; differences with the combined interval.")

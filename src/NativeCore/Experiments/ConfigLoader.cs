@@ -1,3 +1,4 @@
+using NativeCore.IO;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -20,7 +21,7 @@ public static class ConfigLoader
         UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
         // "pretrain": null would otherwise replace the section's defaults with null and fail later as a null reference.
         RespectNullableAnnotations = true,
-        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+        TypeInfoResolver = IO.ConfigJsonContext.Default,
     };
 
     /// <summary>The options a run config is read with, and so the contract its <c>--set</c> keys come from.</summary>
@@ -30,7 +31,7 @@ public static class ConfigLoader
     public static JsonSerializerOptions Writing { get; } = new()
     {
         WriteIndented = true,
-        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+        TypeInfoResolver = IO.ConfigJsonContext.Default,
     };
 
     /// <summary>Names of the built-in presets.</summary>
@@ -78,14 +79,14 @@ public static class ConfigLoader
     }
 
     /// <summary>The config as indented JSON.</summary>
-    public static string ToJson(RunConfig config) => JsonSerializer.Serialize(config, Writing);
+    public static string ToJson(RunConfig config) => JsonSerializer.Serialize(config, IO.JsonMetadata.For<RunConfig>(Writing));
 
     private static RunConfig FromNode(JsonNode node, string source)
     {
         RunConfig config;
         try
         {
-            config = node.Deserialize<RunConfig>(Strict) ?? throw new InvalidConfigException($"{source}: empty config");
+            config = node.Deserialize(IO.JsonMetadata.For<RunConfig>(Strict)) ?? throw new InvalidConfigException($"{source}: empty config");
         }
         catch (JsonException e)
         {

@@ -9,40 +9,40 @@ namespace NativeCore.Experiments;
 public sealed record GridConfig
 {
     /// <summary>Pre-training priors (named or "pa,pb,pc").</summary>
-    [JsonPropertyName("priors")] public string[] Priors { get; init; } = ["low", "medium", "high"];
+    [JsonPropertyName("priors")] public string[] Priors { get; set; } = ["low", "medium", "high"];
 
     /// <summary>Fine-tuning learning rates: η_L, η_M, η_S.</summary>
-    [JsonPropertyName("learning_rates")] public double[] LearningRates { get; init; } = [1e-4, 1e-5, 1e-6];
+    [JsonPropertyName("learning_rates")] public double[] LearningRates { get; set; } = [1e-4, 1e-5, 1e-6];
 
     /// <summary>C_Tr values of the fine-tunes.</summary>
-    [JsonPropertyName("ctrs")] public double[] CorrelatedShares { get; init; } = [0, 0.5, 0.8, 1];
+    [JsonPropertyName("ctrs")] public double[] CorrelatedShares { get; set; } = [0, 0.5, 0.8, 1];
 
     /// <summary>Largest K of the pruning curves.</summary>
-    [JsonPropertyName("prune_k")] public int PruneK { get; init; } = 20;
+    [JsonPropertyName("prune_k")] public int PruneK { get; set; } = 20;
 
     /// <summary>Samples per held-out set when scoring pruning curves (each K is one evaluation).</summary>
-    [JsonPropertyName("prune_eval_size")] public int PruneEvalSize { get; init; } = 1024;
+    [JsonPropertyName("prune_eval_size")] public int PruneEvalSize { get; set; } = 1024;
 
     /// <summary>Probe training iterations (spec: 4K).</summary>
-    [JsonPropertyName("probe_iterations")] public int ProbeIterations { get; init; } = 4000;
+    [JsonPropertyName("probe_iterations")] public int ProbeIterations { get; set; } = 4000;
 
     /// <summary>Learning rate of reFT and its baselines (spec: η_M or η_S).</summary>
-    [JsonPropertyName("reft_lr")] public double ReftLearningRate { get; init; } = 1e-5;
+    [JsonPropertyName("reft_lr")] public double ReftLearningRate { get; set; } = 1e-5;
 
     /// <summary>Steps of reFT and of each baseline.</summary>
-    [JsonPropertyName("reft_steps")] public int ReftSteps { get; init; } = 10000;
+    [JsonPropertyName("reft_steps")] public int ReftSteps { get; set; } = 10000;
 
     /// <summary>Evaluation interval of the revival curves.</summary>
-    [JsonPropertyName("reft_eval_every")] public int ReftEvalEvery { get; init; } = 100;
+    [JsonPropertyName("reft_eval_every")] public int ReftEvalEvery { get; set; } = 100;
 
     /// <summary>Steps of Scr. at the pre-training learning rate (context for claim 3: a learning rate where learning from scratch succeeds).</summary>
-    [JsonPropertyName("scratch_steps")] public int ScratchSteps { get; init; } = 10000;
+    [JsonPropertyName("scratch_steps")] public int ScratchSteps { get; set; } = 10000;
 
     /// <summary>The learning rate of the fine-tunes (every prior, every C_Tr) that reFT starts from.</summary>
-    [JsonPropertyName("reft_from_lr")] public double ReftFromLearningRate { get; init; } = 1e-4;
+    [JsonPropertyName("reft_from_lr")] public double ReftFromLearningRate { get; set; } = 1e-4;
 
     /// <summary>Why this grid is what it is (for the report).</summary>
-    [JsonPropertyName("subset_reason")] public string SubsetReason { get; init; } = "";
+    [JsonPropertyName("subset_reason")] public string SubsetReason { get; set; } = "";
 
     /// <summary>Throws naming the first invalid field.</summary>
     public void Validate()

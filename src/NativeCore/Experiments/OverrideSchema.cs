@@ -28,8 +28,7 @@ internal static class OverrideSchema
     /// <summary>The type information of <paramref name="type"/>; options without a resolver get the reflection-based one.</summary>
     public static JsonTypeInfo Info(Type type, JsonSerializerOptions options)
     {
-        // GetTypeInfo refuses options that are still mutable and name no resolver; serialising would lock them anyway.
-        if (!options.IsReadOnly) options.MakeReadOnly(populateMissingResolver: true);
+        // Every setting's options name a source-generated resolver, which knows each type its config reaches.
         return options.GetTypeInfo(type);
     }
 

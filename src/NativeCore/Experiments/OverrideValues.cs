@@ -31,7 +31,7 @@ internal sealed class OverrideValues(string setting, string key, JsonSerializerO
     {
         try
         {
-            _ = node.Deserialize(type, options);
+            _ = node.Deserialize(OverrideSchema.Info(type, options));
             return true;
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException or NotSupportedException)

@@ -1,3 +1,4 @@
+using NativeCore.IO;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -29,12 +30,12 @@ public static class Overrides
         ArgumentNullException.ThrowIfNull(overrides);
         ArgumentNullException.ThrowIfNull(settingName);
         ArgumentNullException.ThrowIfNull(options);
-        if (JsonSerializer.SerializeToNode(value, options) is not JsonObject root)
+        if (JsonSerializer.SerializeToNode(value, IO.JsonMetadata.For<T>(options)) is not JsonObject root)
             throw new ArgumentException($"{typeof(T).Name} does not serialise to a JSON object", nameof(value));
         ApplyTo(root, typeof(T), overrides, settingName, options);
         try
         {
-            return root.Deserialize<T>(options) ?? throw new InvalidConfigException($"--set: the {settingName} config read back as null");
+            return root.Deserialize(IO.JsonMetadata.For<T>(options)) ?? throw new InvalidConfigException($"--set: the {settingName} config read back as null");
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException)
         {

@@ -73,6 +73,7 @@ public sealed record PruneCell(
     /// The fine-tuned behaviour, before and after pruning: count b on the windows the fine-tune mostly trained on
     /// (<see cref="Verdicts.PaperRules.BehaviourIsCorrelated"/>).
     /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public (SetAccuracy Before, SetAccuracy After) FinetunedBehaviour =>
         Verdicts.PaperRules.BehaviourIsCorrelated(Model.CorrelatedShare) ? (OtherCorrelatedBefore, OtherCorrelatedAfter) : (OtherBefore, OtherAfter);
 }

@@ -8,40 +8,40 @@ namespace NativeCore.Experiments;
 public sealed record StageConfig
 {
     /// <summary>Optimizer steps.</summary>
-    [JsonPropertyName("steps")] public int Steps { get; init; } = 100;
+    [JsonPropertyName("steps")] public int Steps { get; set; } = 100;
 
     /// <summary>Sequences per step.</summary>
-    [JsonPropertyName("batch_size")] public int BatchSize { get; init; } = 8;
+    [JsonPropertyName("batch_size")] public int BatchSize { get; set; } = 8;
 
     /// <summary>Peak learning rate.</summary>
-    [JsonPropertyName("lr")] public double LearningRate { get; init; } = 1e-3;
+    [JsonPropertyName("lr")] public double LearningRate { get; set; } = 1e-3;
 
     /// <summary>Minimum learning rate as a fraction of the peak (spec: 1/100).</summary>
-    [JsonPropertyName("min_lr_ratio")] public double MinLrRatio { get; init; } = 0.01;
+    [JsonPropertyName("min_lr_ratio")] public double MinLrRatio { get; set; } = 0.01;
 
     /// <summary>Share of the steps spent in linear warm-up (spec: 0.2).</summary>
-    [JsonPropertyName("warmup")] public double Warmup { get; init; } = 0.2;
+    [JsonPropertyName("warmup")] public double Warmup { get; set; } = 0.2;
 
     /// <summary>AdamW β1.</summary>
-    [JsonPropertyName("beta1")] public double Beta1 { get; init; } = 0.9;
+    [JsonPropertyName("beta1")] public double Beta1 { get; set; } = 0.9;
 
     /// <summary>AdamW β2.</summary>
-    [JsonPropertyName("beta2")] public double Beta2 { get; init; } = 0.95;
+    [JsonPropertyName("beta2")] public double Beta2 { get; set; } = 0.95;
 
     /// <summary>AdamW ε.</summary>
-    [JsonPropertyName("eps")] public double Eps { get; init; } = 1e-8;
+    [JsonPropertyName("eps")] public double Eps { get; set; } = 1e-8;
 
     /// <summary>Decoupled weight decay on Linear weights.</summary>
-    [JsonPropertyName("weight_decay")] public double WeightDecay { get; init; } = 0.1;
+    [JsonPropertyName("weight_decay")] public double WeightDecay { get; set; } = 0.1;
 
     /// <summary>Global gradient-norm clip.</summary>
-    [JsonPropertyName("grad_clip")] public double GradClip { get; init; } = 1.0;
+    [JsonPropertyName("grad_clip")] public double GradClip { get; set; } = 1.0;
 
     /// <summary>Loss positions: "all" (every position but padding) or "answer" (the answer token only).</summary>
-    [JsonPropertyName("loss")] public string Loss { get; init; } = "all";
+    [JsonPropertyName("loss")] public string Loss { get; set; } = "all";
 
     /// <summary>Evaluate every this many steps (and at the end).</summary>
-    [JsonPropertyName("eval_every")] public int EvalEvery { get; init; } = 100;
+    [JsonPropertyName("eval_every")] public int EvalEvery { get; set; } = 100;
 
     /// <summary>When set, evaluate at exactly these steps (and at the end) instead of every <see cref="EvalEvery"/>.</summary>
     [JsonPropertyName("eval_at"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int[]? EvalAt { get; init; }
@@ -50,13 +50,13 @@ public sealed record StageConfig
     public bool EvaluatesAt(long step) => step == Steps || (EvalAt is { } at ? Array.IndexOf(at, (int)step) >= 0 : step % EvalEvery == 0);
 
     /// <summary>Write a checkpoint every this many steps (and at the end).</summary>
-    [JsonPropertyName("checkpoint_every")] public int CheckpointEvery { get; init; } = 500;
+    [JsonPropertyName("checkpoint_every")] public int CheckpointEvery { get; set; } = 500;
 
     /// <summary>Checkpoints kept in a run folder; older ones are deleted.</summary>
-    [JsonPropertyName("keep_last")] public int KeepLast { get; init; } = 3;
+    [JsonPropertyName("keep_last")] public int KeepLast { get; set; } = 3;
 
     /// <summary>Fine-tuning only: C (counter) or I (indexer).</summary>
-    [JsonPropertyName("task")] public string Task { get; init; } = "C";
+    [JsonPropertyName("task")] public string Task { get; set; } = "C";
 
     /// <summary>Fine-tuning only: C_Tr, the share of correlated samples.</summary>
     [JsonPropertyName("ctr")] public double CorrelatedShare { get; init; }
@@ -103,47 +103,47 @@ public sealed record StageConfig
 public sealed record EvalConfig
 {
     /// <summary>Samples per held-out set (spec default: 1024).</summary>
-    [JsonPropertyName("size")] public int Size { get; init; } = TestSets.DefaultSize;
+    [JsonPropertyName("size")] public int Size { get; set; } = TestSets.DefaultSize;
 
     /// <summary>Seed of the held-out sets, separate from the training seed.</summary>
-    [JsonPropertyName("seed")] public ulong Seed { get; init; } = 20240101;
+    [JsonPropertyName("seed")] public ulong Seed { get; set; } = 20240101;
 
     /// <summary>Sequences per evaluation forward pass.</summary>
-    [JsonPropertyName("batch_size")] public int BatchSize { get; init; } = 128;
+    [JsonPropertyName("batch_size")] public int BatchSize { get; set; } = 128;
 }
 
 /// <summary>A fully resolved experiment configuration: what every run folder records in config.json.</summary>
 public sealed record RunConfig
 {
     /// <summary>The preset this was resolved from.</summary>
-    [JsonPropertyName("preset")] public string Preset { get; init; } = "";
+    [JsonPropertyName("preset")] public string Preset { get; set; } = "";
 
     /// <summary>Why the preset has these values, in words (kept so that a reader of config.json sees it).</summary>
-    [JsonPropertyName("notes")] public string Notes { get; init; } = "";
+    [JsonPropertyName("notes")] public string Notes { get; set; } = "";
 
     /// <summary>The training seed (weights, data order, dropout).</summary>
-    [JsonPropertyName("seed")] public ulong Seed { get; init; } = 1;
+    [JsonPropertyName("seed")] public ulong Seed { get; set; } = 1;
 
     /// <summary>The backend the run uses.</summary>
-    [JsonPropertyName("backend")] public string Backend { get; init; } = "cpu";
+    [JsonPropertyName("backend")] public string Backend { get; set; } = "cpu";
 
     /// <summary>The model; vocab_size and block_size follow from the data and are filled in by resolution.</summary>
-    [JsonPropertyName("model")] public GptConfig Model { get; init; } = new();
+    [JsonPropertyName("model")] public GptConfig Model { get; set; } = new();
 
     /// <summary>The grammar data.</summary>
-    [JsonPropertyName("data")] public DataConfig Data { get; init; } = new();
+    [JsonPropertyName("data")] public DataConfig Data { get; set; } = new();
 
     /// <summary>Pre-training settings.</summary>
-    [JsonPropertyName("pretrain")] public StageConfig Pretrain { get; init; } = new();
+    [JsonPropertyName("pretrain")] public StageConfig Pretrain { get; set; } = new();
 
     /// <summary>Fine-tuning settings (also the recipe of reverse fine-tuning).</summary>
-    [JsonPropertyName("finetune")] public StageConfig Finetune { get; init; } = new() { Loss = "answer", LearningRate = 1e-5 };
+    [JsonPropertyName("finetune")] public StageConfig Finetune { get; set; } = new() { Loss = "answer", LearningRate = 1e-5 };
 
     /// <summary>Held-out evaluation.</summary>
-    [JsonPropertyName("eval")] public EvalConfig Eval { get; init; } = new();
+    [JsonPropertyName("eval")] public EvalConfig Eval { get; set; } = new();
 
     /// <summary>The grid of <c>nativecore paper</c>.</summary>
-    [JsonPropertyName("grid")] public GridConfig Grid { get; init; } = new();
+    [JsonPropertyName("grid")] public GridConfig Grid { get; set; } = new();
 
     /// <summary>Fills the derived model fields and checks every section.</summary>
     public RunConfig Resolve()

@@ -155,7 +155,7 @@ public sealed class GoldenCase
             throw new InvalidConfigException($"{path}: missing '{name}' object");
         try
         {
-            return section.Deserialize<T>() ?? throw new InvalidConfigException($"{path}: '{name}' is empty");
+            return section.Deserialize(IO.JsonMetadata.Compact.For<T>()) ?? throw new InvalidConfigException($"{path}: '{name}' is empty");
         }
         catch (JsonException e)
         {

@@ -15,7 +15,7 @@ internal static class SettingsFlattener
     /// </summary>
     public static void Add(IDictionary<string, string> into, object settings, JsonSerializerOptions options, string prefix = "")
     {
-        if (JsonSerializer.SerializeToNode(settings, settings.GetType(), options) is JsonObject node) Add(into, node, prefix);
+        if (JsonSerializer.SerializeToNode(settings, options.GetTypeInfo(settings.GetType())) is JsonObject node) Add(into, node, prefix);
     }
 
     private static void Add(IDictionary<string, string> into, JsonObject node, string prefix)

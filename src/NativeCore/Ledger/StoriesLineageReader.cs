@@ -34,5 +34,5 @@ internal static class StoriesLineageReader
     }
 
     // Only serialises, so the keys are the JSON names stories.json itself uses.
-    private static readonly JsonSerializerOptions Options = new();
+    private static readonly JsonSerializerOptions Options = IO.JsonMetadata.Compact;
 }

@@ -19,7 +19,7 @@ internal static class TracrLineageReader
         {
             // The whole description is read, not only its lineage, so that a file that is not a Tracr sidecar is
             // refused here rather than shown as a model without a parent.
-            model = JsonSerializer.Deserialize<CompiledModel>(json) ?? throw new InvalidCheckpointException($"{sidecar}: empty");
+            model = JsonSerializer.Deserialize(json, IO.JsonMetadata.Compact.For<CompiledModel>()) ?? throw new InvalidCheckpointException($"{sidecar}: empty");
         }
         catch (JsonException e)
         {

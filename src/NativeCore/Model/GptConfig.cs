@@ -9,52 +9,52 @@ namespace NativeCore.Model;
 public sealed record GptConfig
 {
     /// <summary>Number of transformer blocks.</summary>
-    [JsonPropertyName("n_layer")] public int NLayer { get; init; } = 2;
+    [JsonPropertyName("n_layer")] public int NLayer { get; set; } = 2;
 
     /// <summary>Attention heads per block; must divide <see cref="NEmbd"/>.</summary>
-    [JsonPropertyName("n_head")] public int NHead { get; init; } = 2;
+    [JsonPropertyName("n_head")] public int NHead { get; set; } = 2;
 
     /// <summary>Width of the residual stream.</summary>
-    [JsonPropertyName("n_embd")] public int NEmbd { get; init; } = 32;
+    [JsonPropertyName("n_embd")] public int NEmbd { get; set; } = 32;
 
     /// <summary>Longest sequence; the size of the position-embedding table.</summary>
-    [JsonPropertyName("block_size")] public int BlockSize { get; init; } = 16;
+    [JsonPropertyName("block_size")] public int BlockSize { get; set; } = 16;
 
     /// <summary>Number of token ids.</summary>
-    [JsonPropertyName("vocab_size")] public int VocabSize { get; init; } = 16;
+    [JsonPropertyName("vocab_size")] public int VocabSize { get; set; } = 16;
 
     /// <summary>Dropout probability on the embedding and both residual branches (0 turns it off).</summary>
     [JsonPropertyName("dropout")] public float Dropout { get; init; }
 
     /// <summary>Whether Linear and LayerNorm layers carry biases (minGPT: true).</summary>
-    [JsonPropertyName("bias")] public bool Bias { get; init; } = true;
+    [JsonPropertyName("bias")] public bool Bias { get; set; } = true;
 
     /// <summary>Whether the LM head reuses <c>transformer.wte.weight</c>.</summary>
     [JsonPropertyName("tied_embeddings")] public bool TiedEmbeddings { get; init; }
 
     /// <summary>LayerNorm epsilon.</summary>
-    [JsonPropertyName("layer_norm_eps")] public float LayerNormEps { get; init; } = 1e-5f;
+    [JsonPropertyName("layer_norm_eps")] public float LayerNormEps { get; set; } = 1e-5f;
 
     /// <summary>
     /// The normalisation before each branch and the LM head: <c>layernorm</c> (minGPT), <c>rmsnorm</c> (LLaMA) or
     /// <c>none</c> (a Tracr-compiled model, whose residual directions must reach every layer unscaled).
     /// </summary>
-    [JsonPropertyName("norm")] public string Norm { get; init; } = NormKinds.LayerNorm;
+    [JsonPropertyName("norm")] public string Norm { get; set; } = NormKinds.LayerNorm;
 
     /// <summary>
     /// The MLP's nonlinearity: <c>gelu_tanh</c> (minGPT; the golden cases name it so), <c>relu</c> (Tracr) or
     /// <c>swiglu</c> (LLaMA: c_fc produces a gate and an up projection of n_inner each, and c_proj reads silu(gate)·up).
     /// </summary>
-    [JsonPropertyName("activation")] public string Activation { get; init; } = ActivationKinds.Gelu;
+    [JsonPropertyName("activation")] public string Activation { get; set; } = ActivationKinds.Gelu;
 
     /// <summary>Positions: <c>learned</c> (a wpe table, minGPT) or <c>rope</c> (rotary q and k, LLaMA; no wpe).</summary>
-    [JsonPropertyName("position")] public string Position { get; init; } = PositionKinds.Learned;
+    [JsonPropertyName("position")] public string Position { get; set; } = PositionKinds.Learned;
 
     /// <summary>θ of rotary embeddings.</summary>
-    [JsonPropertyName("rope_theta")] public float RopeTheta { get; init; } = 10000f;
+    [JsonPropertyName("rope_theta")] public float RopeTheta { get; set; } = 10000f;
 
     /// <summary>Whether attention is masked to earlier positions (a decoder) or sees the whole sequence (Tracr).</summary>
-    [JsonPropertyName("causal")] public bool Causal { get; init; } = true;
+    [JsonPropertyName("causal")] public bool Causal { get; set; } = true;
 
     /// <summary>Width of one head's query, key and value; null means <c>n_embd / n_head</c>.</summary>
     [JsonPropertyName("head_size")] public int? HeadSizeOverride { get; init; }

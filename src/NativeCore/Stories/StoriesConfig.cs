@@ -13,14 +13,14 @@ public sealed record StoriesConfig
     /// example is about 200 tokens). Width 192 with SwiGLU 512 rather than the spec's 256: measured on 2 cores, it
     /// takes more steps in the same 15 minutes, and its stories parsed at 92.7 % where width 256 reached 75 %.
     /// </summary>
-    [JsonPropertyName("model")] public GptConfig Model { get; init; } = new()
+    [JsonPropertyName("model")] public GptConfig Model { get; set; } = new()
     {
         NLayer = 4, NHead = 4, NEmbd = 192, BlockSize = 256, Bias = false, Dropout = 0,
         Norm = NormKinds.RmsNorm, Activation = ActivationKinds.SwiGlu, Position = PositionKinds.Rope, InnerOverride = 512,
     };
 
     /// <summary>procedural, or the path of a TinyStories-Instruct shard.</summary>
-    [JsonPropertyName("corpus")] public string Corpus { get; init; } = "procedural";
+    [JsonPropertyName("corpus")] public string Corpus { get; set; } = "procedural";
 
     /// <summary>Seed of the procedural corpus (or of the real data's header orders).</summary>
     [JsonPropertyName("corpus_seed")] public ulong CorpusSeed { get; init; }
@@ -30,37 +30,37 @@ public sealed record StoriesConfig
     /// empty for none. ProcStories holds its own out by index. A real shard without one is cycled, so its "held-out"
     /// windows are training stories: the training log says so.
     /// </summary>
-    [JsonPropertyName("held_out")] public string HeldOut { get; init; } = "";
+    [JsonPropertyName("held_out")] public string HeldOut { get; set; } = "";
 
     /// <summary>none (pre-training), f, f+mm, f+rr or twist (reFT).</summary>
-    [JsonPropertyName("protocol")] public string Protocol { get; init; } = "none";
+    [JsonPropertyName("protocol")] public string Protocol { get; set; } = "none";
 
     /// <summary>Optimizer steps.</summary>
-    [JsonPropertyName("steps")] public int Steps { get; init; } = 2400;
+    [JsonPropertyName("steps")] public int Steps { get; set; } = 2400;
 
     /// <summary>Windows per step.</summary>
-    [JsonPropertyName("batch_size")] public int BatchSize { get; init; } = 16;
+    [JsonPropertyName("batch_size")] public int BatchSize { get; set; } = 16;
 
     /// <summary>Peak learning rate.</summary>
-    [JsonPropertyName("lr")] public double LearningRate { get; init; } = 1.5e-3;
+    [JsonPropertyName("lr")] public double LearningRate { get; set; } = 1.5e-3;
 
     /// <summary>Warm-up share of the steps.</summary>
-    [JsonPropertyName("warmup")] public double Warmup { get; init; } = 0.05;
+    [JsonPropertyName("warmup")] public double Warmup { get; set; } = 0.05;
 
     /// <summary>Final lr as a share of the peak (1 keeps it constant, as the paper's deletion runs do).</summary>
-    [JsonPropertyName("min_lr_ratio")] public double MinLrRatio { get; init; } = 0.1;
+    [JsonPropertyName("min_lr_ratio")] public double MinLrRatio { get; set; } = 0.1;
 
     /// <summary>AdamW weight decay.</summary>
-    [JsonPropertyName("weight_decay")] public double WeightDecay { get; init; } = 0.1;
+    [JsonPropertyName("weight_decay")] public double WeightDecay { get; set; } = 0.1;
 
     /// <summary>Global gradient-norm clip.</summary>
-    [JsonPropertyName("grad_clip")] public double GradClip { get; init; } = 1.0;
+    [JsonPropertyName("grad_clip")] public double GradClip { get; set; } = 1.0;
 
     /// <summary>Seed of the initial weights and the batch order.</summary>
-    [JsonPropertyName("seed")] public ulong Seed { get; init; } = 1;
+    [JsonPropertyName("seed")] public ulong Seed { get; set; } = 1;
 
     /// <summary>Evaluate the held-out loss every this many steps.</summary>
-    [JsonPropertyName("eval_every")] public int EvalEvery { get; init; } = 100;
+    [JsonPropertyName("eval_every")] public int EvalEvery { get; set; } = 100;
 
     /// <summary>Throws naming the first field outside its range.</summary>
     /// <exception cref="InvalidConfigException">A field is out of range; the message names it and its value.</exception>
@@ -118,5 +118,5 @@ public sealed record StoriesConfig
     /// Options for reading a config or sidecar: JSON null (a hand-edited <c>"model": null</c>, <c>--set model=null</c>)
     /// is refused where a value is required, instead of failing later as a null reference.
     /// </summary>
-    internal static JsonSerializerOptions Reading { get; } = new() { RespectNullableAnnotations = true };
+    internal static JsonSerializerOptions Reading { get; } = new() { RespectNullableAnnotations = true, TypeInfoResolver = IO.CoreJsonContext.Default };
 }

@@ -24,13 +24,13 @@ public sealed record StoriesModel
     [JsonPropertyName("step")] public long Step { get; init; }
 
     /// <summary>Held-out loss by evaluated step.</summary>
-    [JsonPropertyName("eval_loss")] public IReadOnlyList<double[]> EvalLoss { get; init; } = [];
+    [JsonPropertyName("eval_loss")] public IReadOnlyList<double[]> EvalLoss { get; set; } = [];
 
     /// <summary>The parent model, its SHA-256 and stage; null when trained from scratch.</summary>
     [JsonPropertyName("parent")] public ParentRef? Parent { get; init; }
 
     /// <summary>NativeCore version and commit, user, host and UTC end.</summary>
-    [JsonPropertyName("made_by")] public IReadOnlyDictionary<string, string> MadeBy { get; init; } = new Dictionary<string, string>
+    [JsonPropertyName("made_by")] public IReadOnlyDictionary<string, string> MadeBy { get; set; } = new Dictionary<string, string>
     {
         ["nativecore"] = $"{BuildInfo.Version} ({BuildInfo.Commit})", ["user"] = Environment.UserName, ["host"] = Environment.MachineName,
         ["utc"] = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture),
@@ -46,7 +46,7 @@ public sealed record StoriesModel
         StoriesModel model;
         try
         {
-            model = JsonSerializer.Deserialize<StoriesModel>(json, StoriesConfig.Reading) ?? throw new InvalidCheckpointException($"{sidecar}: empty");
+            model = JsonSerializer.Deserialize(json, StoriesConfig.Reading.For<StoriesModel>()) ?? throw new InvalidCheckpointException($"{sidecar}: empty");
         }
         catch (JsonException e)
         {
@@ -89,7 +89,7 @@ public sealed record StoriesModel
     }
 
     /// <summary>Writes model.json alone, atomically (a checkpoint writes its own model.safetensors).</summary>
-    public void SaveSidecar(string directory) => ModelCard.Write(directory, ModelCard.Stories, JsonSerializer.SerializeToNode(this, Indented)!.AsObject());
+    public void SaveSidecar(string directory) => ModelCard.Write(directory, ModelCard.Stories, JsonSerializer.SerializeToNode(this, Indented.For<StoriesModel>())!.AsObject());
 
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    private static JsonSerializerOptions Indented => IO.JsonMetadata.Indented;
 }

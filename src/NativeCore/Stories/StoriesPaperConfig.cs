@@ -13,31 +13,31 @@ namespace NativeCore.Stories;
 public sealed record StoriesPaperConfig
 {
     /// <summary>quick, paper or smoke.</summary>
-    [JsonPropertyName("preset")] public string Preset { get; init; } = "quick";
+    [JsonPropertyName("preset")] public string Preset { get; set; } = "quick";
 
     /// <summary>The pre-training settings (model, corpus, steps, lr…); the stages below start from them.</summary>
-    [JsonPropertyName("stories")] public StoriesConfig Stories { get; init; } = QuickStories;
+    [JsonPropertyName("stories")] public StoriesConfig Stories { get; set; } = QuickStories;
 
     /// <summary>Deletion fine-tuning steps (at the stage default: a constant lr of 1e-4).</summary>
-    [JsonPropertyName("delete_steps")] public int DeleteSteps { get; init; } = 200;
+    [JsonPropertyName("delete_steps")] public int DeleteSteps { get; set; } = 200;
 
     /// <summary>reFT steps on Twist stories (at the spec's constant lr of 1e-5).</summary>
-    [JsonPropertyName("reft_steps")] public int ReftSteps { get; init; } = 300;
+    [JsonPropertyName("reft_steps")] public int ReftSteps { get; set; } = 300;
 
     /// <summary>The reFT steps at which the twist share is scored (the paper's Table 1: 0, 30, 300, 3000).</summary>
-    [JsonPropertyName("score_at")] public int[] ScoreAt { get; init; } = [0, 30, 300];
+    [JsonPropertyName("score_at")] public int[] ScoreAt { get; set; } = [0, 30, 300];
 
     /// <summary>Stories generated per score.</summary>
-    [JsonPropertyName("score_n")] public int ScoreCount { get; init; } = 96;
+    [JsonPropertyName("score_n")] public int ScoreCount { get; set; } = 96;
 
     /// <summary>Probe training and test examples.</summary>
-    [JsonPropertyName("probe_train")] public int ProbeTrain { get; init; } = 1024;
+    [JsonPropertyName("probe_train")] public int ProbeTrain { get; set; } = 1024;
 
     /// <summary>Probe test examples.</summary>
-    [JsonPropertyName("probe_test")] public int ProbeTest { get; init; } = 512;
+    [JsonPropertyName("probe_test")] public int ProbeTest { get; set; } = 512;
 
     /// <summary>Probe optimiser iterations.</summary>
-    [JsonPropertyName("probe_iterations")] public int ProbeIterations { get; init; } = 1000;
+    [JsonPropertyName("probe_iterations")] public int ProbeIterations { get; set; } = 1000;
 
     /// <summary>
     /// The quick preset's pre-training: the default LLaMA-style model at half depth and two-thirds width (2 layers of

@@ -99,7 +99,7 @@ public sealed class StoriesPaperGrid : IExperimentGrid
         var baseConfig = parent?.Config ?? _config.Stories;
         var stageConfig = baseConfig.WithOverrides(StoriesConfig.StageDefaults(parent is null ? "pretrain" : stage).Append($"protocol={protocol}").Concat(overrides));
         stageConfig.Validate();
-        string material = $"{stage}|{JsonSerializer.Serialize(stageConfig, StoriesConfig.Reading)}|{string.Join(",", scoreAt ?? [])}|{_config.ScoreCount}";
+        string material = $"{stage}|{JsonSerializer.Serialize(stageConfig, StoriesConfig.Reading.For<StoriesConfig>())}|{string.Join(",", scoreAt ?? [])}|{_config.ScoreCount}";
         var graphStage = Graph.Add(name, material, parent is null ? [] : [parent.Stage], stageConfig.Steps,
             GridPlan.TrainingFlops(stageConfig.Model, stageConfig.BatchSize, stageConfig.Steps), ctx =>
             {
@@ -120,7 +120,7 @@ public sealed class StoriesPaperGrid : IExperimentGrid
                 }
                 StoriesTraining.Train(parent is null ? null : Folder(parent.Stage), stageConfig, _backend(), ctx.Directory, stage, afterStep: AfterStep, resume: resume);
                 if (scoreAt is not null)
-                    AtomicFile.WriteAllText(Path.Combine(ctx.Directory, StageResult<StoriesRevival>.FileName), JsonSerializer.Serialize(points, StageResult<StoriesRevival>.Json));
+                    AtomicFile.WriteAllText(Path.Combine(ctx.Directory, StageResult<StoriesRevival>.FileName), JsonSerializer.Serialize(points, StageResult<StoriesRevival>.Json.For<List<StoriesScorePoint>>()));
                 // A scored stage's result.json holds its points (see Reft).
             });
         return new Trained(graphStage, stageConfig);

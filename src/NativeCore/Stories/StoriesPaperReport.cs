@@ -70,7 +70,7 @@ public static class StoriesPaperReport
                     .. StoryFeatures.All.Select(f => $"{Pct(l.Results[f].TestAccuracy)} ({Pct(l.Results[f].Chance)})")]));
         }
 
-        doc.H(2, "Resolved configuration").Pre(JsonSerializer.Serialize(config, IndentedJson));
+        doc.H(2, "Resolved configuration").Pre(JsonSerializer.Serialize(config, IndentedJson.For<StoriesPaperConfig>()));
         VerdictReport.Save(directory, doc, verdicts, $"NativeCore stories report ({config.Preset})");
         return verdicts;
     }

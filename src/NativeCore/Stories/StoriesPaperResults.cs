@@ -21,7 +21,7 @@ public sealed record StoriesTwistProbe(string Model, string Layer, double TestAc
 /// <summary>Every feature probe of one model, layer by layer (B0 = embeddings), as <see cref="StoryProbes.Run"/> gives them.</summary>
 /// <param name="Model">pretrained, a deletion protocol, or control.</param>
 /// <param name="Layers">Per layer, each feature's probe.</param>
-public sealed record StoriesProbeTable(string Model, IReadOnlyList<(string Hook, IReadOnlyDictionary<StoryFeature, Analysis.ProbeResult> Results)> Layers);
+public sealed record StoriesProbeTable(string Model, IReadOnlyList<StoryProbeLayer> Layers);
 
 /// <summary>Everything the stories verdicts read (spec tinystories.md §2–3).</summary>
 /// <param name="Pretrained">The score of the model pre-trained on every story.</param>

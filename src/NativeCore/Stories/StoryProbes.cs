@@ -15,7 +15,7 @@ public static class StoryProbes
     public const int LastPositions = 10;
 
     /// <summary>Probe accuracy by hook (B0 = embeddings, B1… blocks) and feature.</summary>
-    public static IReadOnlyList<(string Hook, IReadOnlyDictionary<StoryFeature, ProbeResult> Results)> Run(Gpt model, StoryCorpus corpus, int trainCount, int testCount, ProbeConfig config)
+    public static IReadOnlyList<StoryProbeLayer> Run(Gpt model, StoryCorpus corpus, int trainCount, int testCount, ProbeConfig config)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(corpus);
@@ -25,7 +25,7 @@ public static class StoryProbes
         var features = Features(model, corpus, examples, hooks);
         var be = model.Backend;
         int c = model.Config.NEmbd;
-        var results = new List<(string, IReadOnlyDictionary<StoryFeature, ProbeResult>)>();
+        var results = new List<StoryProbeLayer>();
         foreach (string hook in hooks)
         {
             var all = features[hook];
@@ -39,7 +39,7 @@ public static class StoryProbes
                 int[] labels = examples.Select(e => e.Features.HasFlag(feature) ? 1 : 0).ToArray();
                 byFeature[feature] = Probing.Train(be, hook, new Tensor(trainBuffer, 0, trainCount, c), labels[..trainCount], new Tensor(testBuffer, 0, testCount, c), labels[trainCount..], 2, config);
             }
-            results.Add((hook, byFeature));
+            results.Add(new StoryProbeLayer(hook, byFeature));
         }
         return results;
     }
@@ -74,3 +74,8 @@ public static class StoryProbes
         return features;
     }
 }
+
+/// <summary>One hook's probes, by feature.</summary>
+/// <param name="Hook">The hook read (B0 = embeddings, B1… blocks).</param>
+/// <param name="Results">Each feature's probe.</param>
+public sealed record StoryProbeLayer(string Hook, IReadOnlyDictionary<StoryFeature, ProbeResult> Results);

@@ -9,25 +9,25 @@ namespace NativeCore.Tasks;
 public sealed record DataConfig
 {
     /// <summary>Terminals in the text window (250 in the paper).</summary>
-    [JsonPropertyName("text_length")] public int TextLength { get; init; } = 250;
+    [JsonPropertyName("text_length")] public int TextLength { get; set; } = 250;
 
     /// <summary>How many trailing text tokens C, CC and T look at (40); also O' of those tasks.</summary>
-    [JsonPropertyName("count_window")] public int CountWindow { get; init; } = 40;
+    [JsonPropertyName("count_window")] public int CountWindow { get; set; } = 40;
 
     /// <summary>Which occurrence I and IC ask for (the 6th); also O' of those tasks.</summary>
-    [JsonPropertyName("index_occurrence")] public int IndexOccurrence { get; init; } = 6;
+    [JsonPropertyName("index_occurrence")] public int IndexOccurrence { get; set; } = 6;
 
     /// <summary>q in the Indexer's correlation index(b) = index(a) + q (Default: 1).</summary>
-    [JsonPropertyName("index_shift")] public int IndexShift { get; init; } = 1;
+    [JsonPropertyName("index_shift")] public int IndexShift { get; set; } = 1;
 
     /// <summary>Tasks mixed uniformly in pre-training (the paper: all five).</summary>
-    [JsonPropertyName("tasks")] public TaskKind[] Tasks { get; init; } = [TaskKind.C, TaskKind.CC, TaskKind.I, TaskKind.IC, TaskKind.T];
+    [JsonPropertyName("tasks")] public TaskKind[] Tasks { get; set; } = [TaskKind.C, TaskKind.CC, TaskKind.I, TaskKind.IC, TaskKind.T];
 
     /// <summary>Operand prior for pre-training: low, medium, high or "pa,pb,pc".</summary>
-    [JsonPropertyName("prior")] public string Prior { get; init; } = "high";
+    [JsonPropertyName("prior")] public string Prior { get; set; } = "high";
 
     /// <summary>Rejection-sampling bound per sample before giving up with an error.</summary>
-    [JsonPropertyName("max_attempts")] public int MaxAttempts { get; init; } = 100_000;
+    [JsonPropertyName("max_attempts")] public int MaxAttempts { get; set; } = 100_000;
 
     /// <summary>Tokens in one full sequence: SOS T O O' SOT text EOT ART Ans EOS.</summary>
     [JsonIgnore] public int SequenceLength => TextLength + 9;

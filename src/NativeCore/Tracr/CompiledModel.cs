@@ -43,13 +43,13 @@ public sealed record CompiledModel
     [JsonPropertyName("coldness")] public required double Coldness { get; init; }
 
     /// <summary>Which program this is (counter, maxid), and anything a run wants to record with it.</summary>
-    [JsonPropertyName("program")] public string Program { get; init; } = "";
+    [JsonPropertyName("program")] public string Program { get; set; } = "";
 
     /// <summary>How this model came to be: compiled, or fine-tuned from a parent (see <see cref="TracrLineage"/>).</summary>
     [JsonPropertyName("lineage")] public TracrLineage? Lineage { get; init; }
 
     /// <summary>The weights by parameter name (not in the sidecar: they live in model.safetensors).</summary>
-    [JsonIgnore] public IReadOnlyDictionary<string, float[]> Weights { get; init; } = new Dictionary<string, float[]>();
+    [JsonIgnore] public IReadOnlyDictionary<string, float[]> Weights { get; set; } = new Dictionary<string, float[]>();
 
     /// <summary>The input id of <paramref name="token"/>.</summary>
     public int TokenId(string token)
@@ -100,7 +100,7 @@ public sealed record CompiledModel
     }
 
     /// <summary>Writes model.json alone, atomically (a checkpoint writes its own model.safetensors).</summary>
-    public void SaveSidecar(string directory) => Training.ModelCard.Write(directory, Training.ModelCard.Tracr, JsonSerializer.SerializeToNode(this, Json)!.AsObject());
+    public void SaveSidecar(string directory) => Training.ModelCard.Write(directory, Training.ModelCard.Tracr, JsonSerializer.SerializeToNode(this, Json.For<CompiledModel>())!.AsObject());
 
     /// <summary>Reads a model saved by <see cref="Save"/>.</summary>
     /// <exception cref="InvalidCheckpointException">A file is missing or does not match the sidecar; the message names it.</exception>
@@ -113,7 +113,7 @@ public sealed record CompiledModel
         CompiledModel described;
         try
         {
-            described = JsonSerializer.Deserialize<CompiledModel>(File.ReadAllText(sidecar), Json)
+            described = JsonSerializer.Deserialize(File.ReadAllText(sidecar), Json.For<CompiledModel>())
                 ?? throw new InvalidCheckpointException($"{sidecar}: empty");
         }
         catch (JsonException e)
@@ -159,14 +159,14 @@ public sealed record CompiledModel
         return described with { Weights = result };
     }
 
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+    private static JsonSerializerOptions Json => IO.JsonMetadata.Indented;
 }
 
 /// <summary>The ledger entry of a compiled model or of a fine-tune of one.</summary>
 public sealed record TracrLineage
 {
     /// <summary>compile, finetune or reft.</summary>
-    [JsonPropertyName("stage")] public string Stage { get; init; } = "";
+    [JsonPropertyName("stage")] public string Stage { get; set; } = "";
 
     /// <summary>The parent model folder; null for a compiled model.</summary>
     [JsonPropertyName("parent")] public Training.ParentRef? Parent { get; init; }
@@ -175,17 +175,17 @@ public sealed record TracrLineage
     [JsonPropertyName("step")] public long? Step { get; init; }
 
     /// <summary>The data and recipe, in words and numbers.</summary>
-    [JsonPropertyName("settings")] public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
+    [JsonPropertyName("settings")] public IReadOnlyDictionary<string, string> Settings { get; set; } = new Dictionary<string, string>();
 
     /// <summary>NativeCore version and commit.</summary>
-    [JsonPropertyName("nativecore")] public string Software { get; init; } = $"{Training.BuildInfo.Version} ({Training.BuildInfo.Commit})";
+    [JsonPropertyName("nativecore")] public string Software { get; set; } = $"{Training.BuildInfo.Version} ({Training.BuildInfo.Commit})";
 
     /// <summary>Who ran it.</summary>
-    [JsonPropertyName("user")] public string User { get; init; } = Environment.UserName;
+    [JsonPropertyName("user")] public string User { get; set; } = Environment.UserName;
 
     /// <summary>Where it ran.</summary>
-    [JsonPropertyName("host")] public string Host { get; init; } = Environment.MachineName;
+    [JsonPropertyName("host")] public string Host { get; set; } = Environment.MachineName;
 
     /// <summary>UTC time of writing (ISO 8601).</summary>
-    [JsonPropertyName("utc")] public string Utc { get; init; } = DateTime.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+    [JsonPropertyName("utc")] public string Utc { get; set; } = DateTime.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -13,25 +13,25 @@ namespace NativeCore.Tracr;
 public sealed record TracrPaperConfig
 {
     /// <summary>quick or paper.</summary>
-    [JsonPropertyName("preset")] public string Preset { get; init; } = "quick";
+    [JsonPropertyName("preset")] public string Preset { get; set; } = "quick";
 
     /// <summary>The fine-tuning learning rates (Table 3's rows).</summary>
-    [JsonPropertyName("learning_rates")] public double[] LearningRates { get; init; } = [1e-1, 1e-2, 1e-3, 1e-4];
+    [JsonPropertyName("learning_rates")] public double[] LearningRates { get; set; } = [1e-1, 1e-2, 1e-3, 1e-4];
 
     /// <summary>C_Tr values.</summary>
-    [JsonPropertyName("ctrs")] public double[] CorrelatedShares { get; init; } = [0, 1];
+    [JsonPropertyName("ctrs")] public double[] CorrelatedShares { get; set; } = [0, 1];
 
     /// <summary>Fine-tuning iterations: the spec's 10K, which the compiled models' small size lets even the quick preset afford.</summary>
-    [JsonPropertyName("steps")] public int Steps { get; init; } = 10_000;
+    [JsonPropertyName("steps")] public int Steps { get; set; } = 10_000;
 
     /// <summary>Evaluate every this many fine-tuning steps.</summary>
-    [JsonPropertyName("eval_every")] public int EvalEvery { get; init; } = 1000;
+    [JsonPropertyName("eval_every")] public int EvalEvery { get; set; } = 1000;
 
     /// <summary>reFT iterations back to count a at <see cref="TracrRecipe.ReftLearningRate"/> (the spec expects revival within 0.1K–1K).</summary>
-    [JsonPropertyName("reft_steps")] public int ReftSteps { get; init; } = 1000;
+    [JsonPropertyName("reft_steps")] public int ReftSteps { get; set; } = 1000;
 
     /// <summary>Evaluate reFT every this many steps.</summary>
-    [JsonPropertyName("reft_eval_every")] public int ReftEvalEvery { get; init; } = 25;
+    [JsonPropertyName("reft_eval_every")] public int ReftEvalEvery { get; set; } = 25;
 
     /// <summary>
     /// Global gradient-norm clip of the fine-tunes and reFT; 0, the default, is the spec's recipe. Unclipped, the larger
@@ -40,25 +40,25 @@ public sealed record TracrPaperConfig
     [JsonPropertyName("grad_clip")] public double GradClip { get; init; }
 
     /// <summary>The largest number of single weights pruning may zero.</summary>
-    [JsonPropertyName("prune_k")] public int PruneK { get; init; } = 5;
+    [JsonPropertyName("prune_k")] public int PruneK { get; set; } = 5;
 
     /// <summary>The Counter lengths the starting-point scan tries; the grid runs at its choice.</summary>
-    [JsonPropertyName("scan_lengths")] public int[] ScanLengths { get; init; } = [.. StartingPoint.DefaultLengths];
+    [JsonPropertyName("scan_lengths")] public int[] ScanLengths { get; set; } = [.. StartingPoint.DefaultLengths];
 
     /// <summary>The noise levels the scan tries.</summary>
-    [JsonPropertyName("scan_stds")] public double[] ScanStds { get; init; } = [.. StartingPoint.DefaultStds];
+    [JsonPropertyName("scan_stds")] public double[] ScanStds { get; set; } = [.. StartingPoint.DefaultStds];
 
     /// <summary>Noise seeds per scan cell.</summary>
-    [JsonPropertyName("scan_seeds")] public int ScanSeeds { get; init; } = StartingPoint.DefaultSeeds;
+    [JsonPropertyName("scan_seeds")] public int ScanSeeds { get; set; } = StartingPoint.DefaultSeeds;
 
     /// <summary>The Max-identifier's N (the spec's default: 12, with 10 distinct letters).</summary>
-    [JsonPropertyName("maxid_length")] public int MaxIdLength { get; init; } = 12;
+    [JsonPropertyName("maxid_length")] public int MaxIdLength { get; set; } = 12;
 
     /// <summary>Samples per held-out set.</summary>
-    [JsonPropertyName("eval_size")] public int EvalSize { get; init; } = 1024;
+    [JsonPropertyName("eval_size")] public int EvalSize { get; set; } = 1024;
 
     /// <summary>Seed of the noise, the data and the control's weights.</summary>
-    [JsonPropertyName("seed")] public ulong Seed { get; init; } = 1;
+    [JsonPropertyName("seed")] public ulong Seed { get; set; } = 1;
 
     /// <summary>
     /// The named presets: quick (the spec's iterations; fits 20 minutes cold on 2 cores), paper (longer reFT, more
@@ -74,7 +74,7 @@ public sealed record TracrPaperConfig
     };
 
     /// <summary>The options the grid's <c>--set</c> keys and values are read with.</summary>
-    internal static JsonSerializerOptions OverrideOptions { get; } = new();
+    internal static JsonSerializerOptions OverrideOptions => IO.JsonMetadata.Compact;
 
     /// <summary>Applies <c>key=value</c> overrides through <see cref="Overrides"/>, then checks the result.</summary>
     /// <exception cref="InvalidConfigException">An unknown key, a value of the wrong type, or an invalid value; the message names it.</exception>

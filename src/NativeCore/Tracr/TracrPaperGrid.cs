@@ -167,7 +167,7 @@ public sealed class TracrPaperGrid : IExperimentGrid
     /// at that lr, so it is recorded in the stage (diverged.txt) and reported, not retried.
     /// </summary>
     private GridStage Train(GridStage parent, TracrRecipe recipe, string stage, string name) =>
-        Graph.Add(name, $"{stage}\n{recipe.Reverse}\n{System.Text.Json.JsonSerializer.Serialize(recipe)}", [parent], recipe.Steps, recipe.Steps * StepFlops(), ctx =>
+        Graph.Add(name, $"{stage}\n{recipe.Reverse}\n{System.Text.Json.JsonSerializer.Serialize(recipe, IO.JsonMetadata.Compact.For<TracrRecipe>())}", [parent], recipe.Steps, recipe.Steps * StepFlops(), ctx =>
         {
             string parentDir = Folder(parent);
             bool resume = Directory.Exists(Path.Combine(ctx.Directory, "checkpoints"));
@@ -193,7 +193,7 @@ public sealed class TracrPaperGrid : IExperimentGrid
     {
         var recipe = _config.Reft();
         string name = fromLr == 0 ? "reft-control" : $"reft-lr{G(fromLr)}-ctr{G(ctr)}";
-        return Graph.Add(name, $"reft\n{System.Text.Json.JsonSerializer.Serialize(recipe)}\n{label}", [from], recipe.Steps, recipe.Steps * StepFlops(), ctx =>
+        return Graph.Add(name, $"reft\n{System.Text.Json.JsonSerializer.Serialize(recipe, IO.JsonMetadata.Compact.For<TracrRecipe>())}\n{label}", [from], recipe.Steps, recipe.Steps * StepFlops(), ctx =>
         {
             if (File.Exists(Path.Combine(Folder(from), DivergedFile))) return new Optional<TracrRevival>(null);
             var fromModel = CompiledModel.Load(Folder(from));

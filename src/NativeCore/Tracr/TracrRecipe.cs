@@ -14,22 +14,22 @@ namespace NativeCore.Tracr;
 public sealed record TracrRecipe
 {
     /// <summary>Iterations.</summary>
-    [JsonPropertyName("steps")] public int Steps { get; init; } = 10_000;
+    [JsonPropertyName("steps")] public int Steps { get; set; } = 10_000;
 
     /// <summary>Sequences per iteration.</summary>
-    [JsonPropertyName("batch_size")] public int BatchSize { get; init; } = 96;
+    [JsonPropertyName("batch_size")] public int BatchSize { get; set; } = 96;
 
     /// <summary>Peak learning rate (the paper's grid: 1e-1, 1e-2, 1e-3, 1e-4).</summary>
-    [JsonPropertyName("lr")] public double LearningRate { get; init; } = 1e-2;
+    [JsonPropertyName("lr")] public double LearningRate { get; set; } = 1e-2;
 
     /// <summary>Share of the steps in linear warm-up (2K of 10K).</summary>
-    [JsonPropertyName("warmup")] public double Warmup { get; init; } = 0.2;
+    [JsonPropertyName("warmup")] public double Warmup { get; set; } = 0.2;
 
     /// <summary>The final learning rate as a share of the peak.</summary>
-    [JsonPropertyName("min_lr_ratio")] public double MinLrRatio { get; init; } = 0.01;
+    [JsonPropertyName("min_lr_ratio")] public double MinLrRatio { get; set; } = 0.01;
 
     /// <summary>SGD momentum.</summary>
-    [JsonPropertyName("momentum")] public double Momentum { get; init; } = 0.9;
+    [JsonPropertyName("momentum")] public double Momentum { get; set; } = 0.9;
 
     /// <summary>
     /// Global gradient-norm clip; 0, the default, turns it off as the spec's recipe (plain SGD with momentum) has it.
@@ -45,7 +45,7 @@ public sealed record TracrRecipe
     [JsonPropertyName("train_readout")] public bool TrainReadout { get; init; }
 
     /// <summary>Standard deviation of the Gaussian noise added to every trained weight before training (0 for none).</summary>
-    [JsonPropertyName("noise_std")] public double NoiseStd { get; init; } = 0.001;
+    [JsonPropertyName("noise_std")] public double NoiseStd { get; set; } = 0.001;
 
     /// <summary>Train back to the compiled capability (count a, 5th smallest): reverse fine-tuning. The command decides it; --set cannot.</summary>
     [JsonIgnore] public bool Reverse { get; init; }
@@ -54,19 +54,19 @@ public sealed record TracrRecipe
     [JsonPropertyName("ctr")] public double CorrelatedShare { get; init; }
 
     /// <summary>q.</summary>
-    [JsonPropertyName("q")] public int Shift { get; init; } = 1;
+    [JsonPropertyName("q")] public int Shift { get; set; } = 1;
 
     /// <summary>Seed of the noise and the data.</summary>
-    [JsonPropertyName("seed")] public ulong Seed { get; init; } = 1;
+    [JsonPropertyName("seed")] public ulong Seed { get; set; } = 1;
 
     /// <summary>Evaluate every this many steps (and at the end).</summary>
-    [JsonPropertyName("eval_every")] public int EvalEvery { get; init; } = 500;
+    [JsonPropertyName("eval_every")] public int EvalEvery { get; set; } = 500;
 
     /// <summary>Samples per held-out set.</summary>
-    [JsonPropertyName("eval_size")] public int EvalSize { get; init; } = 1024;
+    [JsonPropertyName("eval_size")] public int EvalSize { get; set; } = 1024;
 
     /// <summary>Seed of the held-out sets; fixed, so that every run of the setting scores on the same sets (--set cannot change it).</summary>
-    [JsonIgnore] public ulong EvalSeed { get; init; } = 20240101;
+    [JsonIgnore] public ulong EvalSeed { get; set; } = 20240101;
 
     /// <summary>The spec's reFT learning rate for compiled models (tracr.md §4).</summary>
     public const double ReftLearningRate = 1e-4;
@@ -93,7 +93,7 @@ public sealed record TracrRecipe
     }
 
     /// <summary>The options the recipe's <c>--set</c> keys and values are read with.</summary>
-    internal static JsonSerializerOptions OverrideOptions { get; } = new();
+    internal static JsonSerializerOptions OverrideOptions => IO.JsonMetadata.Compact;
 
     /// <summary>Throws naming the first field that cannot work.</summary>
     public void Validate()

@@ -43,7 +43,7 @@ public sealed record TracrTask
     public bool BreakRelation { get; init; }
 
     /// <summary>q of the relation.</summary>
-    public int Shift { get; init; } = 1;
+    public int Shift { get; set; } = 1;
 
     /// <summary>The task a compiled model was built for, at its default input length (Counter N, Max-identifier 10 letters).</summary>
     public static TracrTask For(CompiledModel model)

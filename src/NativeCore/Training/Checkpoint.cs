@@ -12,10 +12,10 @@ namespace NativeCore.Training;
 public sealed record CheckpointSidecar
 {
     /// <summary>Format tag, checked on load.</summary>
-    [JsonPropertyName("format")] public string Format { get; init; } = ModelCard.FormatTag;
+    [JsonPropertyName("format")] public string Format { get; set; } = ModelCard.FormatTag;
 
     /// <summary>pretrain, finetune or reft.</summary>
-    [JsonPropertyName("stage")] public string Stage { get; init; } = "";
+    [JsonPropertyName("stage")] public string Stage { get; set; } = "";
 
     /// <summary>Optimizer steps completed.</summary>
     [JsonPropertyName("step")] public long Step { get; init; }
@@ -30,19 +30,19 @@ public sealed record CheckpointSidecar
     [JsonPropertyName("data_seed")] public ulong DataSeed { get; init; }
 
     /// <summary>Dropout masks of step s use seed hash(seed, s); recorded so a reader can regenerate them.</summary>
-    [JsonPropertyName("rng")] public string Rng { get; init; } = "counter-hash: data batch = f(data_seed, step); dropout seed = mix(seed, step)";
+    [JsonPropertyName("rng")] public string Rng { get; set; } = "counter-hash: data batch = f(data_seed, step); dropout seed = mix(seed, step)";
 
     /// <summary>The resolved configuration.</summary>
-    [JsonPropertyName("config")] public RunConfig Config { get; init; } = new();
+    [JsonPropertyName("config")] public RunConfig Config { get; set; } = new();
 
     /// <summary>The last step's loss and the last evaluation.</summary>
-    [JsonPropertyName("metrics")] public JsonObject Metrics { get; init; } = [];
+    [JsonPropertyName("metrics")] public JsonObject Metrics { get; set; } = [];
 
     /// <summary>SHA-256 of model.safetensors.</summary>
-    [JsonPropertyName("model_sha256")] public string ModelSha256 { get; init; } = "";
+    [JsonPropertyName("model_sha256")] public string ModelSha256 { get; set; } = "";
 
     /// <summary>How this checkpoint came to be.</summary>
-    [JsonPropertyName("lineage")] public Lineage Lineage { get; init; } = new();
+    [JsonPropertyName("lineage")] public Lineage Lineage { get; set; } = new();
 }
 
 /// <summary>
@@ -59,7 +59,7 @@ public static class Checkpoint
     {
         ArgumentNullException.ThrowIfNull(sidecar);
         return Save(runDirectory, sidecar.Step, model, optimizer, keepLast,
-            (dir, sha) => ModelCard.Write(dir, ModelCard.Grammar, JsonSerializer.SerializeToNode(sidecar with { ModelSha256 = sha }, ConfigLoader.Writing)!.AsObject()));
+            (dir, sha) => ModelCard.Write(dir, ModelCard.Grammar, JsonSerializer.SerializeToNode(sidecar with { ModelSha256 = sha }, IO.JsonMetadata.For<CheckpointSidecar>(ConfigLoader.Writing))!.AsObject()));
     }
 
     /// <summary>
@@ -142,7 +142,7 @@ public static class Checkpoint
         string json = File.ReadAllText(path);
         try
         {
-            sidecar = JsonSerializer.Deserialize<CheckpointSidecar>(json, Reading);
+            sidecar = JsonSerializer.Deserialize(json, IO.JsonMetadata.For<CheckpointSidecar>(Reading));
         }
         catch (JsonException e)
         {

@@ -28,38 +28,38 @@ public sealed record Lineage
     [JsonPropertyName("parent")] public ParentRef? Parent { get; init; }
 
     /// <summary>pretrain, finetune or reft.</summary>
-    [JsonPropertyName("stage")] public string Stage { get; init; } = "";
+    [JsonPropertyName("stage")] public string Stage { get; set; } = "";
 
     /// <summary>The data this run trained on.</summary>
-    [JsonPropertyName("data")] public DataConfig Data { get; init; } = new();
+    [JsonPropertyName("data")] public DataConfig Data { get; set; } = new();
 
     /// <summary>Fine-tuning task (C or I) and operand, or "pretraining mix".</summary>
-    [JsonPropertyName("task")] public string Task { get; init; } = "";
+    [JsonPropertyName("task")] public string Task { get; set; } = "";
 
     /// <summary>The stage's optimisation settings (lr, steps, C_Tr…).</summary>
-    [JsonPropertyName("settings")] public StageConfig Settings { get; init; } = new();
+    [JsonPropertyName("settings")] public StageConfig Settings { get; set; } = new();
 
     /// <summary>Seed of the data stream.</summary>
     [JsonPropertyName("data_seed")] public ulong DataSeed { get; init; }
 
     /// <summary>NativeCore version.</summary>
-    [JsonPropertyName("nativecore_version")] public string Version { get; init; } = BuildInfo.Version;
+    [JsonPropertyName("nativecore_version")] public string Version { get; set; } = BuildInfo.Version;
 
     /// <summary>The git commit NativeCore was built from.</summary>
-    [JsonPropertyName("nativecore_commit")] public string Commit { get; init; } = BuildInfo.Commit;
+    [JsonPropertyName("nativecore_commit")] public string Commit { get; set; } = BuildInfo.Commit;
 
     /// <summary>Who ran it.</summary>
-    [JsonPropertyName("user")] public string User { get; init; } = Environment.UserName;
+    [JsonPropertyName("user")] public string User { get; set; } = Environment.UserName;
 
     /// <summary>Where it ran.</summary>
-    [JsonPropertyName("host")] public string Host { get; init; } = Environment.MachineName;
+    [JsonPropertyName("host")] public string Host { get; set; } = Environment.MachineName;
 
     /// <summary>Backend it ran on.</summary>
-    [JsonPropertyName("backend")] public string Backend { get; init; } = "";
+    [JsonPropertyName("backend")] public string Backend { get; set; } = "";
 
     /// <summary>UTC start of the run (ISO 8601).</summary>
-    [JsonPropertyName("started_utc")] public string StartedUtc { get; init; } = "";
+    [JsonPropertyName("started_utc")] public string StartedUtc { get; set; } = "";
 
     /// <summary>UTC time this checkpoint was written (ISO 8601).</summary>
-    [JsonPropertyName("ended_utc")] public string EndedUtc { get; init; } = "";
+    [JsonPropertyName("ended_utc")] public string EndedUtc { get; set; } = "";
 }

@@ -100,5 +100,5 @@ public static class ModelCard
         }
     }
 
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    private static JsonSerializerOptions Indented => IO.JsonMetadata.Indented;
 }

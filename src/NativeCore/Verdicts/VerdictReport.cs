@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using NativeCore.IO;
 
 namespace NativeCore.Verdicts;
@@ -11,7 +12,6 @@ namespace NativeCore.Verdicts;
 /// </summary>
 public static class VerdictReport
 {
-    private static readonly JsonSerializerOptions IndentedJson = new() { WriteIndented = true };
 
     /// <summary>Adds the "Verdicts" section: a table of claims and verdicts, then each claim's evidence.</summary>
     public static ReportDocument AddVerdicts(this ReportDocument doc, IReadOnlyList<ClaimVerdict> verdicts, string claimHeader = "claim")
@@ -44,8 +44,14 @@ public static class VerdictReport
     {
         ArgumentNullException.ThrowIfNull(doc);
         ArgumentNullException.ThrowIfNull(verdicts);
-        AtomicFile.WriteAllText(Path.Combine(directory, "verdicts.json"), JsonSerializer.Serialize(verdicts.Select(v => new { claim = v.Claim, verdict = v.Word, evidence = v.Evidence }), IndentedJson));
+        AtomicFile.WriteAllText(Path.Combine(directory, "verdicts.json"), JsonSerializer.Serialize(verdicts.Select(v => new VerdictJson(v.Claim, v.Word, v.Evidence)).ToList(), JsonMetadata.Indented.For<List<VerdictJson>>()));
         AtomicFile.WriteAllText(Path.Combine(directory, "report.md"), doc.ToMarkdown());
         AtomicFile.WriteAllText(Path.Combine(directory, "report.html"), doc.ToHtml(title, directory));
     }
 }
+
+/// <summary>One entry of verdicts.json.</summary>
+internal sealed record VerdictJson(
+    [property: JsonPropertyName("claim")] string Claim,
+    [property: JsonPropertyName("verdict")] string Verdict,
+    [property: JsonPropertyName("evidence")] IReadOnlyList<string> Evidence);

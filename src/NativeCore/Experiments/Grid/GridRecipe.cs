@@ -21,12 +21,12 @@ public sealed record GridRecipe(
     /// <summary>The settings a grid can be of.</summary>
     public static IReadOnlyList<string> Settings { get; } = ["grammar", "tracr", "stories"];
 
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    private static JsonSerializerOptions Indented => IO.JsonMetadata.Indented;
 
     private static string FileOf(string runDirectory) => Path.Combine(runDirectory, "grid", "recipe.json");
 
     /// <summary>Writes the recipe into <paramref name="runDirectory"/>.</summary>
-    public void Save(string runDirectory) => AtomicFile.WriteAllText(FileOf(runDirectory), JsonSerializer.Serialize(this, Indented));
+    public void Save(string runDirectory) => AtomicFile.WriteAllText(FileOf(runDirectory), JsonSerializer.Serialize(this, Indented.For<GridRecipe>()));
 
     /// <summary>The recipe of the grid in <paramref name="runDirectory"/>; a folder without one is refused by name.</summary>
     public static GridRecipe Load(string runDirectory)
@@ -36,7 +36,7 @@ public sealed record GridRecipe(
             throw new MissingInputException($"{runDirectory}: not a grid's run folder (no grid/recipe.json); run `nativecore paper` with --out {runDirectory} first");
         try
         {
-            var recipe = JsonSerializer.Deserialize<GridRecipe>(File.ReadAllText(file)) ?? throw new InvalidCheckpointException($"{file}: empty");
+            var recipe = JsonSerializer.Deserialize(File.ReadAllText(file), IO.JsonMetadata.Compact.For<GridRecipe>()) ?? throw new InvalidCheckpointException($"{file}: empty");
             if (!Settings.Contains(recipe.Setting)) throw new InvalidCheckpointException($"{file}: setting '{recipe.Setting}' is not one of {string.Join(", ", Settings)}");
             return recipe with { Overrides = recipe.Overrides ?? [] };
         }

@@ -1,3 +1,4 @@
+using NativeCore.IO;
 using System.Text.Json;
 
 namespace NativeCore.Experiments;
@@ -50,7 +51,7 @@ public sealed class StageGraph(string runDirectory)
         var stage = Add(name, material, parents, units, flops, ctx =>
         {
             var value = run(ctx);
-            IO.AtomicFile.WriteAllText(Path.Combine(ctx.Directory, StageResult<T>.FileName), JsonSerializer.Serialize(value, StageResult<T>.Json));
+            IO.AtomicFile.WriteAllText(Path.Combine(ctx.Directory, StageResult<T>.FileName), JsonSerializer.Serialize(value, StageResult<T>.Json.For<T>()));
         });
         return new StageResult<T>(stage, Folder(stage));
     }
@@ -60,7 +61,7 @@ public sealed class StageGraph(string runDirectory)
 public sealed class StageResult<T>(GridStage stage, string folder)
 {
     internal const string FileName = "result.json";
-    internal static readonly JsonSerializerOptions Json = new() { WriteIndented = true, IncludeFields = true };
+    internal static readonly JsonSerializerOptions Json = new() { WriteIndented = true, TypeInfoResolver = IO.CoreJsonContext.Default };
     private T? _value;
     private bool _read;
 
@@ -80,7 +81,7 @@ public sealed class StageResult<T>(GridStage stage, string folder)
             if (!File.Exists(file)) throw new IncompleteGridException($"{file}: stage {Stage.Id} has no result yet; run it first");
             try
             {
-                _value = JsonSerializer.Deserialize<T>(File.ReadAllText(file), Json) ?? throw new InvalidCheckpointException($"{file}: empty");
+                _value = JsonSerializer.Deserialize(File.ReadAllText(file), Json.For<T>()) ?? throw new InvalidCheckpointException($"{file}: empty");
             }
             catch (JsonException e)
             {

@@ -102,7 +102,7 @@ public sealed class StageLease : IDisposable
             string? job = Environment.GetEnvironmentVariable("SLURM_JOB_ID");
             var attempt = new StageAttempt(next, Environment.MachineName, Environment.ProcessId, string.IsNullOrEmpty(job) ? null : job, now, now + Length, null);
             string temp = Path.Combine(directory, $".{next}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-            File.WriteAllText(temp, JsonSerializer.Serialize(attempt));
+            File.WriteAllText(temp, JsonSerializer.Serialize(attempt, IO.JsonMetadata.Compact.For<StageAttempt>()));
             try
             {
                 // A move that never overwrites: of two workers racing for attempt N, exactly one creates N.json.
@@ -126,7 +126,7 @@ public sealed class StageLease : IDisposable
             _ended = true;
             _renewal.Dispose();
             _attempt = _attempt with { Outcome = outcome };
-            AtomicFile.WriteAllText(FileOf(_directory, _attempt.Number), JsonSerializer.Serialize(_attempt));
+            AtomicFile.WriteAllText(FileOf(_directory, _attempt.Number), JsonSerializer.Serialize(_attempt, IO.JsonMetadata.Compact.For<StageAttempt>()));
         }
     }
 
@@ -136,7 +136,7 @@ public sealed class StageLease : IDisposable
         {
             if (_ended || Lost) return;
             _attempt = _attempt with { Expires = DateTime.UtcNow + Length };
-            AtomicFile.WriteAllText(FileOf(_directory, _attempt.Number), JsonSerializer.Serialize(_attempt));
+            AtomicFile.WriteAllText(FileOf(_directory, _attempt.Number), JsonSerializer.Serialize(_attempt, IO.JsonMetadata.Compact.For<StageAttempt>()));
         }
     }
 
@@ -151,7 +151,7 @@ public sealed class StageLease : IDisposable
     {
         try
         {
-            return JsonSerializer.Deserialize<StageAttempt>(File.ReadAllText(file));
+            return JsonSerializer.Deserialize(File.ReadAllText(file), IO.JsonMetadata.Compact.For<StageAttempt>());
         }
         catch (Exception e) when (e is JsonException or IOException)
         {

@@ -50,7 +50,7 @@ public sealed class StageStore(string runDirectory)
         if (!File.Exists(file)) return null;
         try
         {
-            return JsonSerializer.Deserialize<DoneRecord>(File.ReadAllText(file)) ?? throw new InvalidCheckpointException($"{file}: empty");
+            return JsonSerializer.Deserialize(File.ReadAllText(file), IO.JsonMetadata.Compact.For<DoneRecord>()) ?? throw new InvalidCheckpointException($"{file}: empty");
         }
         catch (JsonException e)
         {
@@ -60,7 +60,7 @@ public sealed class StageStore(string runDirectory)
 
     /// <summary>Marks <paramref name="s"/> done after <paramref name="seconds"/> of compute.</summary>
     public void MarkDone(GridStage s, double seconds, int attempt) =>
-        AtomicFile.WriteAllText(DoneFile(s), JsonSerializer.Serialize(new DoneRecord(Build, seconds, attempt, DateTime.UtcNow, Environment.MachineName)));
+        AtomicFile.WriteAllText(DoneFile(s), JsonSerializer.Serialize(new DoneRecord(Build, seconds, attempt, DateTime.UtcNow, Environment.MachineName), IO.JsonMetadata.Compact.For<DoneRecord>()));
 
     /// <summary>Every attempt at <paramref name="s"/>, oldest first.</summary>
     public IReadOnlyList<StageAttempt> Attempts(GridStage s) => StageLease.Attempts(AttemptsDirectory(s));
@@ -69,7 +69,7 @@ public sealed class StageStore(string runDirectory)
     public IReadOnlyList<string> Jobs(GridStage s) => ReadJobs(JobsFile(s));
 
     /// <summary>Records that job <paramref name="jobId"/> was submitted for <paramref name="s"/>.</summary>
-    public void AddJob(GridStage s, string jobId) => AtomicFile.WriteAllText(JobsFile(s), JsonSerializer.Serialize(Jobs(s).Append(jobId).ToList()));
+    public void AddJob(GridStage s, string jobId) => AtomicFile.WriteAllText(JobsFile(s), JsonSerializer.Serialize(Jobs(s).Append(jobId).ToList(), IO.JsonMetadata.Compact.For<List<string>>()));
 
     private string ReportJobsFile => Path.Combine(GridDirectory, "report-jobs.json");
 
@@ -77,14 +77,14 @@ public sealed class StageStore(string runDirectory)
     public IReadOnlyList<string> ReportJobs() => ReadJobs(ReportJobsFile);
 
     /// <summary>Records that job <paramref name="jobId"/> was submitted to write the report.</summary>
-    public void AddReportJob(string jobId) => AtomicFile.WriteAllText(ReportJobsFile, JsonSerializer.Serialize(ReportJobs().Append(jobId).ToList()));
+    public void AddReportJob(string jobId) => AtomicFile.WriteAllText(ReportJobsFile, JsonSerializer.Serialize(ReportJobs().Append(jobId).ToList(), IO.JsonMetadata.Compact.For<List<string>>()));
 
     private static List<string> ReadJobs(string file)
     {
         if (!File.Exists(file)) return [];
         try
         {
-            return JsonSerializer.Deserialize<List<string>>(File.ReadAllText(file)) ?? [];
+            return JsonSerializer.Deserialize(File.ReadAllText(file), IO.JsonMetadata.Compact.For<List<string>>()) ?? [];
         }
         catch (JsonException e)
         {
