@@ -47,12 +47,6 @@ public sealed class PaperGrid : IExperimentGrid
     private readonly List<StageResult<RevivalCurve>> _baselines = [];
     private readonly StageResult<RevivalCurve> _scratch;
 
-    /// <summary>The grid of <paramref name="config"/> in <paramref name="outputDirectory"/>, run on <paramref name="backend"/>.</summary>
-    public PaperGrid(RunConfig config, string outputDirectory, IBackend backend, IGridObserver? observer = null)
-        : this(config, outputDirectory, () => backend, observer)
-    {
-    }
-
     /// <summary>The grid, with the backend made only when a stage first needs it (planning and submitting need none).</summary>
     public PaperGrid(RunConfig config, string outputDirectory, Func<IBackend> backend, IGridObserver? observer = null)
     {

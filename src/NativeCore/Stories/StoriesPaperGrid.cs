@@ -33,12 +33,6 @@ public sealed class StoriesPaperGrid : IExperimentGrid
     private readonly (string Name, StageResult<List<StoriesScorePoint>> Points) _controlRevival;
     private readonly List<StageResult<ProbeOutcome>> _probes = [];
 
-    /// <summary>The grid of <paramref name="config"/> in <paramref name="outputDirectory"/>, run on <paramref name="backend"/>.</summary>
-    public StoriesPaperGrid(StoriesPaperConfig config, string outputDirectory, IBackend backend, IGridObserver? observer = null)
-        : this(config, outputDirectory, () => backend, observer)
-    {
-    }
-
     /// <summary>The grid, with the backend made only when a stage first needs it.</summary>
     public StoriesPaperGrid(StoriesPaperConfig config, string outputDirectory, Func<IBackend> backend, IGridObserver? observer = null)
     {

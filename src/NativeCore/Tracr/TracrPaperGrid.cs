@@ -35,12 +35,6 @@ public sealed class TracrPaperGrid : IExperimentGrid
     private readonly List<StageResult<Optional<TracrRevival>>> _revivals = [];
     private readonly StageResult<Optional<TracrRevival>> _controlRevival;
 
-    /// <summary>The grid of <paramref name="config"/> in <paramref name="outputDirectory"/>, run on <paramref name="backend"/>.</summary>
-    public TracrPaperGrid(TracrPaperConfig config, string outputDirectory, IBackend backend, IGridObserver? observer = null)
-        : this(config, outputDirectory, () => backend, observer)
-    {
-    }
-
     /// <summary>The grid, with the backend made only when a stage first needs it.</summary>
     public TracrPaperGrid(TracrPaperConfig config, string outputDirectory, Func<IBackend> backend, IGridObserver? observer = null)
     {

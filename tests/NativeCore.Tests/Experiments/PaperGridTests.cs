@@ -28,7 +28,7 @@ public sealed class PaperGridTests : TempDirectoryTest
         var config = ConfigLoader.Load("smoke");
         using var backend = BackendRegistry.Create("cpu");
         var first = new Recorder();
-        var results = new PaperGrid(config, Root, backend, first).Run();
+        var results = new PaperGrid(config, Root, () => backend, first).Run();
         var verdicts = PaperReport.Write(Root, results);
         Assert.Equal(first.Planned, first.Done);
 
@@ -58,7 +58,7 @@ public sealed class PaperGridTests : TempDirectoryTest
         Assert.DoesNotMatch("<img src=\"(?!data:)", html);
 
         var second = new Recorder();
-        var again = new PaperGrid(config, Root, backend, second).Run();
+        var again = new PaperGrid(config, Root, () => backend, second).Run();
         Assert.All(second.Stages, s => Assert.EndsWith("(reused)", s));
         Assert.Equal(results.Finetunes.Select(f => f.Result.Last.Sets.Select(x => x.Accuracy)).SelectMany(x => x), again.Finetunes.Select(f => f.Result.Last.Sets.Select(x => x.Accuracy)).SelectMany(x => x));
 
@@ -67,7 +67,7 @@ public sealed class PaperGridTests : TempDirectoryTest
         string marker = Path.Combine(Root, "grid", "done", Path.GetFileName(stage) + ".json");
         var record = System.Text.Json.JsonSerializer.Deserialize<DoneRecord>(File.ReadAllText(marker))!;
         File.WriteAllText(marker, System.Text.Json.JsonSerializer.Serialize(record with { Build = "0.0.0+another-build" }));
-        var e = Assert.Throws<InvalidConfigException>(() => new PaperGrid(config, Root, backend, new Recorder()).Run());
+        var e = Assert.Throws<InvalidConfigException>(() => new PaperGrid(config, Root, () => backend, new Recorder()).Run());
         Assert.Contains(stage, e.Message, StringComparison.Ordinal);
         Assert.Contains("0.0.0+another-build", e.Message, StringComparison.Ordinal);
     }
