@@ -40,10 +40,10 @@ public sealed partial class SlurmGridTests(ITestOutputHelper output) : TempDirec
         Tool("squeue", "--me", "--noheader", "--format=%i").Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
 
     /// <summary>Submits the grid to <paramref name="store"/>; returns the CLI's output.</summary>
-    private string Submit(string store)
+    private string Submit(string store, params string[] extra)
     {
-        var (exit, stdout, stderr) = CliProcess.Run([.. Grid, "--out", store, "--executor", "slurm"]);
-        output.WriteLine($"$ nativecore paper --preset smoke --set pretrain.steps=300 --out {Path.GetFileName(store)} --executor slurm\n{stdout}{stderr}");
+        var (exit, stdout, stderr) = CliProcess.Run([.. Grid, "--out", store, "--executor", "slurm", .. extra]);
+        output.WriteLine($"$ nativecore paper --preset smoke --set pretrain.steps=300 --out {Path.GetFileName(store)} --executor slurm {string.Join(' ', extra)}\n{stdout}{stderr}");
         Assert.True(exit == 0, stderr);
         return stdout;
     }
@@ -100,22 +100,27 @@ public sealed partial class SlurmGridTests(ITestOutputHelper output) : TempDirec
         Assert.Equal(Numbers(local), Numbers(slurm));
         output.WriteLine($"equal: verdicts.json ({new FileInfo(Path.Combine(slurm, "verdicts.json")).Length} bytes) and report.md less its timing line ({Numbers(slurm).Length} characters)");
 
-        // 2. Kill the pre-training's job between checkpoints: its dependants are cancelled, the rest finish.
+        // 2. Kill the pre-training's job between checkpoints: its dependants are cancelled, the rest finish. The jobs
+        // are submitted held and the pre-training's released alone, so that it cannot finish while the other jobs are
+        // still being submitted, before it could be killed.
         string killed = Dir("killed");
-        submitted = Submit(killed);
+        submitted = Submit(killed, "--sbatch-arg=--hold");
         graph = GraphOf(killed);
         store = new StageStore(killed);
         var pretrain = graph.Stages.First(s => s.Name == "pretrain-high");
         string pretrainJob = store.Jobs(pretrain)[0];
+        Assert.Equal(0, Tool("scontrol", "release", pretrainJob).Exit);
         var clock = Stopwatch.StartNew();
         while (!File.Exists(Path.Combine(graph.Folder(pretrain), "latest")) || store.Attempts(pretrain).Count == 0)
         {
             Assert.True(clock.Elapsed < Patience, "the pre-training's job never reached its first checkpoint");
             Assert.False(store.IsDone(pretrain), "the pre-training finished before it could be killed");
-            Thread.Sleep(50);
+            Thread.Sleep(10);
         }
         Assert.Equal(0, Tool("scancel", pretrainJob).Exit);
         output.WriteLine($"scancel {pretrainJob} ({pretrain.Id}) after {clock.Elapsed.TotalSeconds:F1} s");
+        // The rest go on; a dependant Slurm has already cancelled with the pre-training cannot be released, and need not be.
+        foreach (string job in Jobs(killed, submitted).Where(j => j != pretrainJob)) Tool("scontrol", "release", job);
         WaitForQueue(Jobs(killed, submitted));
         Assert.False(store.IsDone(pretrain));
         Assert.False(File.Exists(Path.Combine(killed, "report.md")));
