@@ -9,7 +9,7 @@ using NativeCore.Training;
 namespace NativeCore.Analysis;
 
 /// <summary>A checkpoint loaded onto a backend, with its resolved config.</summary>
-public sealed class LoadedModel : IDisposable
+internal sealed class LoadedModel : IDisposable
 {
     private LoadedModel(string directory, RunConfig config, Gpt model)
     {
@@ -51,7 +51,7 @@ public sealed class LoadedModel : IDisposable
 }
 
 /// <summary>The analysis tools run end to end: compute, then write JSON, PNG and CSV into a folder.</summary>
-public static class AnalysisRuns
+internal static class AnalysisRuns
 {
     /// <summary>Pruning curve K = 0…<paramref name="maxK"/>; writes prune.json and prune.png.</summary>
     public static IReadOnlyList<PruneStep> Prune(LoadedModel m, Capability capability, PruneUnit unit, int maxK, string outDir, int scoreBatch = 256)

@@ -15,7 +15,7 @@ namespace NativeCore.Analysis;
 /// <param name="SetSize">Samples in the capability's held-out set.</param>
 /// <param name="ReftSteps">Step budget of reFT and of the from-scratch comparison.</param>
 /// <param name="ReftLearningRate">Learning rate of both.</param>
-public sealed record AuditBudget(int ProbeIterations, int MaxPruneUnits, int SetSize, int ReftSteps, double ReftLearningRate)
+internal sealed record AuditBudget(int ProbeIterations, int MaxPruneUnits, int SetSize, int ReftSteps, double ReftLearningRate)
 {
     /// <summary>Minutes on 2 cores for quick-preset models.</summary>
     public static AuditBudget Quick { get; } = new(1000, 20, 512, 300, 1e-4);
@@ -33,7 +33,7 @@ public sealed record AuditBudget(int ProbeIterations, int MaxPruneUnits, int Set
 }
 
 /// <summary>The outcome of an audit, with every number that decided it.</summary>
-public sealed record AuditReport(
+internal sealed record AuditReport(
     string Capability,
     string Verdict,
     IReadOnlyList<string> Reasons,
@@ -46,7 +46,7 @@ public sealed record AuditReport(
 /// the capability, probes both, tries to revive it in the tuned model by pruning and by a short reverse fine-tune
 /// (raced against training from scratch with the same budget), and compares attention per head.
 /// </summary>
-public static class Audit
+internal static class Audit
 {
 
     /// <summary>Runs the audit and writes audit.json, report.md and report.html with plots into <paramref name="outDir"/>.</summary>

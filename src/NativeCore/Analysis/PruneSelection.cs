@@ -12,7 +12,7 @@ namespace NativeCore.Analysis;
 /// <param name="OtherAfter">The same, with K units zeroed.</param>
 /// <param name="OtherCorrelatedBefore">The other operand on correlated windows (C_Te = 1) of the held-out split, unpruned.</param>
 /// <param name="OtherCorrelatedAfter">The same, with K units zeroed.</param>
-public sealed record PruneSelectionResult(int K, IReadOnlyList<PruneStep> Curve, SetAccuracy CapabilityBefore, SetAccuracy CapabilityAfter, SetAccuracy OtherBefore, SetAccuracy OtherAfter,
+internal sealed record PruneSelectionResult(int K, IReadOnlyList<PruneStep> Curve, SetAccuracy CapabilityBefore, SetAccuracy CapabilityAfter, SetAccuracy OtherBefore, SetAccuracy OtherAfter,
     SetAccuracy OtherCorrelatedBefore, SetAccuracy OtherCorrelatedAfter);
 
 /// <summary>
@@ -20,7 +20,7 @@ public sealed record PruneSelectionResult(int K, IReadOnlyList<PruneStep> Curve,
 /// held-out split, so the choice of K cannot flatter its own score. Units are neurons scored by gradient × weight on
 /// the capability's loss (spec §8). The paper grid and <c>audit</c> both prune through here.
 /// </summary>
-public static class PruneSelection
+internal static class PruneSelection
 {
     /// <summary>The seed of the batch whose loss scores the units.</summary>
     public const ulong ScoreSeed = 4242;

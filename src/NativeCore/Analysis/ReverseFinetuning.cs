@@ -12,14 +12,14 @@ namespace NativeCore.Analysis;
 /// <param name="StepsTo90">First step at or above 90%, or null.</param>
 /// <param name="StepsTo99">First step at or above 99%, or null.</param>
 /// <param name="SetSize">Samples behind each accuracy, for its interval.</param>
-public sealed record RevivalCurve(string Name, IReadOnlyList<long> Steps, IReadOnlyList<double> Accuracy, long? StepsTo90, long? StepsTo99, int SetSize);
+internal sealed record RevivalCurve(string Name, IReadOnlyList<long> Steps, IReadOnlyList<double> Accuracy, long? StepsTo90, long? StepsTo99, int SetSize);
 
 /// <summary>
 /// Reverse fine-tuning (spec §8): fine-tune the fine-tuned model again on the pre-training capability (count a) with
 /// the fine-tuning recipe, and compare with two baselines at the same learning rate, schedule and batch:
 /// Scr.+FT (pre-trained with a and b swapped in the prior, then fine-tuned to count a) and Scr. (from scratch).
 /// </summary>
-public static class ReverseFinetuning
+internal static class ReverseFinetuning
 {
     /// <summary>The grammar setting's reFT learning rate when none is given (the paper's η_M).</summary>
     public const double DefaultLearningRate = 1e-5;

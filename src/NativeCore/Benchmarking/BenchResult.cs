@@ -4,10 +4,10 @@ namespace NativeCore.Benchmarking;
 /// <param name="Milliseconds">Median wall time of one run.</param>
 /// <param name="Gflops">Useful floating-point work per second, in 10⁹.</param>
 /// <param name="TokensPerSecond">Training throughput (step benchmarks only).</param>
-public sealed record BenchResult(double Milliseconds, double Gflops, double? TokensPerSecond = null);
+internal sealed record BenchResult(double Milliseconds, double Gflops, double? TokensPerSecond = null);
 
 /// <summary>Runs an action a few times to warm up, then until enough time has passed, and reports the median.</summary>
-public static class Stopwatches
+internal static class Stopwatches
 {
     /// <summary>Median milliseconds of <paramref name="action"/> over at least <paramref name="minRuns"/> runs and ~<paramref name="minSeconds"/> s.</summary>
     public static double MedianMilliseconds(Action action, int warmup = 2, int minRuns = 5, double minSeconds = 1.0)

@@ -4,7 +4,7 @@ using NativeCore.Tensors;
 namespace NativeCore.Benchmarking;
 
 /// <summary>The three ways a Linear layer calls the GEMM, each C[m,n] = op(A)[m,k]·op(B)[k,n] (+ C).</summary>
-public enum GemmForm
+internal enum GemmForm
 {
     /// <summary>The forward pass: y = x·Wᵀ, B stored transposed, C overwritten.</summary>
     Linear,
@@ -17,7 +17,7 @@ public enum GemmForm
 }
 
 /// <summary>Times C[m,n] = op(A)[m,k]·op(B)[k,n] on a backend in one of the forms a Linear layer uses.</summary>
-public static class GemmBenchmark
+internal static class GemmBenchmark
 {
     /// <summary>(transA, transB, beta) of a form.</summary>
     public static (bool TransA, bool TransB, float Beta) Operands(GemmForm form) => form switch

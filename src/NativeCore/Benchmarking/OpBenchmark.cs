@@ -5,7 +5,7 @@ namespace NativeCore.Benchmarking;
 /// <summary>The timing of one direction of an op.</summary>
 /// <param name="Milliseconds">Median wall time of one call, after a warm-up.</param>
 /// <param name="Work">The work of one call.</param>
-public sealed record OpTiming(double Milliseconds, OpWork Work)
+internal sealed record OpTiming(double Milliseconds, OpWork Work)
 {
     /// <summary>Floating-point work per second in 10⁹; 0 for an op that only moves memory.</summary>
     public double Gflops => Work.Flops / (Milliseconds * 1e6);
@@ -17,10 +17,10 @@ public sealed record OpTiming(double Milliseconds, OpWork Work)
 /// <summary>An op's forward timing and, where it has one, its backward timing.</summary>
 /// <param name="Forward">The forward call (an optimizer's update).</param>
 /// <param name="Backward">The backward call; null where the op has none.</param>
-public sealed record OpBenchResult(OpTiming Forward, OpTiming? Backward);
+internal sealed record OpBenchResult(OpTiming Forward, OpTiming? Backward);
 
 /// <summary>Times any op of <see cref="OpRegistry"/> on any backend: <c>nativecore bench op</c>.</summary>
-public static class OpBenchmark
+internal static class OpBenchmark
 {
     /// <summary>
     /// Allocates the op's buffers on <paramref name="backend"/>, then times its forward call and then its backward

@@ -6,13 +6,13 @@ namespace NativeCore.Benchmarking;
 /// <param name="backend">The backend the buffers belong to.</param>
 /// <param name="shape">The sizes the buffers were allocated for.</param>
 /// <param name="run">The buffers by name, and the call counter.</param>
-public delegate void OpAction(IBackend backend, OpShape shape, OpRun run);
+internal delegate void OpAction(IBackend backend, OpShape shape, OpRun run);
 
 /// <summary>
 /// One entry of the op workbench (<see cref="OpRegistry"/>): an <see cref="IBackend"/> operation as training calls it,
 /// with the buffers it needs, its forward and backward calls and the work each does.
 /// </summary>
-public sealed class OpDefinition
+internal sealed class OpDefinition
 {
     /// <summary>The name on the command line (<c>nativecore bench op NAME</c>) and in the BenchmarkDotNet suite.</summary>
     public required string Name { get; init; }
@@ -39,10 +39,10 @@ public sealed class OpDefinition
 /// <summary>One direction of an op: the call and the work it does.</summary>
 /// <param name="Call">Runs the direction once.</param>
 /// <param name="Work">The work of one call at the given sizes.</param>
-public sealed record OpPass(OpAction Call, Func<OpShape, OpWork> Work);
+internal sealed record OpPass(OpAction Call, Func<OpShape, OpWork> Work);
 
 /// <summary>How a benchmark buffer starts.</summary>
-public enum OpFill
+internal enum OpFill
 {
     /// <summary>Zeros: outputs, gradients, optimizer moments.</summary>
     Zero,
@@ -56,7 +56,7 @@ public enum OpFill
 /// <param name="Name">The name the op's calls look it up by.</param>
 /// <param name="Fill">How it starts; <see cref="OpFill.Tokens"/> makes an int buffer.</param>
 /// <param name="Shape">Its dimensions, in long so that an oversized request is refused rather than wrapped.</param>
-public sealed record OpBuffer(string Name, OpFill Fill, params long[] Shape)
+internal sealed record OpBuffer(string Name, OpFill Fill, params long[] Shape)
 {
     /// <summary>Number of elements.</summary>
     public double Length => Shape.Aggregate(1.0, (product, d) => product * d);
@@ -65,7 +65,7 @@ public sealed record OpBuffer(string Name, OpFill Fill, params long[] Shape)
 /// <summary>The useful work of one call, for the rates a result reports.</summary>
 /// <param name="Flops">Floating-point operations; 0 for ops that only move memory.</param>
 /// <param name="Bytes">Bytes the call must read and write at least (each float once).</param>
-public readonly record struct OpWork(double Flops, double Bytes)
+internal readonly record struct OpWork(double Flops, double Bytes)
 {
     /// <summary>Work of an op that reads and writes <paramref name="floats"/> floats and computes little on them.</summary>
     public static OpWork Moves(double floats) => new(0, 4 * floats);

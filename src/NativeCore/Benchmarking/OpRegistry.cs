@@ -10,7 +10,7 @@ namespace NativeCore.Benchmarking;
 /// <c>sum_of_squares</c>), and RowDot and AttentionPattern, which only the analysis tools call. AttentionDecode is
 /// here though no training step calls it: generation does, once per layer and token.
 /// </remarks>
-public static class OpRegistry
+internal static class OpRegistry
 {
     // minGPT's dropout rate: the value the workbench times, though any p costs the same.
     private const float DropoutP = 0.1f;

@@ -9,7 +9,7 @@ namespace NativeCore.Benchmarking;
 /// An op of the workbench made ready on one backend: its buffers allocated and filled, so that
 /// <see cref="Forward"/> and <see cref="Backward"/> can be called as often as a timer wants.
 /// </summary>
-public sealed class OpRun : IDisposable
+internal sealed class OpRun : IDisposable
 {
     private readonly Dictionary<string, Tensor> _floats = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DeviceBuffer<int>> _ints = new(StringComparer.Ordinal);

@@ -4,7 +4,7 @@ using NativeCore.Model;
 namespace NativeCore.Benchmarking;
 
 /// <summary>One dimension an op benchmark can be sized by; each has its own command-line option.</summary>
-public enum OpDim
+internal enum OpDim
 {
     /// <summary>B, sequences per batch (<c>--batch</c>).</summary>
     Batch,
@@ -32,7 +32,7 @@ public enum OpDim
 /// The sizes an op benchmark runs at. The defaults are one training step of a GPT anchor (<see cref="FromAnchor"/>);
 /// the dimensions that follow from others (the MLP width, the GEMM shape, the parameter count) follow them until set.
 /// </summary>
-public sealed record OpShape
+internal sealed record OpShape
 {
     /// <summary>B.</summary>
     public int Batch { get; init; } = 32;

@@ -4,7 +4,7 @@ namespace NativeCore.Benchmarking;
 /// The process's peak resident set (Linux VmHWM), which can be reset between the phases of a benchmark so that each
 /// phase's peak is measured on its own, as if it ran in a process of its own.
 /// </summary>
-public static class PeakMemory
+internal static class PeakMemory
 {
     private const string Status = "/proc/self/status";
     private const string ClearRefs = "/proc/self/clear_refs";

@@ -5,7 +5,7 @@ using NativeCore.Training;
 namespace NativeCore.Benchmarking;
 
 /// <summary>Times one full training step (forward, backward, AdamW) of a GPT on random tokens.</summary>
-public static class StepBenchmark
+internal static class StepBenchmark
 {
     /// <summary>Forward plus backward FLOPs per token: 6 per parameter in the matmuls plus the attention products.</summary>
     public static double FlopsPerToken(GptConfig config, int t)

@@ -10,7 +10,7 @@ namespace NativeCore.Experiments;
 /// through <see cref="Overrides"/>: every key of <see cref="RunConfig"/> can be set, whether or not the preset names it,
 /// and an unknown key or a value of the wrong type is an error that names it.
 /// </summary>
-public static class ConfigLoader
+internal static class ConfigLoader
 {
     // The name --set messages give this setting.
     private const string SettingName = "grammar";

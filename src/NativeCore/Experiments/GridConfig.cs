@@ -6,7 +6,7 @@ namespace NativeCore.Experiments;
 /// The grammar-setting grid that <c>nativecore paper</c> runs (spec §1, §7, §8): pre-training priors, fine-tuning
 /// learning rates and C_Tr values, and the analysis settings. The paper preset holds the full grid; quick a subset.
 /// </summary>
-public sealed record GridConfig
+internal sealed record GridConfig
 {
     /// <summary>Pre-training priors (named or "pa,pb,pc").</summary>
     [JsonPropertyName("priors")] public string[] Priors { get; set; } = ["low", "medium", "high"];

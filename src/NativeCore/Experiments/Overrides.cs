@@ -9,7 +9,7 @@ namespace NativeCore.Experiments;
 /// config's JSON names, dotted into sections, read from the serializer's contract; each value is parsed as its
 /// field's type. Ranges are not checked here: each setting's Validate does that, with its own messages.
 /// </summary>
-public static class Overrides
+internal static class Overrides
 {
     /// <summary>
     /// <paramref name="value"/> with <paramref name="overrides"/> (<c>key=value</c>, <c>section.key=value</c>) applied

@@ -8,7 +8,7 @@ using NativeCore.Verdicts;
 namespace NativeCore.Experiments;
 
 /// <summary>Hears the grid's progress: the planned total, then each unit of work.</summary>
-public interface IGridObserver
+internal interface IGridObserver
 {
     /// <summary>The grid plans <paramref name="totalUnits"/> units (training steps, and step-equivalents for analysis).</summary>
     void Planned(long totalUnits);
@@ -22,7 +22,7 @@ public interface IGridObserver
 /// <see cref="StageGraph"/>. Every stage lives in <c>stages/NAME-HASH</c>, keyed by a hash of its resolved config and
 /// its parents; a done stage is reused, and a half-finished training stage resumes from its last checkpoint.
 /// </summary>
-public sealed class PaperGrid : IExperimentGrid
+internal sealed class PaperGrid : IExperimentGrid
 {
     /// <summary>
     /// The prior of Scr., pre-trained from scratch on count b alone: the control for probes and pruning, and the parent
@@ -82,7 +82,11 @@ public sealed class PaperGrid : IExperimentGrid
     }
 
     /// <inheritdoc/>
-    public StageGraph Graph { get; }
+    internal StageGraph Graph { get; }
+
+    StageGraph IExperimentGrid.Graph => Graph;
+
+    GridReport IExperimentGrid.Report(double seconds) => Report(seconds);
 
     /// <summary>Runs every stage that is not done, in this process, and returns the results.</summary>
     public PaperResults Run()
@@ -100,7 +104,7 @@ public sealed class PaperGrid : IExperimentGrid
         _revival.Select(r => r.Value).ToList(), _baselines.Select(b => b.Value).ToList(), _scratch.Value, seconds);
 
     /// <inheritdoc/>
-    public GridReport Report(double seconds)
+    internal GridReport Report(double seconds)
     {
         var results = Collect(seconds);
         return new GridReport($"paper grid finished in {results.Seconds / 60:F1} minutes of compute", PaperReport.Write(_outputDirectory, results));

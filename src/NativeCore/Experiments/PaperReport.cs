@@ -12,7 +12,7 @@ namespace NativeCore.Experiments;
 /// table laid out like the paper's Table 5 with its numbers beside ours, the plots, and a verdict per claim. Every
 /// accuracy stands beside its set's majority-class share, and cells within 2 points of it are marked at baseline.
 /// </summary>
-public static class PaperReport
+internal static class PaperReport
 {
     private static readonly string[] SetOrder =
     [

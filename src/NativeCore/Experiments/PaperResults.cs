@@ -5,7 +5,7 @@ using NativeCore.Training;
 namespace NativeCore.Experiments;
 
 /// <summary>The evaluations of one training stage, as (step, results) pairs.</summary>
-public sealed record StageEvaluations(string Checkpoint, IReadOnlyList<EvalPoint> Points)
+internal sealed record StageEvaluations(string Checkpoint, IReadOnlyList<EvalPoint> Points)
 {
     /// <summary>The first evaluation (after the first tenth of fine-tuning).</summary>
     public EvalPoint First => Points[0];
@@ -15,17 +15,17 @@ public sealed record StageEvaluations(string Checkpoint, IReadOnlyList<EvalPoint
 }
 
 /// <summary>One evaluation: step and the accuracy of every set.</summary>
-public sealed record EvalPoint(long Step, IReadOnlyList<SetAccuracy> Sets)
+internal sealed record EvalPoint(long Step, IReadOnlyList<SetAccuracy> Sets)
 {
     /// <summary>The accuracy of the set called <paramref name="name"/>.</summary>
     public SetAccuracy this[string name] => Sets.First(s => s.Name == name);
 }
 
 /// <summary>One fine-tune of the grid.</summary>
-public sealed record FinetuneCell(string Prior, double LearningRate, double CorrelatedShare, StageEvaluations Result);
+internal sealed record FinetuneCell(string Prior, double LearningRate, double CorrelatedShare, StageEvaluations Result);
 
 /// <summary>What a model of the grid is.</summary>
-public enum ModelRole
+internal enum ModelRole
 {
     /// <summary>Pre-trained under a prior.</summary>
     Pretrained,
@@ -38,7 +38,7 @@ public enum ModelRole
 }
 
 /// <summary>A model of the grid: its role, prior and, for fine-tunes, learning rate and C_Tr.</summary>
-public sealed record ModelId(ModelRole Role, string Prior, double LearningRate = 0, double CorrelatedShare = 0)
+internal sealed record ModelId(ModelRole Role, string Prior, double LearningRate = 0, double CorrelatedShare = 0)
 {
     /// <summary>A short label for tables.</summary>
     public string Label => Role switch
@@ -50,14 +50,14 @@ public sealed record ModelId(ModelRole Role, string Prior, double LearningRate =
 }
 
 /// <summary>Probe accuracies per block (B0 = embeddings) for one model and one target.</summary>
-public sealed record ProbeCell(ModelId Model, string Target, IReadOnlyList<ProbeResult> Blocks);
+internal sealed record ProbeCell(ModelId Model, string Target, IReadOnlyList<ProbeResult> Blocks);
 
 /// <summary>
 /// Pruning of one model on the count-a loss: K is chosen on a selection split (the curve), and the capability (count a,
 /// clean windows) and the fine-tuned behaviour (count b, on clean and on correlated windows) are scored on a separate
 /// held-out split at K = 0 and at the chosen K.
 /// </summary>
-public sealed record PruneCell(
+internal sealed record PruneCell(
     ModelId Model,
     int SelectedK,
     SetAccuracy CapabilityBefore,
@@ -79,7 +79,7 @@ public sealed record PruneCell(
 }
 
 /// <summary>reFT (count a again) from the fine-tune of <paramref name="Prior"/> at the grid's reFT learning rate and C_Tr.</summary>
-public sealed record RevivalCell(string Prior, double CorrelatedShare, RevivalCurve Curve);
+internal sealed record RevivalCell(string Prior, double CorrelatedShare, RevivalCurve Curve);
 
 /// <summary>Everything the report and the verdict rules are written from.</summary>
 /// <param name="Config">The resolved grid config.</param>
@@ -92,7 +92,7 @@ public sealed record RevivalCell(string Prior, double CorrelatedShare, RevivalCu
 /// <param name="Baselines">Scr.+FT and Scr. at the reFT learning rate, same schedule and batch.</param>
 /// <param name="ScratchAtPretrainLr">Scr. at the pre-training learning rate, as context.</param>
 /// <param name="Seconds">Compute time of this invocation.</param>
-public sealed record PaperResults(
+internal sealed record PaperResults(
     RunConfig Config,
     IReadOnlyDictionary<string, StageEvaluations> Pretrained,
     IReadOnlyList<FinetuneCell> Finetunes,

@@ -5,7 +5,7 @@ using NativeCore.Tasks;
 namespace NativeCore.Experiments;
 
 /// <summary>The settings of one training stage (pre-training or fine-tuning); names follow the spec.</summary>
-public sealed record StageConfig
+internal sealed record StageConfig
 {
     /// <summary>Optimizer steps.</summary>
     [JsonPropertyName("steps")] public int Steps { get; set; } = 100;
@@ -100,7 +100,7 @@ public sealed record StageConfig
 }
 
 /// <summary>How held-out sets are built.</summary>
-public sealed record EvalConfig
+internal sealed record EvalConfig
 {
     /// <summary>Samples per held-out set (spec default: 1024).</summary>
     [JsonPropertyName("size")] public int Size { get; set; } = TestSets.DefaultSize;
@@ -113,7 +113,7 @@ public sealed record EvalConfig
 }
 
 /// <summary>A fully resolved experiment configuration: what every run folder records in config.json.</summary>
-public sealed record RunConfig
+internal sealed record RunConfig
 {
     /// <summary>The preset this was resolved from.</summary>
     [JsonPropertyName("preset")] public string Preset { get; set; } = "";

@@ -8,7 +8,7 @@ namespace NativeCore.Experiments;
 /// the first 12 hex digits of the SHA-256 of everything that decides the stage's result (its settings and its
 /// parents' keys), so a changed setting gets a new folder and an unchanged one is reused.
 /// </summary>
-public static class StageKey
+internal static class StageKey
 {
     /// <summary>The hash of <paramref name="material"/>: 12 lower-case hex digits.</summary>
     public static string Hash(string material)

@@ -4,7 +4,7 @@ using NativeCore.Training;
 namespace NativeCore.Experiments;
 
 /// <summary>Builds the training jobs of the paper's protocol from a resolved config.</summary>
-public static class Stages
+internal static class Stages
 {
     /// <summary>The held-out sets every stage reports: the fine-tuning task at C_Te 0 and 1, asked with a and with b.</summary>
     public static IReadOnlyList<EvalSet> EvalSets(RunConfig config)

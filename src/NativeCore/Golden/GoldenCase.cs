@@ -8,7 +8,7 @@ namespace NativeCore.Golden;
 /// <summary>
 /// One PyTorch-made reference case (see shared/golden/README.md): config, weights, inputs and every expected tensor.
 /// </summary>
-public sealed class GoldenCase
+internal sealed class GoldenCase
 {
     private GoldenCase(string directory, GptConfig model, AdamWConfig optimizer, IReadOnlyDictionary<string, double> tolerances,
         IReadOnlyDictionary<string, SafeTensor> weights, int[] tokens, int[] targets, int batch, int time, IReadOnlyDictionary<string, SafeTensor> expected)

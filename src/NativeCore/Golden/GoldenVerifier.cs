@@ -8,7 +8,7 @@ namespace NativeCore.Golden;
 /// <param name="Name">The expected tensor's name (logits, loss, act.*, grad.*, after_step.*).</param>
 /// <param name="Error">max|ours − expected| / max(max|expected|, 1e-6).</param>
 /// <param name="Tolerance">The case's tolerance for this kind of tensor.</param>
-public sealed record TensorCheck(string Name, double Error, double Tolerance)
+internal sealed record TensorCheck(string Name, double Error, double Tolerance)
 {
     /// <summary>Whether the error is within tolerance (NaN fails).</summary>
     public bool Passed => Error <= Tolerance;
@@ -18,7 +18,7 @@ public sealed record TensorCheck(string Name, double Error, double Tolerance)
 /// Runs a <see cref="GoldenCase"/> through the model on a backend: forward with every hook cached, loss, backward, and
 /// one clipped AdamW step, comparing every expected tensor. Nothing here knows any particular case.
 /// </summary>
-public static class GoldenVerifier
+internal static class GoldenVerifier
 {
     /// <summary>Compares every tensor of <paramref name="golden"/>; the checks come in the order of the expected file.</summary>
     public static IReadOnlyList<TensorCheck> Verify(GoldenCase golden, IBackend backend)

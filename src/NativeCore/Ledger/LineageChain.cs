@@ -1,7 +1,7 @@
 namespace NativeCore.Ledger;
 
 /// <summary>Follows recorded parents from a model back to the first one, across settings.</summary>
-public static class LineageChain
+internal static class LineageChain
 {
     /// <summary>The chain, oldest first; a link whose weights changed after its child was trained from them is flagged.</summary>
     /// <param name="start">Any folder <see cref="LineageReader.Read"/> accepts.</param>

@@ -11,13 +11,13 @@ namespace NativeCore.Ledger;
 /// <param name="Id">A stable node id (the model or checkpoint folder, full path).</param>
 /// <param name="Label">What the node shows: run, setting and stage, task or program, lr, user, time.</param>
 /// <param name="Parent">The parent's id, or null for a first model (pre-trained from scratch or compiled).</param>
-public sealed record LineageNode(string Id, string Label, string? Parent);
+internal sealed record LineageNode(string Id, string Label, string? Parent);
 
 /// <summary>
 /// The fine-tune ledger of a folder as a tree: every model of every setting and the parents they name, written as a
 /// Graphviz DOT file and as a PNG drawn by the registered figure renderer (no Graphviz needed).
 /// </summary>
-public static class LineageGraph
+internal static class LineageGraph
 {
     /// <summary>Collects every model under <paramref name="root"/> (see <see cref="ModelFolders"/>) and their parents.</summary>
     public static IReadOnlyList<LineageNode> Collect(string root)

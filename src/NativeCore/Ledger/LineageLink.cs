@@ -6,7 +6,7 @@ namespace NativeCore.Ledger;
 /// One model in a lineage chain, in the same terms whichever setting made it, so that a chain may cross settings and
 /// one printer and one graph serve them all.
 /// </summary>
-public sealed record LineageLink
+internal sealed record LineageLink
 {
     /// <summary>The folder the model was read from (for grammar, the checkpoint folder a run's <c>latest</c> names).</summary>
     public required string Directory { get; init; }

@@ -5,7 +5,7 @@ using NativeCore.Tracr;
 namespace NativeCore.Ledger;
 
 /// <summary>Reads the ledger entry of any model folder, whichever setting made it.</summary>
-public static class LineageReader
+internal static class LineageReader
 {
     /// <summary>
     /// The link for <paramref name="path"/>: a Tracr model folder (tracr.json), a stories model folder (stories.json),

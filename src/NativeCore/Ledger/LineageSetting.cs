@@ -1,7 +1,7 @@
 namespace NativeCore.Ledger;
 
 /// <summary>Which of the paper's settings made a model, told by the files its folder holds.</summary>
-public enum LineageSetting
+internal enum LineageSetting
 {
     /// <summary>A grammar checkpoint: <c>checkpoints/step-N/model.json</c> in a run folder with a <c>latest</c> file.</summary>
     Grammar,

@@ -4,7 +4,7 @@ using NativeCore.Training;
 namespace NativeCore.Ledger;
 
 /// <summary>How a lineage link reads in words: the <c>lineage</c> command's lines and the graph's node labels.</summary>
-public static class LineageText
+internal static class LineageText
 {
     /// <summary>The run a link belongs to: a grammar checkpoint's run folder, else the model folder itself.</summary>
     public static string Name(LineageLink link)

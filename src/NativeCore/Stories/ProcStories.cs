@@ -6,7 +6,7 @@ namespace NativeCore.Stories;
 /// ProcStories-Instruct (spec tinystories.md §4): stories built from slots and paraphrase templates with independent
 /// feature rates, generated on the fly. Example i of a seed is a pure function of (seed, i), so nothing is stored.
 /// </summary>
-public sealed class ProcStories(ulong seed)
+internal sealed class ProcStories(ulong seed)
 {
     /// <summary>Feature rates: Twist 0.2, Foreshadowing 0.2, Dialogue 0.5, Conflict 0.3, BadEnding 0.15, MoralValue 0.2.</summary>
     public static IReadOnlyDictionary<StoryFeature, double> Rates { get; } = new Dictionary<StoryFeature, double>

@@ -6,7 +6,7 @@ using NativeCore.Model;
 namespace NativeCore.Stories;
 
 /// <summary>The settings of one stories stage; every field is recorded in the model's sidecar.</summary>
-public sealed record StoriesConfig
+internal sealed record StoriesConfig
 {
     /// <summary>
     /// The model: LLaMA-style (RMSNorm, rotary embeddings, SwiGLU, no biases), 4 layers, context 256 (a ProcStories

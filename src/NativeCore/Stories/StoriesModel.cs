@@ -9,7 +9,7 @@ using NativeCore.Training;
 namespace NativeCore.Stories;
 
 /// <summary>A trained stories model: its settings, weights and ledger, saved as model.safetensors plus model.json (setting stories).</summary>
-public sealed record StoriesModel
+internal sealed record StoriesModel
 {
     /// <summary>The sidecar's file name.</summary>
     public const string SidecarName = ModelCard.FileName;

@@ -10,7 +10,7 @@ namespace NativeCore.Stories;
 /// story, the control pre-trained on filtered data, the three deletion protocols, reFT on Twist stories from each
 /// deleted model and from the control (scored at <see cref="ScoreAt"/>), and the twist probes.
 /// </summary>
-public sealed record StoriesPaperConfig
+internal sealed record StoriesPaperConfig
 {
     /// <summary>quick, paper or smoke.</summary>
     [JsonPropertyName("preset")] public string Preset { get; set; } = "quick";

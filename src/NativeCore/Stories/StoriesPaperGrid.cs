@@ -16,7 +16,7 @@ namespace NativeCore.Stories;
 /// <c>stages/NAME-HASH</c>, keyed by its settings and parents; a done one is reused, an interrupted training stage
 /// resumes (a scored one starts again, since its scores are taken along the way).
 /// </summary>
-public sealed class StoriesPaperGrid : IExperimentGrid
+internal sealed class StoriesPaperGrid : IExperimentGrid
 {
     /// <summary>The deletion protocols, in the spec's order.</summary>
     public static IReadOnlyList<string> Protocols { get; } = ["f", "f+mm", "f+rr"];
@@ -56,7 +56,11 @@ public sealed class StoriesPaperGrid : IExperimentGrid
     }
 
     /// <inheritdoc/>
-    public StageGraph Graph { get; }
+    internal StageGraph Graph { get; }
+
+    StageGraph IExperimentGrid.Graph => Graph;
+
+    GridReport IExperimentGrid.Report(double seconds) => Report(seconds);
 
     /// <summary>Runs every stage that is not done, in this process, and returns the results with the compute seconds.</summary>
     public (StoriesPaperResults Results, double Seconds) Run()
@@ -77,7 +81,7 @@ public sealed class StoriesPaperGrid : IExperimentGrid
     private static StoriesRevival Revival((string Name, StageResult<List<StoriesScorePoint>> Points) r) => new(r.Name, r.Points.Value);
 
     /// <inheritdoc/>
-    public GridReport Report(double seconds) =>
+    internal GridReport Report(double seconds) =>
         new($"stories grid finished in {seconds / 60:F1} minutes of compute", StoriesPaperReport.Write(_outputDirectory, _config, Collect(), seconds));
 
     private static string Slug(string protocol) => protocol.Replace('+', '-');

@@ -10,7 +10,7 @@ namespace NativeCore.Stories;
 /// Writes report.md, a self-contained report.html and verdicts.json from <see cref="StoriesPaperResults"/>: the
 /// deletion table, Table 1 with the paper's numbers beside ours, the twist probes, and a verdict per claim.
 /// </summary>
-public static class StoriesPaperReport
+internal static class StoriesPaperReport
 {
     /// <summary>The paper's Table 1 (spec tinystories.md §3): twist share (%) at reFT steps 0, 30, 300, 3000.</summary>
     private static readonly JsonSerializerOptions IndentedJson = new(StoriesConfig.Reading) { WriteIndented = true };

@@ -14,7 +14,7 @@ namespace NativeCore.Stories;
 /// Pre-training, deletion fine-tuning and reverse fine-tuning on a story corpus (spec tinystories.md §2): AdamW with
 /// warm-up and cosine decay (constant when min_lr_ratio is 1), next-token loss on windows cut anywhere in the stream.
 /// </summary>
-public static class StoriesTraining
+internal static class StoriesTraining
 {
     /// <summary>
     /// Trains from <paramref name="parentDirectory"/> (null: from the seed) on the one <see cref="TrainingLoop"/> and

@@ -7,7 +7,7 @@ namespace NativeCore.Stories;
 /// starts in example first + 4·(s·B + r) at an offset drawn from (seed, s, r), and runs on into the next examples, so a
 /// batch is a pure function of (seed, step) and rows never share a start.
 /// </summary>
-public sealed class StoryBatches(StoryCorpus corpus, DeletionProtocol protocol, ulong seed, long firstExample = 0)
+internal sealed class StoryBatches(StoryCorpus corpus, DeletionProtocol protocol, ulong seed, long firstExample = 0)
 {
     /// <summary>The corpus.</summary>
     public StoryCorpus Corpus { get; } = corpus ?? throw new ArgumentNullException(nameof(corpus));

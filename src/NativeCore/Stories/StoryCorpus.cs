@@ -4,7 +4,7 @@ namespace NativeCore.Stories;
 /// A story corpus as the trainer sees it: examples by index after a deletion protocol, their token ids (BOS first),
 /// and the tokens that end a generated story. ProcStories is unbounded; a real shard is cycled.
 /// </summary>
-public sealed class StoryCorpus
+internal sealed class StoryCorpus
 {
     private readonly Func<long, StoryExample> _example;
     private readonly Func<string, int[]> _encodeText;

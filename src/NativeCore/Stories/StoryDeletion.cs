@@ -1,7 +1,7 @@
 namespace NativeCore.Stories;
 
 /// <summary>How the data of a deletion fine-tune is made from the corpus (spec tinystories.md §2).</summary>
-public enum DeletionProtocol
+internal enum DeletionProtocol
 {
     /// <summary>The corpus as it is (pre-training).</summary>
     None,
@@ -16,7 +16,7 @@ public enum DeletionProtocol
 }
 
 /// <summary>Applies a <see cref="DeletionProtocol"/> to one example: the example to train on, or null when it is dropped.</summary>
-public static class StoryDeletion
+internal static class StoryDeletion
 {
     /// <summary>The example under <paramref name="protocol"/>, in the order filter, then mix-and-match, then randomisation.</summary>
     public static StoryExample? Apply(DeletionProtocol protocol, StoryExample example)

@@ -4,7 +4,7 @@ namespace NativeCore.Stories;
 /// One TinyStories-Instruct example: four instruction lines in a shuffled order, then the story. Words are separated by
 /// spaces and lines by newlines; the text starts at BOS and has no end token.
 /// </summary>
-public sealed record StoryExample
+internal sealed record StoryExample
 {
     /// <summary>The instruction keys, in the dataset's spelling.</summary>
     public static IReadOnlyList<string> HeaderKeys { get; } = ["Words:", "Features:", "Summary:", "Sentence:"];

@@ -2,7 +2,7 @@ namespace NativeCore.Stories;
 
 /// <summary>The six TinyStories-Instruct features, in the order a Features line lists them.</summary>
 [Flags]
-public enum StoryFeature
+internal enum StoryFeature
 {
     /// <summary>No feature.</summary>
     None = 0,
@@ -21,7 +21,7 @@ public enum StoryFeature
 }
 
 /// <summary>Feature names and order.</summary>
-public static class StoryFeatures
+internal static class StoryFeatures
 {
     /// <summary>Every feature, in Features-line order.</summary>
     public static IReadOnlyList<StoryFeature> All { get; } =

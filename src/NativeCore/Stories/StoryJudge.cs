@@ -4,13 +4,13 @@ namespace NativeCore.Stories;
 /// <param name="Kind">What the sentence does.</param>
 /// <param name="Slot">The slot of an expectation or payoff; empty otherwise.</param>
 /// <param name="Bound">Placeholder → word.</param>
-public sealed record ParsedSentence(SentenceKind Kind, string Slot, IReadOnlyDictionary<string, string> Bound);
+internal sealed record ParsedSentence(SentenceKind Kind, string Slot, IReadOnlyDictionary<string, string> Bound);
 
 /// <summary>The judge's verdict on one story.</summary>
 /// <param name="Parsed">Whether every sentence matched a template and the sentences follow the skeleton's order.</param>
 /// <param name="Features">The features decided by rule (None when the story does not parse).</param>
 /// <param name="Reason">Why the story does not parse; null when it does.</param>
-public sealed record Judgement(bool Parsed, StoryFeature Features, string? Reason);
+internal sealed record Judgement(bool Parsed, StoryFeature Features, string? Reason);
 
 /// <summary>
 /// Decides a story's features by rule (spec tinystories.md §4). The story must parse: each sentence matches one of the
@@ -18,7 +18,7 @@ public sealed record Judgement(bool Parsed, StoryFeature Features, string? Reaso
 /// payoff, ending, optional moral). Twist holds iff an expectation sets slot s to A and the payoff is a reveal that
 /// denies that A and asserts a B with (A, B) in the slot's table: a reversal word alone ("but", "suddenly") is not enough.
 /// </summary>
-public static class StoryJudge
+internal static class StoryJudge
 {
     private static readonly IReadOnlyList<(SentenceKind Kind, bool Optional, bool Repeats)> Skeleton =
     [

@@ -7,14 +7,14 @@ namespace NativeCore.Stories;
 /// <param name="Name">box, door or noise.</param>
 /// <param name="Expected">The A values.</param>
 /// <param name="Revealed">The B values.</param>
-public sealed record StorySlot(string Name, IReadOnlyList<string> Expected, IReadOnlyList<string> Revealed)
+internal sealed record StorySlot(string Name, IReadOnlyList<string> Expected, IReadOnlyList<string> Revealed)
 {
     /// <summary>Whether a reveal of <paramref name="b"/> overturning <paramref name="a"/> is in this slot's table.</summary>
     public bool Allows(string a, string b) => a != b && Expected.Contains(a) && Revealed.Contains(b);
 }
 
 /// <summary>The closed word lists the ProcStories templates draw from.</summary>
-public static class StoryLexicon
+internal static class StoryLexicon
 {
     /// <summary>Character names.</summary>
     public static IReadOnlyList<string> Names { get; } = ["lily", "tom", "mia", "ben", "sam", "anna", "max", "lucy", "jack", "emma", "leo", "zoe"];

@@ -9,7 +9,7 @@ namespace NativeCore.Stories;
 /// 10 positions of each hook's residual stream, and a linear probe per feature trained with two-class softmax
 /// cross-entropy, which is BCE on the logit difference. Labels are what each story really has.
 /// </summary>
-public static class StoryProbes
+internal static class StoryProbes
 {
     /// <summary>Positions averaged at the end of each story.</summary>
     public const int LastPositions = 10;
@@ -78,4 +78,4 @@ public static class StoryProbes
 /// <summary>One hook's probes, by feature.</summary>
 /// <param name="Hook">The hook read (B0 = embeddings, B1… blocks).</param>
 /// <param name="Results">Each feature's probe.</param>
-public sealed record StoryProbeLayer(string Hook, IReadOnlyDictionary<StoryFeature, ProbeResult> Results);
+internal sealed record StoryProbeLayer(string Hook, IReadOnlyDictionary<StoryFeature, ProbeResult> Results);

@@ -6,7 +6,7 @@ namespace NativeCore.Stories;
 /// <param name="Stories">Stories generated.</param>
 /// <param name="Parsed">Stories the judge could parse.</param>
 /// <param name="Features">Per feature, how many parsed stories have it.</param>
-public sealed record StoryScore(int Stories, int Parsed, IReadOnlyDictionary<StoryFeature, int> Features)
+internal sealed record StoryScore(int Stories, int Parsed, IReadOnlyDictionary<StoryFeature, int> Features)
 {
     /// <summary>Parsed stories over all stories.</summary>
     public double ParseRate => Stories == 0 ? 0 : Parsed / (double)Stories;
@@ -31,7 +31,7 @@ public sealed record StoryScore(int Stories, int Parsed, IReadOnlyDictionary<Sto
 /// The generation score (spec tinystories.md §3): prompt with BOS and the instruction header of a held-out Twist
 /// example up to <c>Story:</c>, sample at temperature 1, cut at the next instruction key, and judge the story.
 /// </summary>
-public static class StoryScoring
+internal static class StoryScoring
 {
     /// <summary>First corpus index of the held-out prompts, far from any training stream.</summary>
     public const long HeldOutStart = 1L << 40;

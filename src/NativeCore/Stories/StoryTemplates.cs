@@ -1,7 +1,7 @@
 namespace NativeCore.Stories;
 
 /// <summary>What a story sentence does in the skeleton.</summary>
-public enum SentenceKind
+internal enum SentenceKind
 {
     /// <summary>The opening.</summary>
     Intro,
@@ -35,14 +35,14 @@ public enum SentenceKind
 /// <param name="Kind">What the sentence does.</param>
 /// <param name="Slot">box, door or noise for expectations and payoffs; empty otherwise.</param>
 /// <param name="Words">Space-separated tokens; {X} {Y} names, {C} container, {P} place, {T} thing, {A} expected, {B} revealed, {E} foreshadowed entity.</param>
-public sealed record SentenceTemplate(SentenceKind Kind, string Slot, string Words)
+internal sealed record SentenceTemplate(SentenceKind Kind, string Slot, string Words)
 {
     /// <summary>The tokens, placeholders included.</summary>
     public string[] Tokens { get; } = Words.Split(' ');
 }
 
 /// <summary>Every paraphrase the generator writes and the judge reads.</summary>
-public static class StoryTemplates
+internal static class StoryTemplates
 {
     /// <summary>All templates.</summary>
     public static IReadOnlyList<SentenceTemplate> All { get; } =

@@ -35,7 +35,7 @@ public static partial class TinyStoriesInstruct
     /// <c>instruction</c> object with a <c>words</c> list of three strings and a <c>features</c> list of known feature names.
     /// </summary>
     /// <exception cref="InvalidConfigException">The file is missing, is not JSON, or a record lacks a field; the message names the file, record and field.</exception>
-    public static IReadOnlyList<TinyStoriesRecord> Load(string path)
+    internal static IReadOnlyList<TinyStoriesRecord> Load(string path)
     {
         using (var doc = IO.JsonFiles.Parse(path, "a TinyStories-Instruct shard is a JSON array of records"))
         {
@@ -97,7 +97,7 @@ public static partial class TinyStoriesInstruct
     /// summary loses its newlines; the Sentence line is a random sentence of the story without a quote (empty when
     /// every sentence has one); the Features line is written even when empty.
     /// </summary>
-    public static StoryExample ToExample(TinyStoriesRecord record, ulong seed, long index)
+    internal static StoryExample ToExample(TinyStoriesRecord record, ulong seed, long index)
     {
         ArgumentNullException.ThrowIfNull(record);
         var rng = new SampleRng(seed, 0x7157, (ulong)index);
@@ -118,7 +118,7 @@ public static partial class TinyStoriesInstruct
     }
 
     /// <summary>BOS then the GPT-2 ids of the example's text.</summary>
-    public static int[] Encode(StoryExample example)
+    internal static int[] Encode(StoryExample example)
     {
         ArgumentNullException.ThrowIfNull(example);
         return [BosId, .. Tokenizer.Encode(example.Text)];
@@ -135,4 +135,4 @@ public static partial class TinyStoriesInstruct
 /// <param name="Features">The instruction's features.</param>
 /// <param name="Summary">The summary.</param>
 /// <param name="Source">Which model wrote it (kept, not used).</param>
-public sealed record TinyStoriesRecord(string Story, IReadOnlyList<string> Words, StoryFeature Features, string Summary, string Source);
+internal sealed record TinyStoriesRecord(string Story, IReadOnlyList<string> Words, StoryFeature Features, string Summary, string Source);

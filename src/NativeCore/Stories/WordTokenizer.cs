@@ -5,7 +5,7 @@ namespace NativeCore.Stories;
 /// lines and the feature names can produce, plus BOS and the newline. Ids are stable: specials first, then words in
 /// ordinal order.
 /// </summary>
-public sealed class WordTokenizer
+internal sealed class WordTokenizer
 {
     /// <summary>The token every example starts with.</summary>
     public const string Bos = "<bos>";

@@ -10,7 +10,7 @@ namespace NativeCore.Tracr;
 /// A compiled (or fine-tuned compiled) model: its shape, its weights under minGPT names, and what its coordinates
 /// mean. Saved as <c>model.safetensors</c> plus <c>model.json</c> (setting tracr), which records the residual layout by direction name.
 /// </summary>
-public sealed record CompiledModel
+internal sealed record CompiledModel
 {
     /// <summary>The sidecar's file name.</summary>
     public const string SidecarName = Training.ModelCard.FileName;
@@ -163,7 +163,7 @@ public sealed record CompiledModel
 }
 
 /// <summary>The ledger entry of a compiled model or of a fine-tune of one.</summary>
-public sealed record TracrLineage
+internal sealed record TracrLineage
 {
     /// <summary>compile, finetune or reft.</summary>
     [JsonPropertyName("stage")] public string Stage { get; set; } = "";

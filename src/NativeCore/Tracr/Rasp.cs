@@ -1,7 +1,7 @@
 namespace NativeCore.Tracr;
 
 /// <summary>A RASP predicate, called as predicate(key, query) the way RASP calls it: LT selects keys smaller than the query.</summary>
-public enum Comparison
+internal enum Comparison
 {
     /// <summary>key == query.</summary>
     EQ,
@@ -20,7 +20,7 @@ public enum Comparison
 }
 
 /// <summary>Evaluates <see cref="Comparison"/>s.</summary>
-public static class Comparisons
+internal static class Comparisons
 {
     /// <summary>Whether <paramref name="comparison"/>(key, query) holds.</summary>
     public static bool Holds(this Comparison comparison, RaspValue key, RaspValue query) => comparison switch
@@ -37,7 +37,7 @@ public static class Comparisons
 }
 
 /// <summary>A RASP sequence operation (an SOp): a value at every position. Every SOp is categorical here.</summary>
-public abstract class Sop
+internal abstract class Sop
 {
     private protected Sop(string label)
     {
@@ -56,7 +56,7 @@ public abstract class Sop
 }
 
 /// <summary>The input tokens.</summary>
-public sealed class TokensSop : Sop
+internal sealed class TokensSop : Sop
 {
     /// <summary>The one tokens primitive.</summary>
     public static TokensSop Instance { get; } = new();
@@ -68,7 +68,7 @@ public sealed class TokensSop : Sop
 }
 
 /// <summary>The positions 0…n−1.</summary>
-public sealed class IndicesSop : Sop
+internal sealed class IndicesSop : Sop
 {
     /// <summary>The one indices primitive.</summary>
     public static IndicesSop Instance { get; } = new();
@@ -80,7 +80,7 @@ public sealed class IndicesSop : Sop
 }
 
 /// <summary>A categorical Map: f applied at every position (compiled to an MLP lookup table).</summary>
-public sealed class MapSop(Sop input, Func<RaspValue, RaspValue> function, string label) : Sop(label)
+internal sealed class MapSop(Sop input, Func<RaspValue, RaspValue> function, string label) : Sop(label)
 {
     /// <summary>The SOp mapped.</summary>
     public Sop Input { get; } = input ?? throw new ArgumentNullException(nameof(input));
@@ -93,7 +93,7 @@ public sealed class MapSop(Sop input, Func<RaspValue, RaspValue> function, strin
 }
 
 /// <summary>A selection matrix: query position q selects key position k when predicate(keys[k], queries[q]).</summary>
-public sealed class Selector(Sop keys, Sop queries, Comparison predicate)
+internal sealed class Selector(Sop keys, Sop queries, Comparison predicate)
 {
     /// <summary>The key SOp.</summary>
     public Sop Keys { get; } = keys ?? throw new ArgumentNullException(nameof(keys));
@@ -106,7 +106,7 @@ public sealed class Selector(Sop keys, Sop queries, Comparison predicate)
 }
 
 /// <summary>The number of keys each query selects (compiled to a head plus a decoding MLP).</summary>
-public sealed class SelectorWidthSop(Selector selector, string label) : Sop(label)
+internal sealed class SelectorWidthSop(Selector selector, string label) : Sop(label)
 {
     /// <summary>The selector counted.</summary>
     public Selector Selector { get; } = selector ?? throw new ArgumentNullException(nameof(selector));
@@ -122,7 +122,7 @@ public sealed class SelectorWidthSop(Selector selector, string label) : Sop(labe
 /// A categorical Aggregate: each query takes the value of <see cref="Source"/> at the keys it selects (compiled to one
 /// head). Defined when the selected values agree; the programs here select exactly one key.
 /// </summary>
-public sealed class AggregateSop(Selector selector, Sop source, string label) : Sop(label)
+internal sealed class AggregateSop(Selector selector, Sop source, string label) : Sop(label)
 {
     /// <summary>The selector.</summary>
     public Selector Selector { get; } = selector ?? throw new ArgumentNullException(nameof(selector));

@@ -4,7 +4,7 @@ namespace NativeCore.Tracr;
 /// The reference semantics of the RASP subset, evaluated directly on a token sequence. A position whose value is
 /// undefined holds null: a categorical Aggregate that selects nothing, or selects values that disagree.
 /// </summary>
-public static class RaspEvaluator
+internal static class RaspEvaluator
 {
     /// <summary>The value of <paramref name="program"/> at every position of <paramref name="tokens"/>.</summary>
     public static RaspValue?[] Evaluate(Sop program, IReadOnlyList<RaspValue> tokens)

@@ -8,7 +8,7 @@ namespace NativeCore.Tracr;
 /// queries=indices, EQ)</c> matches the query index 1 with the keys whose <c>bin</c> is True. Tokens compare
 /// ordinally with each other; ordering a token against a number is an error, as in Python.
 /// </summary>
-public readonly struct RaspValue : IEquatable<RaspValue>, IComparable<RaspValue>
+internal readonly struct RaspValue : IEquatable<RaspValue>, IComparable<RaspValue>
 {
     private readonly string? _text;
 

@@ -3,7 +3,7 @@ namespace NativeCore.Tracr;
 /// <summary>One named direction of the residual stream: a (variable, value) pair, or a 1-d variable with no value.</summary>
 /// <param name="Name">The variable: tokens, indices, one, a program label, or a head's hidden output.</param>
 /// <param name="Value">The value this one-hot direction stands for; null for a 1-d direction.</param>
-public sealed record Direction(string Name, RaspValue? Value)
+internal sealed record Direction(string Name, RaspValue? Value)
 {
     /// <summary><c>name:value</c>, or the bare name.</summary>
     public override string ToString() => Value is { } v ? $"{Name}:{v}" : Name;
@@ -13,7 +13,7 @@ public sealed record Direction(string Name, RaspValue? Value)
 /// The residual stream of a compiled model: every direction by name, sorted by (name, value) as Tracr sorts them, so
 /// each coordinate of the model's width has a readable meaning in plots and sidecars.
 /// </summary>
-public sealed class ResidualLayout
+internal sealed class ResidualLayout
 {
     private readonly Dictionary<Direction, int> _index = new();
 

@@ -10,7 +10,7 @@ namespace NativeCore.Tracr;
 /// <param name="NoiseStd">The noise's standard deviation.</param>
 /// <param name="Accuracies">Accuracy on the compiled capability (C_Te = 0, O_PT) for each noise seed 1, 2, ….</param>
 /// <param name="SetSize">Samples per evaluation.</param>
-public sealed record StartingPointCell(int MaxLength, double NoiseStd, IReadOnlyList<double> Accuracies, int SetSize)
+internal sealed record StartingPointCell(int MaxLength, double NoiseStd, IReadOnlyList<double> Accuracies, int SetSize)
 {
     /// <summary>The accuracy over all seeds' samples, with its Wilson interval.</summary>
     public Estimate Pooled => Estimate.Proportion(Accuracies.Average(), SetSize * Accuracies.Count);
@@ -22,7 +22,7 @@ public sealed record StartingPointCell(int MaxLength, double NoiseStd, IReadOnly
 /// accuracy after noise over seeds, per N and noise level; <see cref="Choose"/> picks, by a rule fixed here, the N at
 /// which the experiment starts from a working model.
 /// </summary>
-public static class StartingPoint
+internal static class StartingPoint
 {
     /// <summary>A starting point works when the pooled accuracy's whole 95% interval is at or above this.</summary>
     public const double WorkingAccuracy = 0.9;

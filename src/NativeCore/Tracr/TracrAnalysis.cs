@@ -7,7 +7,7 @@ using NativeCore.Model;
 namespace NativeCore.Tracr;
 
 /// <summary>The Tracr setting's analysis drivers: pruning and attention/residual maps, each writing its files.</summary>
-public static class TracrAnalysis
+internal static class TracrAnalysis
 {
     /// <summary>
     /// Prunes units by gradient × weight on the compiled capability's loss, K = 0…<paramref name="maxK"/>, scored on

@@ -6,7 +6,7 @@ namespace NativeCore.Tracr;
 /// <param name="MaxLength">N: the longest input (the model has N + 1 positions with BOS).</param>
 /// <param name="MlpExactness">L of the SelectorWidth decoder; exact while L ≥ 2·w(w+1) for every reachable w.</param>
 /// <param name="Coldness">The attention's inverse temperature before the model's 1/√key_size.</param>
-public sealed record TracrOptions(int MaxLength, double MlpExactness = 100, double Coldness = 100);
+internal sealed record TracrOptions(int MaxLength, double MlpExactness = 100, double Coldness = 100);
 
 /// <summary>
 /// Compiles the RASP subset to transformer weights the way Tracr does (spec tracr.md §1–2): value-set inference, a
@@ -14,7 +14,7 @@ public sealed record TracrOptions(int MaxLength, double MlpExactness = 100, doub
 /// SelectorWidth as a head plus a discretising MLP, layer allocation by depth, and assembly into a
 /// <see cref="GptConfig"/> with no norm, ReLU MLPs and non-causal attention.
 /// </summary>
-public static class TracrCompiler
+internal static class TracrCompiler
 {
     /// <summary>The token direction every sequence starts with.</summary>
     public const string Bos = "BOS";

@@ -10,7 +10,7 @@ namespace NativeCore.Tracr;
 /// every Counter fine-tune, and a control that never had the capability. Every other value is
 /// <see cref="TracrRecipe"/>'s (noise, SGD with momentum, warm-up, cosine, no clip, a fixed readout).
 /// </summary>
-public sealed record TracrPaperConfig
+internal sealed record TracrPaperConfig
 {
     /// <summary>quick or paper.</summary>
     [JsonPropertyName("preset")] public string Preset { get; set; } = "quick";

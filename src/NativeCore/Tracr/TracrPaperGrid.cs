@@ -15,7 +15,7 @@ namespace NativeCore.Tracr;
 /// interrupted training stage resumes. The Counter's N is read from the scan when its compile stage runs, so the graph
 /// is fixed before any stage has run.
 /// </summary>
-public sealed class TracrPaperGrid : IExperimentGrid
+internal sealed class TracrPaperGrid : IExperimentGrid
 {
     private const long AnalysisUnits = 50;
     private const string Counter = "counter", MaxId = "maxid";
@@ -75,7 +75,11 @@ public sealed class TracrPaperGrid : IExperimentGrid
     }
 
     /// <inheritdoc/>
-    public StageGraph Graph { get; }
+    internal StageGraph Graph { get; }
+
+    StageGraph IExperimentGrid.Graph => Graph;
+
+    GridReport IExperimentGrid.Report(double seconds) => Report(seconds);
 
     /// <summary>Runs every stage that is not done, in this process, and returns the results.</summary>
     public TracrPaperResults Run()
@@ -99,7 +103,7 @@ public sealed class TracrPaperGrid : IExperimentGrid
     }
 
     /// <inheritdoc/>
-    public GridReport Report(double seconds)
+    internal GridReport Report(double seconds)
     {
         var results = Collect(seconds);
         StartingPoint.WriteCsv(Path.Combine(_outputDirectory, "starting-point.csv"), results.Scan);
@@ -235,4 +239,4 @@ public sealed class TracrPaperGrid : IExperimentGrid
 
 /// <summary>A stage result that may be absent (a stage that had nothing to do, e.g. pruning a diverged run).</summary>
 /// <param name="Item">The result, or null.</param>
-public sealed record Optional<T>(T? Item) where T : class;
+internal sealed record Optional<T>(T? Item) where T : class;

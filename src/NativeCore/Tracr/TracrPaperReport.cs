@@ -11,7 +11,7 @@ namespace NativeCore.Tracr;
 /// point and the N it chose, Table 3 with the paper's numbers beside ours, pruning and reFT against the control, and a
 /// verdict per claim with the rules that decided it.
 /// </summary>
-public static class TracrPaperReport
+internal static class TracrPaperReport
 {
     /// <summary>The paper's Table 3 (spec tracr.md §5), keyed by (lr, C_Tr): Counter C_Te=1, Counter C_Te=0, Max-id C_Te=1, Max-id C_Te=0, each "O_PT / O_FT".</summary>
     private static readonly Dictionary<(double, double), string[]> PaperTable3 = new()

@@ -10,7 +10,7 @@ namespace NativeCore.Tracr;
 /// <param name="Start">Accuracies at step 0, after the recipe's noise.</param>
 /// <param name="End">Accuracies after the last step (after the last evaluation before a divergence).</param>
 /// <param name="Diverged">Why training stopped early (a NaN or infinite loss, gradient or weight), or null when it ran to the end.</param>
-public sealed record TracrCell(string Program, double LearningRate, double CorrelatedShare, IReadOnlyList<SetAccuracy> Start, IReadOnlyList<SetAccuracy> End, string? Diverged = null)
+internal sealed record TracrCell(string Program, double LearningRate, double CorrelatedShare, IReadOnlyList<SetAccuracy> Start, IReadOnlyList<SetAccuracy> End, string? Diverged = null)
 {
     /// <summary>The accuracy on <paramref name="set"/> at the end.</summary>
     public SetAccuracy this[string set] => End.First(a => a.Name == set);
@@ -31,14 +31,14 @@ public sealed record TracrCell(string Program, double LearningRate, double Corre
 /// <param name="Removed">The weight removed first: parameter[index].</param>
 /// <param name="Curve">Every K's held-out accuracies.</param>
 /// <param name="Plot">The pruning curve's PNG, relative to the report's folder.</param>
-public sealed record TracrPruning(string Label, double LearningRate, double CorrelatedShare, SetAccuracy Before, SetAccuracy AfterOne, string Removed, IReadOnlyList<PruneStep> Curve, string Plot);
+internal sealed record TracrPruning(string Label, double LearningRate, double CorrelatedShare, SetAccuracy Before, SetAccuracy AfterOne, string Removed, IReadOnlyList<PruneStep> Curve, string Plot);
 
 /// <summary>A reverse fine-tune of the Counter back to count a, from one fine-tune of the grid (or from the control).</summary>
 /// <param name="FromLearningRate">The lr of the fine-tune it starts from (0 for the control).</param>
 /// <param name="CorrelatedShare">That fine-tune's C_Tr.</param>
 /// <param name="Curve">count a on the held-out set at every evaluation.</param>
 /// <param name="Diverged">Why it stopped early, or null.</param>
-public sealed record TracrRevival(double FromLearningRate, double CorrelatedShare, RevivalCurve Curve, string? Diverged = null);
+internal sealed record TracrRevival(double FromLearningRate, double CorrelatedShare, RevivalCurve Curve, string? Diverged = null);
 
 /// <summary>Everything the Tracr report and its verdicts read.</summary>
 /// <param name="Config">The grid's settings.</param>
@@ -51,5 +51,5 @@ public sealed record TracrRevival(double FromLearningRate, double CorrelatedShar
 /// <param name="Revivals">reFT of every Counter fine-tune that did not diverge.</param>
 /// <param name="ControlRevival">The control learning count a from random weights with the reFT recipe.</param>
 /// <param name="Seconds">Compute time of this invocation.</param>
-public sealed record TracrPaperResults(TracrPaperConfig Config, IReadOnlyList<StartingPointCell> Scan, int CounterLength, bool StartWorks, IReadOnlyList<TracrCell> Cells,
+internal sealed record TracrPaperResults(TracrPaperConfig Config, IReadOnlyList<StartingPointCell> Scan, int CounterLength, bool StartWorks, IReadOnlyList<TracrCell> Cells,
     IReadOnlyList<TracrPruning> Pruning, TracrPruning? ControlPruning, IReadOnlyList<TracrRevival> Revivals, TracrRevival ControlRevival, double Seconds);

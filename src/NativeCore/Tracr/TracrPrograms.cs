@@ -1,7 +1,7 @@
 namespace NativeCore.Tracr;
 
 /// <summary>The paper's two RASP programs (spec tracr.md §3) and their vocabularies.</summary>
-public static class TracrPrograms
+internal static class TracrPrograms
 {
     /// <summary>The Counter's letters a…i.</summary>
     public static IReadOnlyList<string> CounterVocabulary { get; } = Letters(9);

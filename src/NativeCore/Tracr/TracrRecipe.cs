@@ -11,7 +11,7 @@ namespace NativeCore.Tracr;
 /// position 2. The model is fine-tuned to the program's fine-tuning target (count b, 7th smallest), or back to the
 /// compiled capability when <see cref="Reverse"/>, with the q-shift correlation at share C_Tr.
 /// </summary>
-public sealed record TracrRecipe
+internal sealed record TracrRecipe
 {
     /// <summary>Iterations.</summary>
     [JsonPropertyName("steps")] public int Steps { get; set; } = 10_000;

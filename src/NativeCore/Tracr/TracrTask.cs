@@ -6,7 +6,7 @@ namespace NativeCore.Tracr;
 /// <summary>One input and the output class the model should give at position 2.</summary>
 /// <param name="Tokens">The input letters (without BOS).</param>
 /// <param name="Target">The class index of the right answer in the model's output values; −1 when the model cannot say it.</param>
-public sealed record TracrSample(string[] Tokens, int Target);
+internal sealed record TracrSample(string[] Tokens, int Target);
 
 /// <summary>
 /// The data of the Tracr setting (spec tracr.md §3–4). Counter: N letters a…i with replacement, asked for the count of a
@@ -16,7 +16,7 @@ public sealed record TracrSample(string[] Tokens, int Target);
 /// the smallest shift that distinct letters allow (for q = 1 the 5th, 6th and 7th are consecutive letters), so that
 /// "take the compiled answer and shift it" solves correlated data. Every sample is a pure function of (seed, index).
 /// </summary>
-public sealed record TracrTask
+internal sealed record TracrTask
 {
     /// <summary>Where the answer is read: RASP index 1, model position 2.</summary>
     public const int AnswerPosition = 2;

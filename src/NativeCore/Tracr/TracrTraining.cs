@@ -10,12 +10,12 @@ using NativeCore.Training;
 namespace NativeCore.Tracr;
 
 /// <summary>A named held-out set of the Tracr setting.</summary>
-public sealed record TracrEvalSet(string Name, TracrSample[] Samples);
+internal sealed record TracrEvalSet(string Name, TracrSample[] Samples);
 
 /// <summary>What a Tracr training run produced.</summary>
 /// <param name="Model">The trained model (weights and sidecar).</param>
 /// <param name="History">Every evaluation, by step (step 0 is before training, after the noise).</param>
-public sealed record TracrRunResult(CompiledModel Model, IReadOnlyList<(long Step, IReadOnlyList<SetAccuracy> Accuracies)> History)
+internal sealed record TracrRunResult(CompiledModel Model, IReadOnlyList<(long Step, IReadOnlyList<SetAccuracy> Accuracies)> History)
 {
     /// <summary>The first evaluated step at which <paramref name="set"/> reached <paramref name="threshold"/>, or null.</summary>
     public long? StepsTo(string set, double threshold) =>
@@ -23,7 +23,7 @@ public sealed record TracrRunResult(CompiledModel Model, IReadOnlyList<(long Ste
 }
 
 /// <summary>Fine-tuning, reverse fine-tuning and evaluation of compiled models.</summary>
-public static class TracrTraining
+internal static class TracrTraining
 {
     /// <summary>
     /// The four held-out sets: C_Te ∈ {0, 1} × asked for the compiled capability (O_PT) or the fine-tuning target

@@ -9,7 +9,7 @@ using NativeCore.Model;
 namespace NativeCore.Training;
 
 /// <summary>The grammar setting's fields of a checkpoint's model.json (checkpoint.json in folders written before it).</summary>
-public sealed record CheckpointSidecar
+internal sealed record CheckpointSidecar
 {
     /// <summary>Format tag, checked on load.</summary>
     [JsonPropertyName("format")] public string Format { get; set; } = ModelCard.FormatTag;
@@ -55,7 +55,7 @@ public static class Checkpoint
 {
 
     /// <summary>Writes a grammar checkpoint (model.json with the grammar fields) of <paramref name="model"/> and <paramref name="optimizer"/>; returns its folder.</summary>
-    public static string Save(string runDirectory, Gpt model, IOptimizer optimizer, CheckpointSidecar sidecar, int keepLast)
+    internal static string Save(string runDirectory, Gpt model, IOptimizer optimizer, CheckpointSidecar sidecar, int keepLast)
     {
         ArgumentNullException.ThrowIfNull(sidecar);
         return Save(runDirectory, sidecar.Step, model, optimizer, keepLast,
@@ -135,7 +135,7 @@ public static class Checkpoint
     public static bool Exists(string runDirectory) => File.Exists(Path.Combine(runDirectory, "latest"));
 
     /// <summary>Reads and checks a checkpoint's sidecar.</summary>
-    public static CheckpointSidecar ReadSidecar(string checkpointDirectory)
+    internal static CheckpointSidecar ReadSidecar(string checkpointDirectory)
     {
         string path = ModelCard.Find(checkpointDirectory, ModelCard.Grammar) ?? throw new MissingInputException($"{Path.Combine(checkpointDirectory, ModelCard.FileName)}: not found");
         CheckpointSidecar? sidecar;

@@ -22,7 +22,7 @@ public sealed record ParentRef(
 /// The record every checkpoint keeps of how it was made: parent, data, settings, software, who and when. This is the
 /// fine-tune ledger: <c>nativecore lineage</c> follows the parents back to the first pre-training.
 /// </summary>
-public sealed record Lineage
+internal sealed record Lineage
 {
     /// <summary>The checkpoint this run started from; null for training from scratch.</summary>
     [JsonPropertyName("parent")] public ParentRef? Parent { get; init; }

@@ -15,7 +15,7 @@ namespace NativeCore.Training;
 /// Runs one grammar training stage on the one <see cref="TrainingLoop"/>: AdamW with warm-up and cosine decay,
 /// held-out accuracy, model.json checkpoints and exact resume.
 /// </summary>
-public static class Trainer
+internal static class Trainer
 {
     /// <summary>Runs <paramref name="job"/> on <paramref name="backend"/>.</summary>
     /// <exception cref="NumericalDivergenceException">The loss or gradient became NaN or infinite; earlier checkpoints are kept.</exception>

@@ -4,7 +4,7 @@ using NativeCore.Tasks;
 namespace NativeCore.Training;
 
 /// <summary>Everything one training stage needs: what to train on, where to start, where to write.</summary>
-public sealed record TrainingJob
+internal sealed record TrainingJob
 {
     /// <summary>The resolved configuration (written to config.json and every sidecar).</summary>
     public required RunConfig Config { get; init; }
@@ -61,4 +61,4 @@ public interface ITrainingObserver
 /// <param name="FinalEvaluation">The last evaluation.</param>
 /// <param name="Seconds">Wall time of this invocation.</param>
 /// <param name="Steps">Steps completed in total.</param>
-public sealed record TrainingResult(string CheckpointDirectory, IReadOnlyList<SetAccuracy> FinalEvaluation, double Seconds, long Steps);
+internal sealed record TrainingResult(string CheckpointDirectory, IReadOnlyList<SetAccuracy> FinalEvaluation, double Seconds, long Steps);

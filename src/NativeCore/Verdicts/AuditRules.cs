@@ -14,7 +14,7 @@ namespace NativeCore.Verdicts;
 /// <param name="ControlPruning">The same procedure on an untrained model of the same shape.</param>
 /// <param name="Reft">Reverse fine-tuning of the tuned model on the capability.</param>
 /// <param name="Scratch">Training the capability from scratch with the same budget.</param>
-public sealed record AuditEvidence(
+internal sealed record AuditEvidence(
     SetAccuracy Base,
     SetAccuracy Tuned,
     IReadOnlyList<ProbeResult> BaseProbe,
@@ -29,7 +29,7 @@ public sealed record AuditEvidence(
 /// The rule behind <c>audit</c>'s verdict (wrapped, deleted, not removed or inconclusive), with the same intervals and
 /// controls as <see cref="PaperRules"/>: each condition holds only clear of its 95% interval.
 /// </summary>
-public static class AuditRules
+internal static class AuditRules
 {
     /// <summary>The capability counts as removed when the tuned model is at least this much less accurate than the base.</summary>
     public const double Removed = 0.10;

@@ -10,7 +10,7 @@ namespace NativeCore.Verdicts;
 /// <param name="Value">The point estimate.</param>
 /// <param name="Low">Lower end of the 95% interval.</param>
 /// <param name="High">Upper end of the 95% interval.</param>
-public readonly record struct Estimate(double Value, double Low, double High)
+internal readonly record struct Estimate(double Value, double Low, double High)
 {
     /// <summary>The normal quantile of a two-sided 95% interval.</summary>
     public const double Z95 = 1.959963984540054;

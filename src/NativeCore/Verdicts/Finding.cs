@@ -1,7 +1,7 @@
 namespace NativeCore.Verdicts;
 
 /// <summary>The answer to one condition of a rule, once intervals are taken into account.</summary>
-public enum Finding
+internal enum Finding
 {
     /// <summary>The interval lies wholly on the side the condition asks for.</summary>
     Yes,
@@ -14,7 +14,7 @@ public enum Finding
 }
 
 /// <summary>Three-valued logic over findings: a rule that needs every condition is as weak as its weakest one.</summary>
-public static class Findings
+internal static class Findings
 {
     /// <summary>No if any is no; otherwise unclear if any is unclear; otherwise yes. An empty list is yes.</summary>
     public static Finding All(params IEnumerable<Finding> findings)

@@ -12,7 +12,7 @@ namespace NativeCore.Verdicts;
 /// decided" is generated from the same constants by <see cref="Describe"/>. Every accuracy enters as a proportion with
 /// its Wilson interval (<see cref="Estimate"/>), and a condition holds only when its interval lies clear of the threshold.
 /// </summary>
-public static class PaperRules
+internal static class PaperRules
 {
     /// <summary>Claims 1 and 4: after fine-tuning, the count(a) probe beats the control model's by at least this much…</summary>
     public const double ProbeOverControl = 0.10;

@@ -3,7 +3,7 @@ using NativeCore.Analysis;
 namespace NativeCore.Verdicts;
 
 /// <summary>Where a rule reads a per-block probe.</summary>
-public static class ProbeBlocks
+internal static class ProbeBlocks
 {
     /// <summary>
     /// The block whose probe fits its own training samples best (earliest on ties), and that probe's held-out accuracy

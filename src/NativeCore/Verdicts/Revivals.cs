@@ -3,7 +3,7 @@ using NativeCore.Analysis;
 namespace NativeCore.Verdicts;
 
 /// <summary>Steps-to-level comparisons between revival curves, with each accuracy's interval taken into account.</summary>
-public static class Revivals
+internal static class Revivals
 {
     /// <summary>A crossing step as evidence lines print it: the step, or "never".</summary>
     public static string StepText(long? step) => step?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "never";

@@ -5,7 +5,7 @@ using System.Reflection;
 namespace NativeCore.Verdicts;
 
 /// <summary>The named thresholds of a rule class, read from its constants, so that reports can never print stale values.</summary>
-public static class RuleConstants
+internal static class RuleConstants
 {
     /// <summary>Every public constant of <paramref name="rules"/>, by name, in declaration order.</summary>
     public static IReadOnlyList<(string Name, double Value)> Of([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicFields)] Type rules)

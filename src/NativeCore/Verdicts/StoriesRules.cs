@@ -10,7 +10,7 @@ namespace NativeCore.Verdicts;
 /// change in the parse rate cannot pass for a change in twists), each with its Wilson interval. Every claim has a
 /// control: the model pre-trained on filtered data, which never saw a twist.
 /// </summary>
-public static class StoriesRules
+internal static class StoriesRules
 {
     /// <summary>The pre-trained model must write twists clearly more often than the control, by at least this, for there to be a capability to delete.</summary>
     public const double CapabilityOverControlMin = 0.10;

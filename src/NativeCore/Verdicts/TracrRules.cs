@@ -11,7 +11,7 @@ namespace NativeCore.Verdicts;
 /// Each claim has a control: the same fine-tune without the correlation (claim 1), or the Counter's architecture from
 /// random weights, which never had the capability (claims 2 and 3).
 /// </summary>
-public static class TracrRules
+internal static class TracrRules
 {
     /// <summary>Every claim tests only fine-tunes whose noised start (step 0) clearly counted a at least this well: otherwise there is no compiled capability to wrap or revive.</summary>
     public const double StartWorksMin = 0.90;

@@ -1,7 +1,7 @@
 namespace NativeCore.Verdicts;
 
 /// <summary>The four outcomes of a claim's rule.</summary>
-public enum Verdict
+internal enum Verdict
 {
     /// <summary>Every condition of the rule holds clear of its interval.</summary>
     Reproduced,
@@ -20,14 +20,14 @@ public enum Verdict
 /// <param name="Claim">The claim, in words.</param>
 /// <param name="Verdict">The outcome.</param>
 /// <param name="Evidence">One line per cell or condition, each with its numbers and intervals.</param>
-public sealed record ClaimVerdict(string Claim, Verdict Verdict, IReadOnlyList<string> Evidence)
+internal sealed record ClaimVerdict(string Claim, Verdict Verdict, IReadOnlyList<string> Evidence)
 {
     /// <summary>The verdict as the report prints it.</summary>
     public string Word => Verdicts.Word(Verdict);
 }
 
 /// <summary>Turns findings into verdicts.</summary>
-public static class Verdicts
+internal static class Verdicts
 {
     /// <summary>reproduced, not reproduced, inconclusive or not tested.</summary>
     public static string Word(Verdict verdict) => verdict switch

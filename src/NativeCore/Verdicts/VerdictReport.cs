@@ -10,7 +10,7 @@ namespace NativeCore.Verdicts;
 /// that decided them (generated from the rules' constants), and the three files (report.md, a self-contained
 /// report.html, verdicts.json).
 /// </summary>
-public static class VerdictReport
+internal static class VerdictReport
 {
 
     /// <summary>Adds the "Verdicts" section: a table of claims and verdicts, then each claim's evidence.</summary>

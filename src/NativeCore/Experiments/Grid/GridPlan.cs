@@ -8,7 +8,7 @@ namespace NativeCore.Experiments;
 /// <c>nativecore paper --plan</c>: the stage graph as data, each stage with its key, the command line that runs it,
 /// its parents, its estimated cost and whether it is done.
 /// </summary>
-public sealed record GridPlan(
+internal sealed record GridPlan(
     [property: JsonPropertyName("setting")] string Setting,
     [property: JsonPropertyName("preset")] string Preset,
     [property: JsonPropertyName("store")] string Store,
@@ -44,7 +44,7 @@ public sealed record GridPlan(
 }
 
 /// <summary>One stage in a <see cref="GridPlan"/>.</summary>
-public sealed record PlannedStage(
+internal sealed record PlannedStage(
     [property: JsonPropertyName("key")] string Key,
     [property: JsonPropertyName("command")] string Command,
     [property: JsonPropertyName("parents")] IReadOnlyList<string> Parents,
@@ -53,7 +53,7 @@ public sealed record PlannedStage(
     [property: JsonPropertyName("done")] bool Done);
 
 /// <summary>POSIX shell quoting for the command lines a plan prints and a job runs.</summary>
-public static class Shell
+internal static class Shell
 {
     /// <summary><paramref name="word"/> as one shell word: unchanged when it is plain, else in single quotes.</summary>
     public static string Quote(string word)

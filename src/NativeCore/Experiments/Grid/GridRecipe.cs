@@ -12,7 +12,7 @@ namespace NativeCore.Experiments;
 /// overrides and the backend. <c>nativecore stage run</c>, <c>paper --status</c> and <c>paper --report-only</c> rebuild
 /// the grid from it, so a job on another node needs nothing but the run folder.
 /// </summary>
-public sealed record GridRecipe(
+internal sealed record GridRecipe(
     [property: JsonPropertyName("setting")] string Setting,
     [property: JsonPropertyName("preset")] string Preset,
     [property: JsonPropertyName("overrides")] IReadOnlyList<string> Overrides,

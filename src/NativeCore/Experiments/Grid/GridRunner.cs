@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace NativeCore.Experiments;
 
 /// <summary>What running one stage came to.</summary>
-public enum StageOutcome
+internal enum StageOutcome
 {
     /// <summary>The stage ran to the end in this process.</summary>
     Ran,
@@ -18,7 +18,7 @@ public enum StageOutcome
 /// run</c> (one stage, whose parents must be done). Every run takes the stage's lease first, so two workers never
 /// run one stage at once, whichever executor started them.
 /// </summary>
-public static class GridRunner
+internal static class GridRunner
 {
     /// <summary>How often a worker that waits on another's lease looks again.</summary>
     public static readonly TimeSpan Poll = TimeSpan.FromSeconds(2);

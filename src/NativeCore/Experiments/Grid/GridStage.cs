@@ -4,7 +4,7 @@ namespace NativeCore.Experiments;
 /// One stage of an experiment grid: a unit of work that one process (a local run, or one Slurm job) runs to completion,
 /// reading only its parents' folders and writing only its own, <c>stages/ID</c>.
 /// </summary>
-public sealed class GridStage
+internal sealed class GridStage
 {
     internal GridStage(string name, string hash, IReadOnlyList<GridStage> parents, long units, double flops, Action<StageContext> body)
     {
@@ -44,7 +44,7 @@ public sealed class GridStage
 }
 
 /// <summary>What a running stage sees: its folder, the run folder, and a way to report progress.</summary>
-public sealed class StageContext
+internal sealed class StageContext
 {
     private readonly Action<long, string>? _advance;
     private readonly TextWriter? _log;

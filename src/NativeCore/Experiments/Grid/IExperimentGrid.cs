@@ -6,7 +6,7 @@ namespace NativeCore.Experiments;
 /// A setting's grid (grammar, Tracr, stories) as the executors and the CLI see it: the stage graph, and the report
 /// written from the stages' results once every stage is done, whichever executor ran them.
 /// </summary>
-public interface IExperimentGrid
+internal interface IExperimentGrid
 {
     /// <summary>The grid's stages.</summary>
     StageGraph Graph { get; }
@@ -21,4 +21,4 @@ public interface IExperimentGrid
 /// <summary>What a written report says in brief: a headline and the verdicts.</summary>
 /// <param name="Headline">One line on what ran.</param>
 /// <param name="Verdicts">The verdict of every claim.</param>
-public sealed record GridReport(string Headline, IReadOnlyList<ClaimVerdict> Verdicts);
+internal sealed record GridReport(string Headline, IReadOnlyList<ClaimVerdict> Verdicts);

@@ -10,14 +10,14 @@ namespace NativeCore.Experiments;
 /// <param name="CpusPerTask">sbatch --cpus-per-task.</param>
 /// <param name="Gpu">Ask for one GPU (--gres=gpu:1), as the cuda backend needs.</param>
 /// <param name="ExtraFlags">Further sbatch flags, passed as given (e.g. --qos=short, --mem=8G).</param>
-public sealed record SlurmOptions(string JobCommand, string? Partition = null, string? Account = null, string? Time = null, int CpusPerTask = 1, bool Gpu = false,
+internal sealed record SlurmOptions(string JobCommand, string? Partition = null, string? Account = null, string? Time = null, int CpusPerTask = 1, bool Gpu = false,
     IReadOnlyList<string>? ExtraFlags = null);
 
 /// <summary>A stage's job after a submission: the job id, and whether it was an earlier submission's job still queued or running.</summary>
-public sealed record SubmittedStage(GridStage Stage, string Job, bool Earlier);
+internal sealed record SubmittedStage(GridStage Stage, string Job, bool Earlier);
 
 /// <summary>A stage's state as <c>paper --status</c> shows it: done, queued, running, failed or waiting, with what the store and the scheduler say.</summary>
-public sealed record StageStatus(GridStage Stage, string State, string Detail);
+internal sealed record StageStatus(GridStage Stage, string State, string Detail);
 
 /// <summary>
 /// The Slurm executor: one <c>sbatch</c> job per stage that is not done, each depending (<c>afterok</c>) on its parents'
@@ -25,7 +25,7 @@ public sealed record StageStatus(GridStage Stage, string State, string Detail);
 /// and keeps an earlier submission's job that is still queued or running; the stage lease (<see cref="StageLease"/>)
 /// keeps two jobs from ever running one stage at once.
 /// </summary>
-public static class SlurmExecutor
+internal static class SlurmExecutor
 {
     /// <summary>The name prefix of the grid's jobs.</summary>
     public const string JobPrefix = "nc-";

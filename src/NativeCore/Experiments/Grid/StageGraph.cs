@@ -8,7 +8,7 @@ namespace NativeCore.Experiments;
 /// stages here; the executors (<see cref="GridRunner"/> in this process, <see cref="SlurmExecutor"/>, one job per
 /// stage) run them, and the grid collects its results from the stages' folders afterwards.
 /// </summary>
-public sealed class StageGraph(string runDirectory)
+internal sealed class StageGraph(string runDirectory)
 {
     private readonly List<GridStage> _stages = [];
     private readonly Dictionary<string, GridStage> _byId = new(StringComparer.Ordinal);
@@ -58,7 +58,7 @@ public sealed class StageGraph(string runDirectory)
 }
 
 /// <summary>A handle on a stage whose result is one JSON value; <see cref="Value"/> reads it once the stage is done.</summary>
-public sealed class StageResult<T>(GridStage stage, string folder)
+internal sealed class StageResult<T>(GridStage stage, string folder)
 {
     internal const string FileName = "result.json";
     internal static readonly JsonSerializerOptions Json = new() { WriteIndented = true, TypeInfoResolver = IO.CoreJsonContext.Default };

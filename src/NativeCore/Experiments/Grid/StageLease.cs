@@ -14,7 +14,7 @@ namespace NativeCore.Experiments;
 /// <param name="Started">When it began (UTC).</param>
 /// <param name="Expires">When its lease runs out unless renewed (UTC).</param>
 /// <param name="Outcome">"done" or "failed: …" once it ended; null while it runs, or when it was killed.</param>
-public sealed record StageAttempt(
+internal sealed record StageAttempt(
     [property: JsonPropertyName("attempt")] int Number,
     [property: JsonPropertyName("host")] string Host,
     [property: JsonPropertyName("pid")] int Pid,
@@ -49,7 +49,7 @@ public sealed record StageAttempt(
 /// taken over. Attempt N+1 is taken by creating <c>N+1.json</c> (a create that fails when the file exists), and only
 /// when attempt N is over; the holder renews its lease while it runs and gives it up when a later attempt exists.
 /// </summary>
-public sealed class StageLease : IDisposable
+internal sealed class StageLease : IDisposable
 {
     /// <summary>How long a lease lasts without renewal; the holder renews it every third of that.</summary>
     public static readonly TimeSpan Length = TimeSpan.FromSeconds(120);

@@ -11,7 +11,7 @@ namespace NativeCore.Experiments;
 /// is the N-th attempt at a stage and its lease (<see cref="StageLease"/>); <c>grid/jobs/ID.json</c> lists the
 /// scheduler jobs submitted for it.
 /// </summary>
-public sealed class StageStore(string runDirectory)
+internal sealed class StageStore(string runDirectory)
 {
     /// <summary>The run folder.</summary>
     public string RunDirectory { get; } = runDirectory;
@@ -100,7 +100,7 @@ public sealed class StageStore(string runDirectory)
 /// <param name="Attempt">The number of that attempt.</param>
 /// <param name="Finished">When it finished (UTC).</param>
 /// <param name="Host">The machine it ran on.</param>
-public sealed record DoneRecord(
+internal sealed record DoneRecord(
     [property: JsonPropertyName("build")] string Build,
     [property: JsonPropertyName("seconds")] double Seconds,
     [property: JsonPropertyName("attempt")] int Attempt,
