@@ -1,5 +1,4 @@
 using NativeCore.Training;
-using System.Text.Json;
 using NativeCore.Stories;
 
 namespace NativeCore.Ledger;
@@ -13,7 +12,8 @@ internal static class StoriesLineageReader
     {
         var model = StoriesModel.Read(dir);
         var settings = new Dictionary<string, string>(StringComparer.Ordinal);
-        SettingsFlattener.Add(settings, model.Config, Options);
+        // Serialised with the metadata stories.json is written with, so the keys are the names that file uses.
+        SettingsFlattener.Add(settings, model.Config, IO.JsonMetadata.Compact);
         string? Made(string key) => model.MadeBy.TryGetValue(key, out string? value) ? value : null;
         return new LineageLink
         {
@@ -32,7 +32,4 @@ internal static class StoriesLineageReader
             EndedUtc = Made("utc"),
         };
     }
-
-    // Only serialises, so the keys are the JSON names stories.json itself uses.
-    private static readonly JsonSerializerOptions Options = IO.JsonMetadata.Compact;
 }

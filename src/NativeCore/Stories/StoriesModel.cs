@@ -89,7 +89,6 @@ internal sealed record StoriesModel
     }
 
     /// <summary>Writes model.json alone, atomically (a checkpoint writes its own model.safetensors).</summary>
-    public void SaveSidecar(string directory) => ModelCard.Write(directory, ModelCard.Stories, JsonSerializer.SerializeToNode(this, Indented.For<StoriesModel>())!.AsObject());
+    public void SaveSidecar(string directory) => ModelCard.Write(directory, ModelCard.Stories, JsonSerializer.SerializeToNode(this, JsonMetadata.Indented.For<StoriesModel>())!.AsObject());
 
-    private static JsonSerializerOptions Indented => IO.JsonMetadata.Indented;
 }

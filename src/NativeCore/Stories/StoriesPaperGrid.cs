@@ -118,7 +118,7 @@ internal sealed class StoriesPaperGrid : IExperimentGrid
                 }
                 StoriesTraining.Train(parent is null ? null : Folder(parent.Stage), stageConfig, _backend(), ctx.Directory, stage, afterStep: AfterStep, resume: resume);
                 if (scoreAt is not null)
-                    AtomicFile.WriteAllText(Path.Combine(ctx.Directory, StageResult<StoriesRevival>.FileName), JsonSerializer.Serialize(points, StageResult<StoriesRevival>.Json.For<List<StoriesScorePoint>>()));
+                    AtomicFile.WriteAllText(Path.Combine(ctx.Directory, StageResult<StoriesRevival>.FileName), JsonSerializer.Serialize(points, JsonMetadata.Indented.For<List<StoriesScorePoint>>()));
                 // A scored stage's result.json holds its points (see Reft).
             });
         return new Trained(graphStage, stageConfig);

@@ -100,7 +100,7 @@ internal sealed record CompiledModel
     }
 
     /// <summary>Writes model.json alone, atomically (a checkpoint writes its own model.safetensors).</summary>
-    public void SaveSidecar(string directory) => Training.ModelCard.Write(directory, Training.ModelCard.Tracr, JsonSerializer.SerializeToNode(this, Json.For<CompiledModel>())!.AsObject());
+    public void SaveSidecar(string directory) => Training.ModelCard.Write(directory, Training.ModelCard.Tracr, JsonSerializer.SerializeToNode(this, IO.JsonMetadata.Indented.For<CompiledModel>())!.AsObject());
 
     /// <summary>Reads a model saved by <see cref="Save"/>.</summary>
     /// <exception cref="InvalidCheckpointException">A file is missing or does not match the sidecar; the message names it.</exception>
@@ -113,7 +113,7 @@ internal sealed record CompiledModel
         CompiledModel described;
         try
         {
-            described = JsonSerializer.Deserialize(File.ReadAllText(sidecar), Json.For<CompiledModel>())
+            described = JsonSerializer.Deserialize(File.ReadAllText(sidecar), IO.JsonMetadata.Indented.For<CompiledModel>())
                 ?? throw new InvalidCheckpointException($"{sidecar}: empty");
         }
         catch (JsonException e)
@@ -159,7 +159,6 @@ internal sealed record CompiledModel
         return described with { Weights = result };
     }
 
-    private static JsonSerializerOptions Json => IO.JsonMetadata.Indented;
 }
 
 /// <summary>The ledger entry of a compiled model or of a fine-tune of one.</summary>

@@ -26,7 +26,6 @@ internal static class TracrPaperReport
         [(1e-4, 1)] = ["1.6 / 98.3", "10.6 / 0.2", "0 / 90.2", "0.7 / 88.6"],
     };
 
-    private static JsonSerializerOptions IndentedJson => IO.JsonMetadata.Indented;
 
     /// <summary>Writes the files into <paramref name="directory"/>; returns the verdicts.</summary>
     public static IReadOnlyList<ClaimVerdict> Write(string directory, TracrPaperResults r)
@@ -93,7 +92,7 @@ internal static class TracrPaperReport
             horizontalLines: [($"{TracrRules.RevivalLevel:P0}", TracrRules.RevivalLevel * 100)]);
         doc.Img("plots/reft.png", "count a against reFT steps (log axis)");
 
-        doc.H(2, "Resolved configuration").Pre(JsonSerializer.Serialize(cfg, IndentedJson.For<TracrPaperConfig>()));
+        doc.H(2, "Resolved configuration").Pre(JsonSerializer.Serialize(cfg, JsonMetadata.Indented.For<TracrPaperConfig>()));
         VerdictReport.Save(directory, doc, verdicts, $"NativeCore Tracr report ({cfg.Preset})");
         return verdicts;
     }

@@ -42,7 +42,7 @@ public static class ModelCard
         var card = new JsonObject { ["format"] = FormatTag, ["setting"] = setting };
         foreach (var (key, value) in body)
             if (key is not ("format" or "setting")) card[key] = value?.DeepClone();
-        AtomicFile.WriteAllText(Path.Combine(directory, FileName), card.ToJsonString(Indented));
+        AtomicFile.WriteAllText(Path.Combine(directory, FileName), card.ToJsonString(IO.JsonMetadata.Indented));
     }
 
     /// <summary>
@@ -100,5 +100,4 @@ public static class ModelCard
         }
     }
 
-    private static JsonSerializerOptions Indented => IO.JsonMetadata.Indented;
 }

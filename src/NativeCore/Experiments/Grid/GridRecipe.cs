@@ -21,12 +21,11 @@ internal sealed record GridRecipe(
     /// <summary>The settings a grid can be of.</summary>
     public static IReadOnlyList<string> Settings { get; } = ["grammar", "tracr", "stories"];
 
-    private static JsonSerializerOptions Indented => IO.JsonMetadata.Indented;
 
     private static string FileOf(string runDirectory) => Path.Combine(runDirectory, "grid", "recipe.json");
 
     /// <summary>Writes the recipe into <paramref name="runDirectory"/>.</summary>
-    public void Save(string runDirectory) => AtomicFile.WriteAllText(FileOf(runDirectory), JsonSerializer.Serialize(this, Indented.For<GridRecipe>()));
+    public void Save(string runDirectory) => AtomicFile.WriteAllText(FileOf(runDirectory), JsonSerializer.Serialize(this, IO.JsonMetadata.Indented.For<GridRecipe>()));
 
     /// <summary>The recipe of the grid in <paramref name="runDirectory"/>; a folder without one is refused by name.</summary>
     public static GridRecipe Load(string runDirectory)

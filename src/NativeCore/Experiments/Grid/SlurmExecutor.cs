@@ -80,14 +80,13 @@ internal static class SlurmExecutor
     }
 
     /// <summary>
-    /// Each stage's state, from the store's records and, where jobs were submitted for stages not yet done and Slurm's
+    /// Each stage's state, from the store's records and, where a stage not yet done has a submitted job and Slurm's
     /// squeue is on PATH, the queue.
     /// </summary>
     public static IReadOnlyList<StageStatus> Status(StageGraph graph, StageStore store)
     {
-        // A grid run without Slurm has no jobs to look up, so its status needs no cluster, even where squeue is installed.
-        bool submitted = graph.Stages.Any(s => !store.IsDone(s) && store.Jobs(s).Count > 0);
-        var live = submitted && Scheduler.Available("squeue") ? Queue() : new Dictionary<string, QueuedJob>();
+        // Asked only for a stage with a job, so that a grid run without Slurm needs no cluster, even where squeue is installed.
+        var live = new Lazy<Dictionary<string, QueuedJob>>(() => Scheduler.Available("squeue") ? Queue() : []);
         var now = DateTime.UtcNow;
         var result = new List<StageStatus>();
         foreach (var stage in graph.Stages)
@@ -107,7 +106,7 @@ internal static class SlurmExecutor
             }
             var jobs = store.Jobs(stage);
             string? jobId = jobs.Count == 0 ? null : jobs[^1];
-            if (jobId is not null && live.TryGetValue(jobId, out var job))
+            if (jobId is not null && live.Value.TryGetValue(jobId, out var job))
             {
                 string state = job.NeverRuns ? "failed" : job.State is "PENDING" or "CONFIGURING" or "REQUEUED" or "SUSPENDED" ? "queued" : "running";
                 result.Add(new StageStatus(stage, state, $"job {jobId} {job.State}{(job.Reason is "" or "None" ? "" : $" ({job.Reason})")}"));

@@ -51,7 +51,7 @@ internal sealed class StageGraph(string runDirectory)
         var stage = Add(name, material, parents, units, flops, ctx =>
         {
             var value = run(ctx);
-            IO.AtomicFile.WriteAllText(Path.Combine(ctx.Directory, StageResult<T>.FileName), JsonSerializer.Serialize(value, StageResult<T>.Json.For<T>()));
+            IO.AtomicFile.WriteAllText(Path.Combine(ctx.Directory, StageResult<T>.FileName), JsonSerializer.Serialize(value, IO.JsonMetadata.Indented.For<T>()));
         });
         return new StageResult<T>(stage, Folder(stage));
     }
@@ -61,7 +61,6 @@ internal sealed class StageGraph(string runDirectory)
 internal sealed class StageResult<T>(GridStage stage, string folder)
 {
     internal const string FileName = "result.json";
-    internal static readonly JsonSerializerOptions Json = new() { WriteIndented = true, TypeInfoResolver = IO.CoreJsonContext.Default };
     private T? _value;
     private bool _read;
 
@@ -81,7 +80,7 @@ internal sealed class StageResult<T>(GridStage stage, string folder)
             if (!File.Exists(file)) throw new IncompleteGridException($"{file}: stage {Stage.Id} has no result yet; run it first");
             try
             {
-                _value = JsonSerializer.Deserialize(File.ReadAllText(file), Json.For<T>()) ?? throw new InvalidCheckpointException($"{file}: empty");
+                _value = JsonSerializer.Deserialize(File.ReadAllText(file), IO.JsonMetadata.Indented.For<T>()) ?? throw new InvalidCheckpointException($"{file}: empty");
             }
             catch (JsonException e)
             {
